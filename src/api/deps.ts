@@ -1,0 +1,9 @@
+import type { Backend } from "../contract/index.js";
+import type { RunFn } from "../binding/index.js";
+
+/** What every HTTP surface is built from. */
+export interface ApiDeps {
+  run: RunFn;
+  backend: Backend;
+  maxBodyBytes: number;
+}

@@ -1,0 +1,143 @@
+import { randomUUID } from "node:crypto";
+import { Hono, type Context } from "hono";
+import { OutpostError, type FinishReason, type RunEvent, type Usage } from "../contract/index.js";
+import { toByteStream } from "../binding/index.js";
+import { collectText } from "../tasks/index.js";
+import { readJson } from "./body.js";
+import type { ApiDeps } from "./deps.js";
+import { jsonResponse } from "./envelope.js";
+import { requestOptions } from "./workers-ai.js";
+
+type Body = Record<string, unknown>;
+
+/** OpenAI request fields that map one-to-one onto Workers AI text-generation inputs. */
+const SAMPLING_FIELDS = ["temperature", "top_p", "seed", "frequency_penalty", "presence_penalty"] as const;
+
+function requireBody(body: unknown): Body {
+  if (typeof body !== "object" || body === null || Array.isArray(body)) throw new OutpostError("INPUT_INVALID", "Invalid input at '/': expected an object");
+  return body as Body;
+}
+
+function requireModel(body: Body): string {
+  if (typeof body.model !== "string" || body.model === "") throw new OutpostError("INPUT_INVALID", "Invalid input at '/model': expected a model id string");
+  return body.model;
+}
+
+/** OpenAI request → Workers AI inputs. Always streamed internally, to learn the finish reason. */
+export function fromChatRequest(body: Body): Record<string, unknown> {
+  const inputs: Record<string, unknown> = { messages: body.messages, stream: true };
+  const maxTokens = body.max_completion_tokens ?? body.max_tokens;
+  if (maxTokens !== undefined && maxTokens !== null) inputs.max_tokens = maxTokens;
+  for (const field of SAMPLING_FIELDS) if (body[field] !== undefined && body[field] !== null) inputs[field] = body[field];
+  return inputs;
+}
+
+export function fromCompletionRequest(body: Body): Record<string, unknown> {
+  return { ...fromChatRequest(body), messages: undefined, prompt: body.prompt, raw: true };
+}
+
+export function toChatCompletion(id: string, model: string, created: number, text: string, finishReason: FinishReason, usage: Usage) {
+  return {
+    id,
+    object: "chat.completion",
+    created,
+    model,
+    choices: [{ index: 0, message: { role: "assistant", content: text }, finish_reason: finishReason, logprobs: null }],
+    usage,
+  };
+}
+
+export function toCompletion(id: string, model: string, created: number, text: string, finishReason: FinishReason, usage: Usage) {
+  return { id, object: "text_completion", created, model, choices: [{ index: 0, text, finish_reason: finishReason, logprobs: null }], usage };
+}
+
+/** Little-endian float32 bytes in base64: what the OpenAI SDK asks for by default. */
+export function toBase64Embedding(vector: number[]): string {
+  return Buffer.from(new Float32Array(vector).buffer).toString("base64");
+}
+
+function openAiError(thrown: unknown): Response {
+  const error = OutpostError.from(thrown);
+  const type = error.status >= 500 ? "server_error" : error.status === 429 ? "rate_limit_exceeded" : "invalid_request_error";
+  return jsonResponse({ error: { message: error.message, type, param: null, code: error.code.toLowerCase() } }, error);
+}
+
+/** SSE chunk encoder for chat.completion.chunk / text_completion streams. */
+function chunkEncoder(kind: "chat" | "completion", id: string, model: string, created: number, includeUsage: boolean) {
+  let first = true;
+  const frame = (choice: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
+    `data: ${JSON.stringify({ id, object: kind === "chat" ? "chat.completion.chunk" : "text_completion", created, model, choices: [{ index: 0, ...choice }], ...extra })}\n\n`;
+  return (event: RunEvent): string => {
+    if (event.type === "token") {
+      const choice = kind === "chat" ? { delta: first ? { role: "assistant", content: event.text } : { content: event.text }, finish_reason: null } : { text: event.text, finish_reason: null };
+      first = false;
+      return frame(choice);
+    }
+    if (event.type === "error") {
+      const error = OutpostError.fromWire(event.error);
+      return `data: ${JSON.stringify({ error: { message: error.message, type: "server_error", code: error.code.toLowerCase() } })}\n\n`;
+    }
+    const last = kind === "chat" ? { delta: {}, finish_reason: event.finishReason } : { text: "", finish_reason: event.finishReason };
+    const usage = includeUsage ? `data: ${JSON.stringify({ id, object: kind === "chat" ? "chat.completion.chunk" : "text_completion", created, model, choices: [], usage: event.usage })}\n\n` : "";
+    return frame(last) + usage + "data: [DONE]\n\n";
+  };
+}
+
+/** OpenAI-compatible endpoints, adapters over the same run() as every other surface. */
+export function openAiRoutes(deps: ApiDeps): Hono {
+  const app = new Hono();
+
+  const generate = (kind: "chat" | "completion") => async (c: Context) => {
+    try {
+      const body = requireBody(await readJson(c, deps.maxBodyBytes));
+      const model = requireModel(body);
+      const inputs = kind === "chat" ? fromChatRequest(body) : fromCompletionRequest(body);
+      const result = await deps.run(model, inputs, requestOptions(c));
+      if (result.kind !== "events") throw new OutpostError("INPUT_INVALID", `${model} is not a text-generation model`);
+      const id = `${kind === "chat" ? "chatcmpl" : "cmpl"}-${randomUUID()}`;
+      const created = Math.floor(Date.now() / 1000);
+      if (body.stream === true) {
+        const includeUsage = (body.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true;
+        return new Response(toByteStream(result.events, chunkEncoder(kind, id, model, created, includeUsage)), {
+          headers: { "content-type": "text/event-stream", "cache-control": "no-cache" },
+        });
+      }
+      const { response: text, finishReason, usage } = await collectText(result.events);
+      return c.json(kind === "chat" ? toChatCompletion(id, model, created, text, finishReason, usage) : toCompletion(id, model, created, text, finishReason, usage));
+    } catch (error) {
+      return openAiError(error);
+    }
+  };
+  app.post("/chat/completions", generate("chat"));
+  app.post("/completions", generate("completion"));
+
+  app.post("/embeddings", async (c) => {
+    try {
+      const body = requireBody(await readJson(c, deps.maxBodyBytes));
+      const model = requireModel(body);
+      const format = body.encoding_format ?? "float";
+      if (format !== "float" && format !== "base64") throw new OutpostError("INPUT_INVALID", "Invalid input at '/encoding_format': expected 'float' or 'base64'");
+      const result = await deps.run(model, { text: body.input }, requestOptions(c));
+      if (result.kind !== "json") throw new OutpostError("INPUT_INVALID", `${model} is not a text-embeddings model`);
+      const value = result.value as { data?: number[][]; usage?: { prompt_tokens: number; total_tokens: number } };
+      if (!value.data) throw new OutpostError("INPUT_INVALID", `${model} is not a text-embeddings model`);
+      return c.json({
+        object: "list",
+        data: value.data.map((vector, index) => ({ object: "embedding", index, embedding: format === "base64" ? toBase64Embedding(vector) : vector })),
+        model,
+        usage: value.usage,
+      });
+    } catch (error) {
+      return openAiError(error);
+    }
+  });
+
+  app.get("/models", (c) => {
+    const created = Math.floor(Date.now() / 1000);
+    const data = deps.backend.search({ per_page: 1_000 }).map((item) => ({ id: item.name, object: "model", created, owned_by: item.name.split("/")[1] ?? "outpost" }));
+    return c.json({ object: "list", data });
+  });
+
+  app.all("*", (c) => openAiError(new OutpostError("NOT_FOUND", `No route for ${c.req.method} ${c.req.path}`)));
+  return app;
+}

@@ -1,0 +1,111 @@
+import { randomUUID } from "node:crypto";
+import { Hono, type Context } from "hono";
+import { OutpostError, type ModelSearchParams, type RunOptions } from "../contract/index.js";
+import { BINDING_MODELS_URL, BINDING_RUN_URL, errorToBindingResponse, toBindingResponse, toByteStream, workersSseEvent } from "../binding/index.js";
+import { getTask } from "../tasks/index.js";
+import { readJson } from "./body.js";
+import type { ApiDeps } from "./deps.js";
+import { failure, success } from "./envelope.js";
+
+/** The model id from the path: ids keep their slashes, and clients may percent-encode them. */
+function modelFromPath(c: Context): string {
+  const raw = c.req.path.slice(c.req.path.indexOf("/run/") + "/run/".length);
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw new OutpostError("MODEL_NOT_FOUND", `No such model ${raw} or task`);
+  }
+}
+
+export function requestOptions(c: Context): RunOptions {
+  return { signal: c.req.raw.signal };
+}
+
+/** models/search query parameters, from the REST query or the binding's forwarded URL. */
+function searchParams(q: Record<string, string | undefined>): ModelSearchParams {
+  const int = (name: string) => {
+    const value = q[name];
+    if (value === undefined) return undefined;
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1) throw new OutpostError("INPUT_INVALID", `Invalid query parameter '${name}': expected a positive integer`);
+    return n;
+  };
+  return {
+    search: q.search,
+    task: q.task,
+    author: q.author,
+    source: int("source"),
+    hide_experimental: q.hide_experimental === "true",
+    page: int("page"),
+    per_page: int("per_page"),
+  };
+}
+
+/**
+ * Workers AI REST: run (JSON in the envelope, streams and bytes raw), models/search and
+ * models/schema; plus the binding proxy route that wrangler sends `env.AI` calls to.
+ */
+export function workersAiRoutes(deps: ApiDeps): Hono {
+  const app = new Hono();
+
+  const proxy = async (c: Context) => {
+    const requestId = randomUUID();
+    const forwarded = c.req.header("x-forwarded") ?? BINDING_RUN_URL;
+    try {
+      if (forwarded.startsWith(BINDING_MODELS_URL)) {
+        const query = Object.fromEntries(new URL(forwarded).searchParams.entries());
+        return c.json({ result: deps.backend.search(searchParams(query)) });
+      }
+      const model = c.req.header("cf-consn-model-id");
+      if (!model) throw new OutpostError("REQUEST_INCOMPLETE", "Request is missing headers or body: cf-consn-model-id");
+      const body = await readJson(c, deps.maxBodyBytes);
+      const inputs = typeof body === "object" && body !== null && "inputs" in body ? (body as { inputs: unknown }).inputs : undefined;
+      if (inputs === undefined) throw new OutpostError("REQUEST_INCOMPLETE", "Request is missing headers or body: inputs");
+      return toBindingResponse(await deps.run(model, inputs, requestOptions(c)), requestId);
+    } catch (error) {
+      return errorToBindingResponse(error, requestId);
+    }
+  };
+  app.post("/run/proxy", proxy);
+  app.get("/run/proxy", proxy);
+
+  app.post("/run/*", async (c) => {
+    try {
+      const model = modelFromPath(c);
+      deps.backend.describe(model);
+      const result = await deps.run(model, await readJson(c, deps.maxBodyBytes), requestOptions(c));
+      switch (result.kind) {
+        case "json":
+          return c.json(success(result.value));
+        case "events":
+          return new Response(toByteStream(result.events, workersSseEvent), { headers: { "content-type": "text/event-stream", "cache-control": "no-cache" } });
+        case "bytes":
+          return new Response(result.body, { headers: { "content-type": result.contentType } });
+      }
+    } catch (error) {
+      return failure(error);
+    }
+  });
+
+  app.get("/models/search", (c) => {
+    try {
+      return c.json(success(deps.backend.search(searchParams(c.req.query()))));
+    } catch (error) {
+      return failure(error);
+    }
+  });
+
+  app.get("/models/schema", (c) => {
+    try {
+      const model = c.req.query("model");
+      if (!model) throw new OutpostError("INPUT_INVALID", "Invalid query parameter 'model': required");
+      const task = getTask(deps.backend.describe(model).task);
+      return c.json(success({ input: task.inputSchema, output: task.outputSchema }));
+    } catch (error) {
+      return failure(error);
+    }
+  });
+
+  app.all("*", (c) => failure(new OutpostError("NOT_FOUND", `No route for ${c.req.method} ${c.req.path}`)));
+  return app;
+}

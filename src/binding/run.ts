@@ -1,0 +1,42 @@
+import { OutpostError, type Backend, type RunEvent, type RunOptions, type RunResult } from "../contract/index.js";
+import { getTask } from "../tasks/index.js";
+
+export type RunFn = (model: string, inputs: unknown, options?: RunOptions) => Promise<RunResult>;
+
+/**
+ * The one contract every surface adapts: validate inputs against the model's task, execute on
+ * the backend, shape the output. A stream whose first event is an error rejects instead, so
+ * surfaces can still answer with a proper status before any bytes are sent.
+ */
+export function createRun(backend: Backend): RunFn {
+  return async (model, inputs, options = {}) => {
+    const descriptor = backend.describe(model);
+    const task = getTask(descriptor.task);
+    const { job, stream } = task.prepare(inputs, descriptor);
+    const result = await task.shape(await backend.execute(model, job, options), stream);
+    if (result.kind !== "events") return result;
+    return { kind: "events", events: await startStream(result.events) };
+  };
+}
+
+async function startStream(events: AsyncIterable<RunEvent>): Promise<AsyncIterable<RunEvent>> {
+  const iterator = events[Symbol.asyncIterator]();
+  const first = await iterator.next();
+  if (first.done) throw new OutpostError("INTERNAL", "Token stream ended without a final event");
+  if (first.value.type === "error") {
+    await iterator.return?.();
+    throw OutpostError.fromWire(first.value.error);
+  }
+  return (async function* () {
+    try {
+      yield first.value;
+      while (true) {
+        const next = await iterator.next();
+        if (next.done) return;
+        yield next.value;
+      }
+    } finally {
+      await iterator.return?.();
+    }
+  })();
+}

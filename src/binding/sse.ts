@@ -1,0 +1,52 @@
+import { OutpostError, type RunEvent } from "../contract/index.js";
+
+const encoder = new TextEncoder();
+
+/** The Workers AI stream bytes: one `data:` event per token, a final usage event, `[DONE]`. */
+export function workersSseEvent(event: RunEvent): string {
+  switch (event.type) {
+    case "token":
+      return `data: ${JSON.stringify({ response: event.text })}\n\n`;
+    case "done":
+      return `data: ${JSON.stringify({ response: "", usage: event.usage })}\n\ndata: [DONE]\n\n`;
+    case "error": {
+      // A failure after the first token can only be told in-band; the stream then ends without [DONE].
+      const error = OutpostError.fromWire(event.error);
+      return `event: error\ndata: ${JSON.stringify({ errors: [{ code: error.internalCode, message: error.message }] })}\n\n`;
+    }
+  }
+}
+
+/**
+ * Encodes events as a byte stream that pulls one event at a time: a slow reader pauses the
+ * generation behind it rather than filling memory. Cancelling the stream cancels generation.
+ */
+export function toByteStream(events: AsyncIterable<RunEvent>, encode: (event: RunEvent) => string): ReadableStream<Uint8Array> {
+  const iterator = events[Symbol.asyncIterator]();
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        try {
+          const next = await iterator.next();
+          if (next.done) {
+            controller.close();
+            return;
+          }
+          controller.enqueue(encoder.encode(encode(next.value)));
+          if (next.value.type !== "token") {
+            // Finish the source now: that is what releases the model's slot.
+            await iterator.return?.();
+            controller.close();
+          }
+        } catch (error) {
+          controller.enqueue(encoder.encode(encode({ type: "error", error: OutpostError.from(error).toWire() })));
+          controller.close();
+        }
+      },
+      async cancel() {
+        await iterator.return?.();
+      },
+    },
+    { highWaterMark: 0 },
+  );
+}

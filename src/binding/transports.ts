@@ -1,0 +1,58 @@
+import { randomUUID } from "node:crypto";
+import type { Backend, ModelSearchParams } from "../contract/index.js";
+import type { AiOptions, BindingTransport } from "./ai.js";
+import type { RunFn } from "./run.js";
+import { errorToBindingResponse, toBindingResponse } from "./wire.js";
+
+/** The workerd binding's upstream URLs; Outpost's proxy route reads them from `x-forwarded`. */
+export const BINDING_RUN_URL = "https://workers-binding.ai/run?version=3";
+export const BINDING_MODELS_URL = "https://workers-binding.ai/ai-api/models/search";
+
+/** In-process: no HTTP, the same bytes and statuses as the server would send. */
+export function localTransport(run: RunFn, backend: Backend): BindingTransport {
+  return {
+    async run(model, inputs, options) {
+      const requestId = randomUUID();
+      try {
+        return toBindingResponse(await run(model, inputs, { signal: options.signal }), requestId);
+      } catch (error) {
+        return errorToBindingResponse(error, requestId);
+      }
+    },
+    async models(params) {
+      return backend.search(params);
+    },
+  };
+}
+
+export interface RemoteOptions {
+  /** Account id placed in the path; any value works against Outpost. */
+  accountId?: string;
+  /** Sent as a bearer token. */
+  token?: string;
+}
+
+/**
+ * Over HTTP to an Outpost server, through the same proxy route wrangler uses for `env.AI`
+ * (POST /client/v4/accounts/{id}/ai/run/proxy), so both flavours get identical answers.
+ */
+export function remoteTransport(baseUrl: string, options: RemoteOptions = {}): BindingTransport {
+  const url = `${baseUrl.replace(/\/+$/, "")}/client/v4/accounts/${encodeURIComponent(options.accountId ?? "local")}/ai/run/proxy`;
+  const auth: Record<string, string> = options.token ? { authorization: `Bearer ${options.token}` } : {};
+  return {
+    run(model, inputs, { signal, extraHeaders, returnRawResponse: _raw, prefix: _prefix, ...rest }: AiOptions) {
+      return fetch(url, {
+        method: "POST",
+        signal,
+        headers: { ...extraHeaders, ...auth, "content-type": "application/json", "x-forwarded": BINDING_RUN_URL, "cf-consn-model-id": model },
+        body: JSON.stringify({ inputs, options: rest }),
+      });
+    },
+    async models(params: ModelSearchParams) {
+      const query = new URLSearchParams(Object.entries(params).map(([key, value]) => [key, String(value)]));
+      const response = await fetch(url, { headers: { ...auth, "x-forwarded": `${BINDING_MODELS_URL}?${query}` } });
+      const body = (await response.json()) as { result: Awaited<ReturnType<BindingTransport["models"]>> };
+      return body.result;
+    },
+  };
+}

@@ -1,0 +1,28 @@
+import { ERRORS, OutpostError, type RunResult } from "../contract/index.js";
+import { toByteStream, workersSseEvent } from "./sse.js";
+
+/**
+ * The binding's wire format, as workerd's `env.AI` expects from its upstream: raw task output
+ * with `content-type: application/json` (exactly), raw SSE or bytes, and errors as a non-2xx
+ * `{internalCode, name, description}`. The in-process binding, the remote binding and the
+ * wrangler proxy route all speak it.
+ */
+export function toBindingResponse(result: RunResult, requestId: string): Response {
+  const headers = { "cf-ai-req-id": requestId };
+  switch (result.kind) {
+    case "json":
+      return new Response(JSON.stringify(result.value), { headers: { ...headers, "content-type": "application/json" } });
+    case "events":
+      return new Response(toByteStream(result.events, workersSseEvent), { headers: { ...headers, "content-type": "text/event-stream", "cache-control": "no-cache" } });
+    case "bytes":
+      return new Response(result.body, { headers: { ...headers, "content-type": result.contentType } });
+  }
+}
+
+export function errorToBindingResponse(thrown: unknown, requestId: string): Response {
+  const error = OutpostError.from(thrown);
+  const body = { internalCode: error.internalCode, name: ERRORS[error.code].name, message: error.message, description: error.message };
+  const headers: Record<string, string> = { "content-type": "application/json", "cf-ai-req-id": requestId };
+  if (error.retryAfterS !== undefined) headers["retry-after"] = String(error.retryAfterS);
+  return new Response(JSON.stringify(body), { status: error.status, headers });
+}

@@ -1,0 +1,114 @@
+import { createHash } from "node:crypto";
+import { OutpostError, type ModelDescriptor, type ModelSearchItem, type ModelSearchParams } from "../contract/index.js";
+import { TASK_INFO, findTask } from "../tasks/index.js";
+import { MODELS } from "./models.js";
+import type { CatalogEntry, EngineId } from "./types.js";
+
+export type { Artifact, CatalogEntry, EngineId } from "./types.js";
+
+/** Engines this build can run. Other catalog models stay listed and fail with ENGINE_UNAVAILABLE. */
+export const RUNNABLE_ENGINES: ReadonlySet<EngineId> = new Set(["llama"]);
+
+export const DEFAULT_PER_PAGE = 50;
+export const MAX_PER_PAGE = 1_000;
+
+/** A stable UUID per model id (name-based, like UUID v5), since Workers AI search items carry one. */
+function modelUuid(id: string): string {
+  const hex = createHash("sha1").update(`outpost:${id}`).digest("hex");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${((parseInt(hex.slice(16, 18), 16) & 0x3f) | 0x80).toString(16)}${hex.slice(18, 20)}-${hex.slice(20, 32)}`;
+}
+
+export function authorOf(id: string): string {
+  return id.split("/")[1] ?? "";
+}
+
+export class Catalog {
+  readonly #entries = new Map<string, CatalogEntry>();
+
+  constructor(entries: readonly CatalogEntry[] = MODELS) {
+    for (const entry of entries) this.#entries.set(entry.id, entry);
+  }
+
+  /** Adds or replaces an entry (custom models). */
+  add(entry: CatalogEntry): void {
+    this.#entries.set(entry.id, entry);
+  }
+
+  remove(id: string): boolean {
+    return this.#entries.delete(id);
+  }
+
+  list(): CatalogEntry[] {
+    return [...this.#entries.values()];
+  }
+
+  find(id: string): CatalogEntry | undefined {
+    return this.#entries.get(id);
+  }
+
+  /** The entry, or MODEL_NOT_FOUND worded as Workers AI words it. */
+  get(id: string): CatalogEntry {
+    const entry = this.#entries.get(id);
+    if (!entry) throw new OutpostError("MODEL_NOT_FOUND", `No such model ${id} or task`);
+    return entry;
+  }
+
+  /** The entry if Outpost can run it here, else ENGINE_UNAVAILABLE naming what is missing. */
+  runnable(id: string): CatalogEntry {
+    const entry = this.get(id);
+    if (!RUNNABLE_ENGINES.has(entry.engine) || !findTask(entry.task)) {
+      throw new OutpostError("ENGINE_UNAVAILABLE", `${id} needs the ${entry.engine} engine for ${entry.task}, which this Outpost build does not include yet`);
+    }
+    if (!entry.artifact) throw new OutpostError("ENGINE_UNAVAILABLE", `${id} has no CPU-runnable artifact in the catalog yet`);
+    return entry;
+  }
+
+  describe(id: string): ModelDescriptor {
+    const entry = this.get(id);
+    return {
+      id: entry.id,
+      task: entry.task,
+      chatTemplate: entry.chatTemplate,
+      contextTokens: entry.contextTokens,
+      maxTokensDefault: entry.maxTokensDefault,
+      maxTokensStreamDefault: entry.maxTokensStreamDefault,
+    };
+  }
+
+  search(params: ModelSearchParams = {}): ModelSearchItem[] {
+    const needle = params.search?.toLowerCase();
+    const task = params.task?.toLowerCase();
+    const perPage = Math.min(Math.max(1, params.per_page ?? DEFAULT_PER_PAGE), MAX_PER_PAGE);
+    const page = Math.max(1, params.page ?? 1);
+    const matches = this.list().filter((entry) => {
+      const info = TASK_INFO[entry.task];
+      if (needle && !`${entry.id} ${entry.description}`.toLowerCase().includes(needle)) return false;
+      if (task && task !== entry.task && task !== info.name.toLowerCase() && task !== info.uuid) return false;
+      if (params.author && params.author.toLowerCase() !== authorOf(entry.id).toLowerCase()) return false;
+      if (params.source !== undefined && params.source !== sourceOf(entry.id)) return false;
+      if (params.hide_experimental && entry.properties.beta === true) return false;
+      return true;
+    });
+    return matches.slice((page - 1) * perPage, page * perPage).map(toSearchItem);
+  }
+}
+
+/** Workers AI numbers its model sources: 1 for Cloudflare (`@cf`), 2 for Hugging Face (`@hf`). */
+function sourceOf(id: string): number {
+  return id.startsWith("@hf/") ? 2 : 1;
+}
+
+export function toSearchItem(entry: CatalogEntry): ModelSearchItem {
+  const info = TASK_INFO[entry.task];
+  const properties = { context_window: entry.contextTokens, ...entry.properties };
+  return {
+    id: modelUuid(entry.id),
+    source: sourceOf(entry.id),
+    name: entry.id,
+    description: entry.description,
+    task: { id: info.uuid, name: info.name, description: info.description },
+    ...(entry.createdAt ? { created_at: entry.createdAt } : {}),
+    tags: [],
+    properties: Object.entries(properties).map(([property_id, value]) => ({ property_id, value })),
+  };
+}

@@ -1,0 +1,44 @@
+import type { TaskId } from "../contract/index.js";
+
+/** Engines Outpost knows of. Only those in RUNNABLE_ENGINES can serve requests today. */
+export type EngineId = "llama" | "diffusion" | "whisper" | "onnx";
+
+/** Where a model's single weights file comes from. */
+export interface Artifact {
+  /** File name in the store and in a mirror directory, e.g. `stories260K.gguf`. */
+  fileName: string;
+  /** Hugging Face repo and path; fetched through `https://huggingface.co/{repo}/resolve/{revision}/{path}`. */
+  huggingFace?: { repo: string; path: string; revision?: string };
+  /** Any https URL, for files not on Hugging Face. */
+  url?: string;
+  /** Expected size in bytes, when known: checked before and after download. */
+  sizeBytes?: number;
+  /** Expected sha256 (hex), when known: a mismatch means the file is never loaded. */
+  sha256?: string;
+}
+
+export interface CatalogEntry {
+  /** Workers AI id, e.g. `@cf/meta/llama-2-7b-chat-int8`. */
+  id: string;
+  task: TaskId;
+  description: string;
+  engine: EngineId;
+  /** Context window in tokens. */
+  contextTokens: number;
+  /** Default `max_tokens` for plain and streamed requests (Workers AI: 256 / per-model stream default). */
+  maxTokensDefault: number;
+  maxTokensStreamDefault: number;
+  /** Chat template family (tasks/chat-templates.ts) or "gguf" to use the file's own template. */
+  chatTemplate: string;
+  /** Workers AI properties as `property_id` → value (beta, terms, info, …). */
+  properties: Record<string, unknown>;
+  /** Neurons per million tokens (or per unit for non-text tasks), where Cloudflare published it. */
+  neurons?: { input?: number; output?: number; unit?: string };
+  /** Set for models Outpost can run on a CPU: a GGUF (or other engine file) to fetch. */
+  artifact?: Artifact;
+  /** Output vector size, for text-embeddings models. */
+  embeddingDimensions?: number;
+  /** Marks models added by `outpost models add` rather than shipped in the catalog. */
+  custom?: boolean;
+  createdAt?: string;
+}

@@ -1,0 +1,64 @@
+import { availableParallelism, homedir } from "node:os";
+import { join } from "node:path";
+
+/**
+ * Every setting, once: its environment variable, its `serve` flag (the variable name without
+ * OUTPOST_, lower-cased, dashes for underscores), its default and what it means. The CLI help
+ * and the README's configuration table are generated from this list.
+ */
+export const SETTINGS = {
+  host: { env: "OUTPOST_HOST", kind: "string", default: () => "127.0.0.1", description: "Address the HTTP server listens on." },
+  port: { env: "OUTPOST_PORT", kind: "int", default: () => 8787, description: "Port the HTTP server listens on (0 picks a free one)." },
+  dataDir: { env: "OUTPOST_DATA_DIR", kind: "string", default: () => join(homedir(), ".outpost"), description: "Where pulled models and state live." },
+  modelMirror: { env: "OUTPOST_MODEL_MIRROR", kind: "string", default: () => "", description: "Directory searched first for model files by name (an offline mirror)." },
+  threads: {
+    env: "OUTPOST_THREADS",
+    kind: "int",
+    default: () => Math.max(1, availableParallelism() - 1),
+    description: "llama.cpp threads per loaded model. Default: cores - 1, leaving one for the server; never more than the cores.",
+  },
+  slots: { env: "OUTPOST_SLOTS", kind: "int", default: () => 4, description: "Sequences served at once per model (continuous batching)." },
+  maxQueue: { env: "OUTPOST_MAX_QUEUE", kind: "int", default: () => 64, description: "Requests waiting per model beyond the slots; more get 429." },
+  queueTimeoutMs: { env: "OUTPOST_QUEUE_TIMEOUT_MS", kind: "int", default: () => 30_000, description: "Longest a request waits for a slot before 408." },
+  keepAliveMs: { env: "OUTPOST_KEEP_ALIVE_MS", kind: "int", default: () => 300_000, description: "How long an idle model stays loaded." },
+  maxBodyBytes: { env: "OUTPOST_MAX_BODY_BYTES", kind: "int", default: () => 10 * 1024 * 1024, description: "Largest request body accepted; larger gets 413." },
+} as const;
+
+export type SettingName = keyof typeof SETTINGS;
+
+type Value<K extends SettingName> = (typeof SETTINGS)[K]["kind"] extends "int" ? number : string;
+export type Config = { [K in SettingName]: Value<K> };
+
+export function flagName(name: SettingName): string {
+  return SETTINGS[name].env.replace(/^OUTPOST_/, "").toLowerCase().replaceAll("_", "-");
+}
+
+/** Flags win over the environment, which wins over defaults. Throws on a malformed number. */
+export function loadConfig(flags: Partial<Record<string, string>> = {}, env: NodeJS.ProcessEnv = process.env): Config {
+  const config: Record<string, string | number> = {};
+  for (const [name, setting] of Object.entries(SETTINGS) as [SettingName, (typeof SETTINGS)[SettingName]][]) {
+    const raw = flags[flagName(name)] ?? env[setting.env];
+    if (raw === undefined || raw === "") {
+      config[name] = setting.default();
+      continue;
+    }
+    if (setting.kind === "int") {
+      const value = Number(raw);
+      if (!Number.isInteger(value) || value < 0) throw new Error(`${setting.env} / --${flagName(name)} must be a non-negative integer, got '${raw}'`);
+      config[name] = value;
+    } else {
+      config[name] = raw;
+    }
+  }
+  return config as Config;
+}
+
+/** `[flag, env, default, description]` rows for help text and docs. */
+export function describeSettings(): { flag: string; env: string; default: string; description: string }[] {
+  return (Object.keys(SETTINGS) as SettingName[]).map((name) => ({
+    flag: `--${flagName(name)}`,
+    env: SETTINGS[name].env,
+    default: String(SETTINGS[name].default()),
+    description: SETTINGS[name].description,
+  }));
+}

@@ -1,0 +1,80 @@
+/**
+ * The one error type. Inner code throws it; only api/ and binding/ render it, each in its own
+ * wire format. Across processes it travels as {code, message} and is rebuilt with fromWire().
+ */
+
+export const ERRORS = {
+  /** Unknown model id, or a model with no engine here. */
+  MODEL_NOT_FOUND: { status: 400, internalCode: 5007, name: "NoSuchModel" },
+  /** Body missing or not JSON. */
+  REQUEST_INCOMPLETE: { status: 400, internalCode: 3003, name: "IncompleteRequest" },
+  /** Inputs fail the task schema. */
+  INPUT_INVALID: { status: 400, internalCode: 1001, name: "InvalidInput" },
+  /** Body over the size limit, or inputs over a token limit. */
+  INPUT_TOO_LARGE: { status: 413, internalCode: 3006, name: "RequestTooLarge" },
+  /** The request waited or ran longer than allowed. */
+  TIMEOUT: { status: 408, internalCode: 3007, name: "Timeout" },
+  /** The caller went away or cancelled. */
+  ABORTED: { status: 408, internalCode: 3008, name: "Aborted" },
+  /** The model's queue is full, or the caller asked not to queue. */
+  QUEUE_FULL: { status: 429, internalCode: 3040, name: "OutOfCapacity" },
+  /** The model is loading and the caller asked not to wait. */
+  MODEL_LOADING: { status: 503, internalCode: 3040, name: "ModelLoading" },
+  /** The model is known but its engine is not available in this build. */
+  ENGINE_UNAVAILABLE: { status: 501, internalCode: 5007, name: "EngineUnavailable" },
+  /** The model's files are not in the store or the mirror. */
+  MODEL_NOT_LOCAL: { status: 404, internalCode: 3042, name: "ModelNotPulled" },
+  /** The runner process died while serving the request. */
+  RUNNER_CRASHED: { status: 502, internalCode: 3043, name: "RunnerCrashed" },
+  /** Anything else inside Outpost. */
+  INTERNAL: { status: 500, internalCode: 3000, name: "InternalError" },
+  /** Route does not exist. */
+  NOT_FOUND: { status: 404, internalCode: 7000, name: "NotFound" },
+} as const satisfies Record<string, { status: number; internalCode: number; name: string }>;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+export interface WireError {
+  code: ErrorCode;
+  message: string;
+  retryAfterS?: number;
+}
+
+export class OutpostError extends Error {
+  readonly code: ErrorCode;
+  /** Seconds a client should wait before retrying; set for QUEUE_FULL and MODEL_LOADING. */
+  readonly retryAfterS: number | undefined;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown; retryAfterS?: number }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.name = `OutpostError [${code}]`;
+    this.retryAfterS = options?.retryAfterS;
+  }
+
+  get status(): number {
+    return ERRORS[this.code].status;
+  }
+
+  get internalCode(): number {
+    return ERRORS[this.code].internalCode;
+  }
+
+  toWire(): WireError {
+    return this.retryAfterS === undefined
+      ? { code: this.code, message: this.message }
+      : { code: this.code, message: this.message, retryAfterS: this.retryAfterS };
+  }
+
+  static fromWire(wire: WireError): OutpostError {
+    const code = wire.code in ERRORS ? wire.code : "INTERNAL";
+    return new OutpostError(code, wire.message, { retryAfterS: wire.retryAfterS });
+  }
+
+  /** Wraps anything thrown into an OutpostError, keeping the original as `cause`. */
+  static from(error: unknown): OutpostError {
+    if (error instanceof OutpostError) return error;
+    const message = error instanceof Error ? error.message : String(error);
+    return new OutpostError("INTERNAL", message, { cause: error });
+  }
+}

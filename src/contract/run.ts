@@ -1,0 +1,89 @@
+import type { WireError } from "./errors.js";
+
+/** Workers AI task ids, as the catalog and the schema endpoint spell them. */
+export type TaskId =
+  | "text-generation"
+  | "text-embeddings"
+  | "text-to-image"
+  | "speech-recognition"
+  | "translation"
+  | "text-classification"
+  | "image-classification"
+  | "object-detection"
+  | "summarization"
+  | "image-to-text"
+  | "sentence-similarity";
+
+export interface Usage {
+  prompt_tokens: number;
+  completion_tokens: number;
+  total_tokens: number;
+}
+
+export type FinishReason = "stop" | "length";
+
+/** One event of a token stream. A stream ends with exactly one `done` or `error`. */
+export type RunEvent =
+  | { type: "token"; text: string }
+  | { type: "done"; usage: Usage; finishReason: FinishReason }
+  | { type: "error"; error: WireError };
+
+export type RunResult =
+  | { kind: "json"; value: unknown }
+  | { kind: "events"; events: AsyncIterable<RunEvent> }
+  | { kind: "bytes"; body: ReadableStream<Uint8Array>; contentType: string };
+
+export interface RunOptions {
+  /** Aborting stops generation within one token and frees the slot. */
+  signal?: AbortSignal;
+  /** How long the model stays loaded after this request, in ms. Default: the server's keep-alive. */
+  keepAliveMs?: number;
+  /** Fail with QUEUE_FULL at once instead of queueing when every slot is busy. */
+  rejectIfBusy?: boolean;
+  /** Give up (TIMEOUT) if the request has not started within this many ms of arriving. */
+  queueTimeoutMs?: number;
+}
+
+export interface ChatMessage {
+  role: string;
+  content: string;
+}
+
+/** Sampling settings, already defaulted and range-checked by the task. */
+export interface SamplingParams {
+  maxTokens: number;
+  temperature: number;
+  topP?: number;
+  topK?: number;
+  seed?: number;
+  repetitionPenalty?: number;
+  frequencyPenalty?: number;
+  presencePenalty?: number;
+}
+
+/**
+ * A piece of a rendered prompt. Template markup is `special` and tokenized with the model's
+ * special tokens; caller text never is, so a user cannot inject `<|im_end|>` or `</s>`.
+ */
+export interface PromptPart {
+  text: string;
+  special: boolean;
+}
+
+/**
+ * Work for an engine. Text generation arrives as a rendered prompt, except for models whose
+ * chat template lives in the GGUF itself: those carry the messages and the engine renders them.
+ */
+export type EngineJob =
+  | { kind: "generate"; prompt: PromptPart[]; sampling: SamplingParams }
+  | { kind: "chat"; messages: ChatMessage[]; sampling: SamplingParams }
+  | { kind: "embed"; texts: string[]; maxTokensPerText: number };
+
+export interface EmbedResult {
+  vectors: number[][];
+  tokens: number;
+}
+
+export type EngineResult =
+  | { kind: "events"; events: AsyncIterable<RunEvent> }
+  | { kind: "embeddings"; value: EmbedResult };

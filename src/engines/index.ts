@@ -1,0 +1,2 @@
+export type { Engine, EngineLoadOptions, LoadedModel, LoadedModelInfo } from "./engine.js";
+export { LlamaEngine } from "./llama/llama-engine.js";

@@ -1,0 +1,151 @@
+import { stat } from "node:fs/promises";
+import {
+  getLlama,
+  LlamaLogLevel,
+  resolveChatWrapper,
+  type ChatHistoryItem,
+  type Llama,
+  type LlamaContext,
+  type LlamaEmbeddingContext,
+  type LlamaModel,
+  type Token,
+} from "node-llama-cpp";
+import { OutpostError, type ChatMessage, type EmbedResult, type EngineJob, type PromptPart, type RunEvent } from "../../contract/index.js";
+import type { Engine, EngineLoadOptions, LoadedModel } from "../engine.js";
+import { StreamDetokenizer } from "./detokenizer.js";
+
+/** Recent tokens that repetition penalties look back over. */
+const PENALTY_WINDOW_TOKENS = 64;
+
+type GenerateJob = Extract<EngineJob, { kind: "generate" | "chat" }>;
+
+/** llama.cpp through node-llama-cpp, CPU only. One instance per runner process. */
+export class LlamaEngine implements Engine {
+  #llama: Promise<Llama> | undefined;
+
+  async load(options: EngineLoadOptions): Promise<LoadedModel> {
+    this.#llama ??= getLlama({ gpu: false, logLevel: LlamaLogLevel.error, build: "never" });
+    const llama = await this.#llama;
+    const model = await llama.loadModel({ modelPath: options.modelPath, useMmap: true });
+    const { size } = await stat(options.modelPath);
+    const contextTokens = Math.min(options.contextTokens, model.trainContextSize);
+    if (options.embedding) {
+      const context = await model.createEmbeddingContext({ contextSize: contextTokens, threads: options.threads });
+      return new LlamaLoadedModel(model, undefined, context, contextTokens, size);
+    }
+    const context = await model.createContext({ contextSize: contextTokens, sequences: options.slots, threads: options.threads });
+    return new LlamaLoadedModel(model, context, undefined, contextTokens, size);
+  }
+}
+
+class LlamaLoadedModel implements LoadedModel {
+  readonly info;
+  readonly #model: LlamaModel;
+  readonly #context: LlamaContext | undefined;
+  readonly #embedding: LlamaEmbeddingContext | undefined;
+  readonly #contextTokens: number;
+
+  constructor(model: LlamaModel, context: LlamaContext | undefined, embedding: LlamaEmbeddingContext | undefined, contextTokens: number, sizeBytes: number) {
+    this.#model = model;
+    this.#context = context;
+    this.#embedding = embedding;
+    this.#contextTokens = contextTokens;
+    this.info = { trainContextTokens: model.trainContextSize, sizeBytes };
+  }
+
+  async *generate(job: GenerateJob, signal: AbortSignal): AsyncIterable<RunEvent> {
+    if (!this.#context) throw new OutpostError("INPUT_INVALID", "This model is loaded for embeddings, not text generation");
+    const tokens = job.kind === "chat" ? this.#tokenizeChat(job.messages) : this.#tokenizePrompt(job.prompt);
+    const room = this.#contextTokens - tokens.length;
+    if (room < 1) {
+      throw new OutpostError("INPUT_TOO_LARGE", `The prompt is ${tokens.length} tokens; the context window is ${this.#contextTokens} tokens`);
+    }
+    const maxTokens = Math.min(job.sampling.maxTokens, room);
+    const { sampling } = job;
+    const generated: Token[] = [];
+    const penalised = sampling.repetitionPenalty !== undefined || sampling.frequencyPenalty !== undefined || sampling.presencePenalty !== undefined;
+    const sequence = this.#context.getSequence();
+    const detokenizer = new StreamDetokenizer(this.#model);
+    let finishReason: "stop" | "length" = "stop";
+    try {
+      const evaluation = sequence.evaluate(tokens, {
+        temperature: sampling.temperature,
+        topK: sampling.topK,
+        topP: sampling.topP,
+        seed: sampling.seed,
+        repeatPenalty: penalised
+          ? {
+              punishTokens: () => generated.slice(-PENALTY_WINDOW_TOKENS),
+              penalty: sampling.repetitionPenalty,
+              frequencyPenalty: sampling.frequencyPenalty,
+              presencePenalty: sampling.presencePenalty,
+            }
+          : undefined,
+      });
+      for await (const token of evaluation) {
+        if (signal.aborted) break;
+        generated.push(token);
+        const text = detokenizer.push(token);
+        if (text) yield { type: "token", text };
+        if (generated.length >= maxTokens) {
+          finishReason = "length";
+          break;
+        }
+      }
+      const rest = detokenizer.flush();
+      if (rest) yield { type: "token", text: rest };
+    } finally {
+      sequence.dispose();
+    }
+    if (signal.aborted) throw new OutpostError("ABORTED", "The request was cancelled");
+    const usage = { prompt_tokens: tokens.length, completion_tokens: generated.length, total_tokens: tokens.length + generated.length };
+    yield { type: "done", usage, finishReason };
+  }
+
+  async embed(job: Extract<EngineJob, { kind: "embed" }>, signal: AbortSignal): Promise<EmbedResult> {
+    if (!this.#embedding) throw new OutpostError("INPUT_INVALID", "This model is loaded for text generation, not embeddings");
+    // Check every text before computing any, so an oversize item fails the request cheaply.
+    let tokens = 0;
+    for (const [index, text] of job.texts.entries()) {
+      const length = this.#embedding.calculateInputLength(text);
+      if (length > job.maxTokensPerText) {
+        throw new OutpostError("INPUT_INVALID", `Invalid input at '/text/${index}': ${length} tokens, at most ${job.maxTokensPerText} are allowed`);
+      }
+      tokens += length;
+    }
+    const vectors: number[][] = [];
+    for (const text of job.texts) {
+      if (signal.aborted) throw new OutpostError("ABORTED", "The request was cancelled");
+      const embedding = await this.#embedding.getEmbeddingFor(text);
+      vectors.push([...embedding.vector]);
+    }
+    return { vectors, tokens };
+  }
+
+  #tokenizePrompt(parts: PromptPart[]): Token[] {
+    const tokens: Token[] = [];
+    const bos = this.#model.tokens.bos;
+    const addBos = this.#model.fileInfo.metadata.tokenizer?.ggml?.add_bos_token ?? true;
+    if (bos !== null && addBos) tokens.push(bos);
+    for (const part of parts) tokens.push(...this.#model.tokenize(part.text, part.special));
+    return tokens;
+  }
+
+  /** Renders with the GGUF's own chat template (or node-llama-cpp's best match for the model). */
+  #tokenizeChat(messages: ChatMessage[]): Token[] {
+    const wrapper = resolveChatWrapper(this.#model);
+    const chatHistory: ChatHistoryItem[] = messages.map((msg): ChatHistoryItem => {
+      if (msg.role === "system") return { type: "system", text: msg.content };
+      if (msg.role === "assistant") return { type: "model", response: [msg.content] };
+      return { type: "user", text: msg.content };
+    });
+    chatHistory.push({ type: "model", response: [] });
+    return wrapper.generateContextState({ chatHistory }).contextText.tokenize(this.#model.tokenizer);
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.#context?.dispose();
+    await this.#embedding?.dispose();
+    await this.#model.dispose();
+  }
+}

@@ -1,0 +1,3 @@
+export { Scheduler, type Runner, type SchedulerOptions, type ResidentStatus } from "./scheduler.js";
+export { RunnerProcess } from "./runner-process.js";
+export { LocalBackend } from "./local-backend.js";

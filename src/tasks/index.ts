@@ -1,0 +1,26 @@
+import { OutpostError, type TaskId } from "../contract/index.js";
+import type { Task } from "./task.js";
+import { textEmbeddings } from "./text-embeddings.js";
+import { textGeneration } from "./text-generation.js";
+
+export type { Task, JsonSchema } from "./task.js";
+export { TASK_INFO, TASK_IDS } from "./info.js";
+export { CHAT_TEMPLATES, isChatTemplateName, type ChatTemplateName } from "./chat-templates.js";
+export { collectText } from "./text-generation.js";
+export * from "./constants.js";
+
+const TASKS: Partial<Record<TaskId, Task>> = {
+  "text-generation": textGeneration,
+  "text-embeddings": textEmbeddings,
+};
+
+/** The task implementation, or undefined where Outpost has none yet. */
+export function findTask(id: TaskId): Task | undefined {
+  return TASKS[id];
+}
+
+export function getTask(id: TaskId): Task {
+  const task = TASKS[id];
+  if (!task) throw new OutpostError("ENGINE_UNAVAILABLE", `Outpost does not implement the ${id} task yet`);
+  return task;
+}

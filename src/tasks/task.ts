@@ -1,0 +1,15 @@
+import type { EngineJob, EngineResult, ModelDescriptor, RunResult, TaskId } from "../contract/index.js";
+
+export type JsonSchema = Record<string, unknown>;
+
+/** One Workers AI task: its schemas, how inputs become engine work, and how results are shaped. */
+export interface Task {
+  id: TaskId;
+  /** The JSON Schema the validator enforces, as served by `models/schema`. */
+  inputSchema: JsonSchema;
+  outputSchema: JsonSchema;
+  /** Validates inputs (throws INPUT_INVALID) and builds the engine job. */
+  prepare(inputs: unknown, model: ModelDescriptor): { job: EngineJob; stream: boolean };
+  /** Turns engine output into the task's output. */
+  shape(result: EngineResult, stream: boolean): Promise<RunResult>;
+}
