@@ -1,0 +1,146 @@
+/**
+ * The Outpost side: the built server started as users start it (`node bin/outpost.js serve`),
+ * driven over HTTP with a lean node:http client (keep-alive, no fetch layers) so client cost
+ * stays out of the overhead being measured.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { Agent, request } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { cpuMsOf, descendants, vmRssBytes } from "./proc.js";
+import type { StreamResult } from "./stats.js";
+
+export interface OutpostServer {
+  url: string;
+  pid: number;
+  /** Resident memory of the server and all its runner children, in bytes. */
+  rssBytes(): number;
+  /** CPU time (user + system, all threads) used so far by the server and by its runners, in ms. */
+  cpuMs(): { server: number; runners: number };
+  stop(): Promise<void>;
+}
+
+export async function startOutpost(repoRoot: string, flags: Record<string, string | number>): Promise<OutpostServer> {
+  const dataDir = mkdtempSync(join(tmpdir(), "outpost-bench-"));
+  const args = Object.entries({ host: "127.0.0.1", port: 0, "data-dir": dataDir, ...flags }).flatMap(([k, v]) => [`--${k}`, String(v)]);
+  const child: ChildProcess = spawn(process.execPath, [join(repoRoot, "bin/outpost.js"), "serve", ...args], { cwd: repoRoot, stdio: ["ignore", "pipe", "pipe"] });
+  let output = "";
+  child.stdout?.setEncoding("utf8").on("data", (chunk: string) => (output += chunk));
+  child.stderr?.setEncoding("utf8").on("data", (chunk: string) => (output += chunk));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`outpost did not start:\n${output}`)), 30_000);
+    child.stdout?.on("data", () => {
+      const match = /listening on (http:\/\/\S+)/.exec(output);
+      if (match?.[1]) {
+        clearTimeout(timer);
+        resolve(match[1]);
+      }
+    });
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`outpost exited with ${code}:\n${output}`));
+    });
+  });
+  const pid = child.pid ?? 0;
+  return {
+    url,
+    pid,
+    rssBytes: () => [pid, ...descendants(pid)].reduce((sum, p) => sum + vmRssBytes(p), 0),
+    cpuMs: () => ({ server: cpuMsOf(pid), runners: descendants(pid).reduce((sum, p) => sum + cpuMsOf(p), 0) }),
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise((r) => child.once("exit", r));
+        child.kill("SIGTERM");
+        const timer = setTimeout(() => child.kill("SIGKILL"), 5_000);
+        await exited;
+        clearTimeout(timer);
+      }
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+const agent = new Agent({ keepAlive: true, maxSockets: Infinity });
+
+/** Closes the kept-alive sockets so the benchmark process can exit. */
+export function closeClient(): void {
+  agent.destroy();
+}
+
+/**
+ * POST /ai/run/{model} with stream: true, timing each SSE token event as its bytes arrive.
+ * A non-200 answer is read whole; its end time is when the refusal arrived.
+ */
+export function streamRun(baseUrl: string, model: string, inputs: Record<string, unknown>): Promise<StreamResult> {
+  const body = JSON.stringify({ ...inputs, stream: true });
+  const startMs = performance.now();
+  return new Promise((resolve, reject) => {
+    const req = request(`${baseUrl}/ai/run/${model}`, { method: "POST", agent, headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) } }, (res) => {
+      const status = res.statusCode ?? 0;
+      const eventMs: number[] = [];
+      let buffered = "";
+      let text = "";
+      let tokens = 0;
+      let failed = false;
+      res.setEncoding("utf8");
+      res.on("data", (chunk: string) => {
+        const now = performance.now();
+        if (status !== 200) return;
+        buffered += chunk;
+        let end: number;
+        while ((end = buffered.indexOf("\n\n")) >= 0) {
+          const event = buffered.slice(0, end);
+          buffered = buffered.slice(end + 2);
+          if (event.startsWith("event: error")) failed = true;
+          if (!event.startsWith("data: ") || event === "data: [DONE]") continue;
+          const data = JSON.parse(event.slice(6)) as { response?: string; usage?: { completion_tokens: number } };
+          if (data.usage) tokens = data.usage.completion_tokens;
+          else if (data.response) {
+            eventMs.push(now);
+            text += data.response;
+          }
+        }
+      });
+      res.on("end", () => resolve({ status: failed ? 500 : status, startMs, eventMs, endMs: performance.now(), tokens, text }));
+      res.on("error", reject);
+    });
+    req.on("error", reject);
+    req.end(body);
+  });
+}
+
+/**
+ * Opens `count` kept-alive connections (concurrent GET /healthz), so a burst that follows
+ * measures the server's admission path rather than TCP handshakes.
+ */
+export async function warmConnections(baseUrl: string, count: number): Promise<void> {
+  await Promise.all(
+    Array.from(
+      { length: count },
+      () =>
+        new Promise<void>((resolve, reject) => {
+          const req = request(`${baseUrl}/healthz`, { agent }, (res) => {
+            res.resume();
+            res.on("end", resolve);
+          });
+          req.on("error", reject);
+          req.end();
+        }),
+    ),
+  );
+}
+
+/** A plain (non-streamed) request; resolves with the status once the whole answer is in. */
+export function plainRun(baseUrl: string, model: string, inputs: Record<string, unknown>): Promise<number> {
+  const body = JSON.stringify(inputs);
+  return new Promise((resolve, reject) => {
+    const req = request(`${baseUrl}/ai/run/${model}`, { method: "POST", agent, headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) } }, (res) => {
+      res.resume();
+      res.on("end", () => resolve(res.statusCode ?? 0));
+      res.on("error", reject);
+    });
+    req.on("error", reject);
+    req.end(body);
+  });
+}

@@ -1,0 +1,54 @@
+/** Process facts from Linux /proc: memory, CPU time, children. */
+import { readdirSync, readFileSync } from "node:fs";
+
+export function vmRssBytes(pid: number): number {
+  try {
+    const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+    return match?.[1] ? Number(match[1]) * 1024 : 0;
+  } catch {
+    return 0; // the process exited between listing and reading
+  }
+}
+
+/** Fields of /proc/<pid>/stat after the ")" closing the command name (state is index 0). */
+function statFields(pid: number | string): string[] | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  } catch {
+    return undefined; // the process exited between listing and reading
+  }
+}
+
+/** utime + stime (stat fields 14 and 15) in ms; Linux reports them in USER_HZ = 100 ticks/s. */
+export function cpuMsOf(pid: number): number {
+  const fields = statFields(pid);
+  return fields ? (Number(fields[11]) + Number(fields[12])) * 10 : 0;
+}
+
+/** Every process below `pid`, from each /proc/<pid>/stat's parent field. */
+export function descendants(pid: number): number[] {
+  const parents = new Map<number, number[]>();
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    const ppid = Number(statFields(entry)?.[1]);
+    parents.set(ppid, [...(parents.get(ppid) ?? []), Number(entry)]);
+  }
+  const found: number[] = [];
+  const walk = (p: number) => {
+    for (const child of parents.get(p) ?? []) {
+      found.push(child);
+      walk(child);
+    }
+  };
+  walk(pid);
+  return found;
+}
+
+/** CPU time the whole machine spent busy (all cores, all processes) since boot, in ms, from /proc/stat. */
+export function machineBusyMs(): number {
+  const line = readFileSync("/proc/stat", "utf8").split("\n")[0] ?? "";
+  // cpu user nice system idle iowait irq softirq steal …, in USER_HZ (100/s) ticks.
+  const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = line.trim().split(/\s+/).slice(1).map(Number);
+  return (user + nice + system + irq + softirq + steal) * 10;
+}
