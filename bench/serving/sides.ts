@@ -66,20 +66,29 @@ function job(prompt: string, maxTokens: number): Extract<EngineJob, { kind: "gen
   return { kind: "generate", prompt: [{ text: prompt, special: false }], sampling: { maxTokens, temperature: 0 } };
 }
 
-/** Times an Outpost event stream the way the HTTP client times SSE events. */
+/**
+ * Times an Outpost event stream the way the HTTP client times SSE events. A thrown error or
+ * an error event counts as a failed request (status 500), as the server would answer it.
+ */
 async function collect(startMs: number, events: AsyncIterable<RunEvent>): Promise<StreamResult> {
   const eventMs: number[] = [];
   let text = "";
-  for await (const event of events) {
-    if (event.type === "token") {
-      eventMs.push(performance.now());
-      text += event.text;
-    } else {
-      const ok = event.type === "done";
-      return { status: ok ? 200 : 500, startMs, eventMs, endMs: performance.now(), tokens: ok ? event.usage.completion_tokens : 0, text };
+  const failed = () => ({ status: 500, startMs, eventMs, endMs: performance.now(), tokens: 0, text });
+  try {
+    for await (const event of events) {
+      if (event.type === "token") {
+        eventMs.push(performance.now());
+        text += event.text;
+      } else if (event.type === "done") {
+        return { status: 200, startMs, eventMs, endMs: performance.now(), tokens: event.usage.completion_tokens, text };
+      } else {
+        return failed();
+      }
     }
+  } catch {
+    return failed();
   }
-  return { status: 500, startMs, eventMs, endMs: performance.now(), tokens: 0, text };
+  return failed();
 }
 
 export async function runSide(side: Side, setup: SideSetup): Promise<SideRun> {
