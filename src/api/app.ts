@@ -3,6 +3,7 @@ import { OutpostError } from "../contract/index.js";
 import type { ApiDeps } from "./deps.js";
 import { failure } from "./envelope.js";
 import { openAiRoutes } from "./openai.js";
+import { servedByHeader } from "./served-by.js";
 import { workersAiRoutes } from "./workers-ai.js";
 
 /**
@@ -11,6 +12,7 @@ import { workersAiRoutes } from "./workers-ai.js";
  */
 export function createApp(deps: ApiDeps): Hono {
   const app = new Hono();
+  app.use("*", servedByHeader);
   const openai = openAiRoutes(deps);
   const workers = workersAiRoutes(deps);
   app.route("/client/v4/accounts/:account/ai/v1", openai);
@@ -18,6 +20,7 @@ export function createApp(deps: ApiDeps): Hono {
   app.route("/client/v4/accounts/:account/ai", workers);
   app.route("/ai", workers);
   app.get("/healthz", (c) => c.json({ ok: true }));
+  if (deps.network) app.get("/network", (c) => c.json(deps.network?.view()));
   app.notFound((c) => failure(new OutpostError("NOT_FOUND", `No route for ${c.req.method} ${c.req.path}`)));
   app.onError((error) => failure(error));
   return app;

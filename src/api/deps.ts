@@ -6,4 +6,6 @@ export interface ApiDeps {
   run: RunFn;
   backend: Backend;
   maxBodyBytes: number;
+  /** Network mode: the operations view served at GET /network. */
+  network?: { view(): unknown };
 }

@@ -6,6 +6,7 @@ import { getTask } from "../tasks/index.js";
 import { readJson } from "./body.js";
 import type { ApiDeps } from "./deps.js";
 import { failure, success } from "./envelope.js";
+import { placementOptions } from "./served-by.js";
 
 /** The model id from the path: ids keep their slashes, and clients may percent-encode them. */
 function modelFromPath(c: Context): string {
@@ -18,7 +19,7 @@ function modelFromPath(c: Context): string {
 }
 
 export function requestOptions(c: Context): RunOptions {
-  return { signal: c.req.raw.signal };
+  return { signal: c.req.raw.signal, ...placementOptions(c) };
 }
 
 /** models/search query parameters, from the REST query or the binding's forwarded URL. */

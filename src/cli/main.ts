@@ -1,6 +1,7 @@
 import { parseArgs } from "node:util";
 import { describeSettings, flagName, loadConfig, SETTINGS, type SettingName } from "../config/index.js";
 import { models } from "./models.js";
+import { network, publishModel } from "./network.js";
 import { run } from "./run.js";
 import { serve } from "./serve.js";
 
@@ -10,6 +11,8 @@ Commands:
   serve                     Start the HTTP server (Workers AI REST, OpenAI, binding proxy)
   run <model> [prompt]      Stream a completion to the terminal (prompt from stdin if omitted)
   models                    List the model catalog and what is available locally
+  models publish <model>    Put a model's file into the network's object store (--nats)
+  network [--json]          Cities, nodes, models, load and health of the network (--nats)
 
 Run 'outpost <command> --help' for its options.`;
 
@@ -21,7 +24,7 @@ function settingsHelp(): string {
 
 export async function main(argv: string[]): Promise<number> {
   const options = Object.fromEntries((Object.keys(SETTINGS) as SettingName[]).map((name) => [flagName(name), { type: "string" as const }]));
-  const { values, positionals } = parseArgs({ args: argv, options: { ...options, help: { type: "boolean", short: "h" } }, allowPositionals: true, strict: true });
+  const { values, positionals } = parseArgs({ args: argv, options: { ...options, help: { type: "boolean", short: "h" }, json: { type: "boolean" } }, allowPositionals: true, strict: true });
   const [command, ...rest] = positionals;
   if (!command || (values.help && !command)) {
     console.log(USAGE);
@@ -46,7 +49,16 @@ export async function main(argv: string[]): Promise<number> {
       return run(config, model, words.length > 0 ? words.join(" ") : undefined);
     }
     case "models":
+      if (rest[0] === "publish") {
+        if (!rest[1]) {
+          console.error("Usage: outpost models publish <model> --nats <urls>");
+          return 1;
+        }
+        return publishModel(config, rest[1]);
+      }
       return models(config);
+    case "network":
+      return network(config, values.json === true);
     default:
       console.error(`outpost: unknown command '${command}'\n\n${USAGE}`);
       return 1;

@@ -22,6 +22,23 @@ export const SETTINGS = {
   queueTimeoutMs: { env: "OUTPOST_QUEUE_TIMEOUT_MS", kind: "int", default: () => 30_000, description: "Longest a request waits for a slot before 408." },
   keepAliveMs: { env: "OUTPOST_KEEP_ALIVE_MS", kind: "int", default: () => 300_000, description: "How long an idle model stays loaded." },
   maxBodyBytes: { env: "OUTPOST_MAX_BODY_BYTES", kind: "int", default: () => 10 * 1024 * 1024, description: "Largest request body accepted; larger gets 413." },
+  natsUrl: {
+    env: "OUTPOST_NATS_URL",
+    flag: "nats",
+    kind: "string",
+    default: () => "",
+    description: "NATS servers of this node's city, comma-separated (nats://host:port). Set: the node joins the Outpost network; empty: single process.",
+  },
+  city: { env: "OUTPOST_CITY", kind: "string", default: () => "local", description: "Network mode: this node's city code ([a-z0-9-]), shown in x-outpost-city." },
+  region: { env: "OUTPOST_REGION", kind: "string", default: () => "default", description: "Network mode: this node's region ([a-z0-9-]), for data residency." },
+  coords: { env: "OUTPOST_COORDS", kind: "string", default: () => "", description: "Network mode: 'lat,lon' in degrees; distance to other cities. Empty: measured round-trip time only." },
+  nodeId: { env: "OUTPOST_NODE_ID", kind: "string", default: () => "", description: "Network mode: unique node name ([a-z0-9-]). Empty: <city>-<random>." },
+  residencyPolicy: {
+    env: "OUTPOST_RESIDENCY_POLICY",
+    kind: "string",
+    default: () => "",
+    description: "Network mode: per-account residency, 'account=region:eu,city:lis;other=…' ('*' matches every account).",
+  },
 } as const;
 
 export type SettingName = keyof typeof SETTINGS;
@@ -30,7 +47,8 @@ type Value<K extends SettingName> = (typeof SETTINGS)[K]["kind"] extends "int" ?
 export type Config = { [K in SettingName]: Value<K> };
 
 export function flagName(name: SettingName): string {
-  return SETTINGS[name].env.replace(/^OUTPOST_/, "").toLowerCase().replaceAll("_", "-");
+  const setting: { env: string; flag?: string } = SETTINGS[name];
+  return setting.flag ?? SETTINGS[name].env.replace(/^OUTPOST_/, "").toLowerCase().replaceAll("_", "-");
 }
 
 /** Flags win over the environment, which wins over defaults. Throws on a malformed number. */
