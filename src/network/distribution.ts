@@ -7,6 +7,7 @@ import { pipeline } from "node:stream/promises";
 import type { NatsConnection, ObjectStore } from "nats";
 import { OutpostError } from "../contract/index.js";
 import { MODELS_BUCKET } from "./constants.js";
+import { SUBJECTS } from "./subjects.js";
 
 /** What distribution needs to know of a model's weights file (a catalog artifact). */
 export interface ModelFile {
@@ -32,18 +33,21 @@ export async function withReplicas<T>(open: (replicas: number) => Promise<T>): P
  * store, hashing while it writes and keeping the file only when the sha256 matches.
  */
 export class ModelDistribution {
+  readonly #nc: NatsConnection;
   readonly #store: ObjectStore;
   #names: Set<string> = new Set();
 
-  private constructor(store: ObjectStore) {
+  private constructor(nc: NatsConnection, store: ObjectStore) {
+    this.#nc = nc;
     this.#store = store;
   }
 
   static async open(nc: NatsConnection): Promise<ModelDistribution> {
     const js = nc.jetstream();
     const store = await withReplicas((replicas) => js.views.os(MODELS_BUCKET, { replicas, description: "Outpost model files" }));
-    const distribution = new ModelDistribution(store);
+    const distribution = new ModelDistribution(nc, store);
     await distribution.refresh();
+    nc.subscribe(SUBJECTS.published, { callback: () => void distribution.refresh().catch(() => undefined) });
     return distribution;
   }
 
@@ -64,6 +68,8 @@ export class ModelDistribution {
     }
     const info = await this.#store.put({ name: basename(file.fileName), description: `${SHA_PREFIX}${sha256}` }, Readable.toWeb(createReadStream(path)) as ReadableStream<Uint8Array>);
     await this.refresh();
+    this.#nc.publish(SUBJECTS.published);
+    await this.#nc.flush();
     return { sha256, sizeBytes: info.size };
   }
 

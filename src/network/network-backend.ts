@@ -21,11 +21,11 @@ export interface NetworkBackendOptions {
 }
 
 /**
- * Backend of a node in the Outpost network. It serves here when this node has the model and a
- * free slot; else on the nearest node with the model loaded and a free slot; else the nearest
- * that can load it; else the nearest with queue room; else QUEUE_FULL (429, 3040). Every step
- * respects residency, and a node that refuses, fails to accept in time or dies before the
- * first event only moves the request to the next candidate.
+ * Backend of a node in the Outpost network. It serves here when this node has the model loaded
+ * and a free slot; else on the nearest node with the model loaded and a free slot; else the
+ * nearest that can load it; else the nearest with queue room; else QUEUE_FULL (429, 3040).
+ * Every step respects residency, and a node that refuses, fails to accept in time or dies
+ * before the first event only moves the request to the next candidate.
  */
 export class NetworkBackend implements Backend {
   readonly #options: NetworkBackendOptions;
@@ -121,6 +121,12 @@ export class NetworkBackend implements Backend {
     return (account !== undefined ? policy.get(account) : undefined) ?? policy.get("*");
   }
 
+  #recordSpeed(model: string, rate: number): void {
+    if (!Number.isFinite(rate)) return;
+    const previous = this.#options.tokensPerS[model];
+    this.#options.tokensPerS[model] = Math.round(previous === undefined ? rate : 0.8 * previous + 0.2 * rate);
+  }
+
   async *#measured(model: string, events: AsyncIterable<RunEvent>): AsyncIterable<RunEvent> {
     let firstAt: number | undefined;
     let tokens = 0;
@@ -130,13 +136,9 @@ export class NetworkBackend implements Backend {
           firstAt ??= performance.now();
           tokens += 1;
         }
+        // Measured before yielding the last event: a consumer may stop pulling right after it.
+        if (event.type === "done" && firstAt !== undefined && tokens > 8) this.#recordSpeed(model, tokens / ((performance.now() - firstAt) / 1000));
         yield event;
-      }
-      const seconds = firstAt === undefined ? 0 : (performance.now() - firstAt) / 1000;
-      if (tokens > 8 && seconds > 0) {
-        const rate = tokens / seconds;
-        const previous = this.#options.tokensPerS[model];
-        this.#options.tokensPerS[model] = Math.round(previous === undefined ? rate : 0.8 * previous + 0.2 * rate);
       }
     } finally {
       this.#options.onLoadChanged();

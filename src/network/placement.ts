@@ -17,9 +17,14 @@ export interface NodeView extends Advert {
   suspect?: boolean;
 }
 
-/** free: loaded with a free slot; load: can load it now; queue: can take it into its bounded queue. */
-export type Tier = "free" | "load" | "queue";
-const TIER_ORDER: Record<Tier, number> = { free: 0, load: 1, queue: 2 };
+/**
+ * free: loaded with a free slot; load: can load it now; queue: room in its bounded queue;
+ * busy: full as of its last advert. Adverts lag by up to ADVERT_MIN_GAP_MS plus a network
+ * hop, so a busy node is still offered last, without queueing: the node itself knows whether a
+ * slot just freed, and refuses at once (one round trip) if not.
+ */
+export type Tier = "free" | "load" | "queue" | "busy";
+const TIER_ORDER: Record<Tier, number> = { free: 0, load: 1, queue: 2, busy: 3 };
 
 export interface Candidate {
   node: string;
@@ -41,7 +46,7 @@ export interface PlacementQuery {
 }
 
 export interface Plan {
-  /** Best first: free before load before queue, nearest first within a tier. */
+  /** Best first: free, load, queue, busy; nearest first within a tier. */
   candidates: Candidate[];
   /** Nodes that have or could load the model, anywhere and inside the residency. */
   capable: number;
@@ -75,7 +80,7 @@ export function costMs(origin: { lat?: number; lon?: number }, node: NodeView): 
   return Math.max(geo ?? 0, node.rttMs ?? 0);
 }
 
-/** The best tier a node offers for a model, or undefined when it cannot take it at all. */
+/** The best tier a node offers for a model, or undefined when it has not got it and cannot load it. */
 export function tierOf(node: Advert, model: string, allowQueue: boolean): Tier | undefined {
   const load = node.models[model];
   const loadable = node.loadable.includes(model);
@@ -84,7 +89,7 @@ export function tierOf(node: Advert, model: string, allowQueue: boolean): Tier |
   const active = load?.active ?? 0;
   if (active < slots) return load?.loaded ? "free" : "load";
   if (allowQueue && (load?.queued ?? 0) < (load?.maxQueue ?? node.maxQueue)) return "queue";
-  return undefined;
+  return "busy";
 }
 
 function capable(node: Advert, model: string): boolean {

@@ -1,32 +1,8 @@
 /**
- * NATS subjects. Model ids never appear raw: `.` would split a subject token and the KV client
- * rejects `@`, so they travel as `modelToken()` escapes (`_XX` per byte outside [A-Za-z0-9-]).
+ * NATS subjects. Requests are directed to one node chosen by placement (no queue groups: inside
+ * a cluster nats-server picks queue members at random, and placement must be a pure function
+ * the simulation can drive). Model ids never appear in subjects, so they need no escaping.
  */
-const KEEP = /^[A-Za-z0-9-]$/;
-
-export function modelToken(id: string): string {
-  let out = "";
-  for (const byte of new TextEncoder().encode(id)) {
-    const ch = String.fromCharCode(byte);
-    out += byte < 0x80 && KEEP.test(ch) ? ch : "_" + byte.toString(16).toUpperCase().padStart(2, "0");
-  }
-  return out;
-}
-
-export function tokenToModel(token: string): string {
-  const bytes: number[] = [];
-  for (let i = 0; i < token.length; ) {
-    if (token[i] === "_") {
-      bytes.push(parseInt(token.slice(i + 1, i + 3), 16));
-      i += 3;
-    } else {
-      bytes.push(token.charCodeAt(i));
-      i += 1;
-    }
-  }
-  return new TextDecoder().decode(Uint8Array.from(bytes));
-}
-
 export const SUBJECTS = {
   /** Capacity adverts, `outpost.adv.<city>.<node>`. */
   advert: (city: string, node: string) => `outpost.adv.${city}.${node}`,
@@ -36,6 +12,8 @@ export const SUBJECTS = {
   /** Credit-independent control of running requests: cancel. */
   control: (node: string) => `outpost.node.${node}.ctl`,
   ping: (node: string) => `outpost.node.${node}.ping`,
+  /** A model file was published to the object store: nodes refresh what they can load. */
+  published: "outpost.models.published",
 } as const;
 
 /** Node, city and region names: one subject token each. */
