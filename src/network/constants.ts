@@ -10,8 +10,9 @@ export const ADVERT_MIN_GAP_MS = 20;
  */
 export const REGISTRY_INTERVAL_MS = 5_000;
 export const REGISTRY_TTL_MS = 30_000;
-/** Round-trip probes to every known node. */
-export const PING_INTERVAL_MS = 5_000;
+/** Round-trip probes to every known node (the estimate is the minimum of the last RTT_SAMPLES). */
+export const PING_INTERVAL_MS = 2_000;
+export const RTT_SAMPLES = 8;
 export const PING_TIMEOUT_MS = 1_000;
 /**
  * A placed node must answer "accepted" within this much (plus the measured round trip), else it

@@ -1,5 +1,5 @@
 import type { KV, NatsConnection, Subscription } from "nats";
-import { ADVERT_INTERVAL_MS, ADVERT_MIN_GAP_MS, ADVERT_TTL_MS, NODES_BUCKET, PING_INTERVAL_MS, PING_TIMEOUT_MS, REGISTRY_INTERVAL_MS, SUSPECT_MS } from "./constants.js";
+import { ADVERT_INTERVAL_MS, ADVERT_MIN_GAP_MS, ADVERT_TTL_MS, NODES_BUCKET, PING_INTERVAL_MS, PING_TIMEOUT_MS, REGISTRY_INTERVAL_MS, RTT_SAMPLES, SUSPECT_MS } from "./constants.js";
 import { decode, encode } from "./bus.js";
 import type { NodeView } from "./placement.js";
 import { SUBJECTS } from "./subjects.js";
@@ -9,6 +9,7 @@ interface Peer {
   advert: Advert;
   receivedAt: number;
   rttMs?: number;
+  rttSamples: number[];
   /** Left out of placement until this time, unless a newer advert arrives. */
   suspectUntil: number;
   suspectSeq: number;
@@ -182,8 +183,10 @@ export class Membership {
   #accept(advert: Advert, receivedAt: number): void {
     const peer = this.#peers.get(advert.node);
     if (!peer) {
-      this.#peers.set(advert.node, { advert, receivedAt, suspectUntil: 0, suspectSeq: 0, reserved: new Map() });
+      const joined: Peer = { advert, receivedAt, rttSamples: [], suspectUntil: 0, suspectSeq: 0, reserved: new Map() };
+      this.#peers.set(advert.node, joined);
       this.#options.log(`network: node ${advert.node} joined (city ${advert.city}, region ${advert.region})`);
+      void this.#measure(joined);
       return;
     }
     const restarted = advert.startedAt !== peer.advert.startedAt;
@@ -207,11 +210,7 @@ export class Membership {
         entries
           .filter((advert) => advert.node !== this.selfId)
           .map(async (advert) => {
-            const rttMs = await this.#ping(advert.node);
-            if (rttMs === undefined) return;
-            this.#accept(advert, Date.now());
-            const peer = this.#peers.get(advert.node);
-            if (peer) peer.rttMs = rttMs;
+            if ((await this.#ping(advert.node)) !== undefined) this.#accept(advert, Date.now());
           }),
       );
     } catch (error) {
@@ -230,14 +229,19 @@ export class Membership {
     const now = Date.now();
     await Promise.all(
       [...this.#peers.entries()].map(async ([node, peer]) => {
-        if (now - peer.receivedAt > ADVERT_TTL_MS * 10) {
-          this.#peers.delete(node);
-          return;
-        }
-        const rttMs = await this.#ping(node);
-        if (rttMs !== undefined) peer.rttMs = peer.rttMs === undefined ? rttMs : 0.7 * peer.rttMs + 0.3 * rttMs;
+        if (now - peer.receivedAt > ADVERT_TTL_MS * 10) this.#peers.delete(node);
+        else await this.#measure(peer);
       }),
     );
+  }
+
+  async #measure(peer: Peer): Promise<void> {
+    const rttMs = await this.#ping(peer.advert.node);
+    if (rttMs === undefined) return;
+    // The minimum of recent samples, as TCP and BBR track min RTT: it measures the path,
+    // while a busy event loop on either side only ever adds to a sample.
+    peer.rttSamples = [...peer.rttSamples.slice(-(RTT_SAMPLES - 1)), rttMs];
+    peer.rttMs = Math.min(...peer.rttSamples);
   }
 
   async #ping(node: string): Promise<number | undefined> {

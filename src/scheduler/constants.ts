@@ -7,3 +7,5 @@ export const RESTART_BACKOFF_MS = 250;
 export const RESTART_BACKOFF_MAX_MS = 8_000;
 /** A runner that lived this long resets the crash count. */
 export const HEALTHY_AFTER_MS = 60_000;
+/** Longest a cancelled stream waits for its runner to confirm the end before its slot is reused. */
+export const CANCEL_WAIT_MS = 2_000;

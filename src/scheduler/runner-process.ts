@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url";
 import { OutpostError, type EmbedResult, type EngineJob, type EngineResult, type RunEvent } from "../contract/index.js";
 import type { EngineLoadOptions, LoadedModelInfo } from "../engines/index.js";
 import type { FromRunner, ToRunner } from "../runner/protocol.js";
-import { STREAM_CREDIT_TOKENS, STDERR_TAIL_LINES } from "./constants.js";
+import { CANCEL_WAIT_MS, STREAM_CREDIT_TOKENS, STDERR_TAIL_LINES } from "./constants.js";
 
 /** The runner entry beside this build: `.ts` under tsx in development, `.js` from dist/. */
 const RUNNER_ENTRY = fileURLToPath(new URL(`../runner/main${extname(fileURLToPath(import.meta.url))}`, import.meta.url));
@@ -125,8 +125,15 @@ export class RunnerProcess {
     const buffer: RunEvent[] = [];
     let wake: (() => void) | undefined;
     let finished = false;
+    /** The runner sent its last message for this request: its sequence is free again. */
+    let ended = false;
+    let onEnded: (() => void) | undefined;
     const push = (event: RunEvent) => {
       buffer.push(event);
+      if (event.type !== "token") {
+        ended = true;
+        onEnded?.();
+      }
       wake?.();
     };
     const onAbort = () => this.#send({ type: "cancel", id });
@@ -163,9 +170,17 @@ export class RunnerProcess {
       }
     } finally {
       signal.removeEventListener("abort", onAbort);
+      // A consumer that stops early (client gone) must stop the generation too, and its slot is
+      // free only once the runner let go of the sequence: a queued request handed the slot
+      // earlier would find no sequence left.
+      if (!finished && !ended) {
+        this.#send({ type: "cancel", id });
+        await new Promise<void>((resolve) => {
+          onEnded = resolve;
+          setTimeout(resolve, CANCEL_WAIT_MS).unref();
+        });
+      }
       this.#pending.delete(id);
-      // A consumer that stops early (client gone) must stop the generation too.
-      if (!finished) this.#send({ type: "cancel", id });
     }
   }
 
