@@ -13,6 +13,7 @@ export const REGISTRY_TTL_MS = 30_000;
 /** Round-trip probes to every known node (the estimate is the minimum of the last RTT_SAMPLES). */
 export const PING_INTERVAL_MS = 2_000;
 export const RTT_SAMPLES = 8;
+export const RTT_MIN_SAMPLES = 5;
 export const PING_TIMEOUT_MS = 1_000;
 /**
  * A placed node must answer "accepted" within this much (plus the measured round trip), else it
@@ -36,6 +37,9 @@ export const MAX_ATTEMPTS = 6;
 export const MAX_MESSAGE_BYTES = 900 * 1024;
 /** Fibre carries light at about 200 km per ms, so a round trip costs at least 1 ms per 100 km. */
 export const KM_PER_RTT_MS = 100;
+/** JetStream calls at start-up give up after this long; a node without JetStream retries this often. */
+export const JETSTREAM_TIMEOUT_MS = 2_000;
+export const JETSTREAM_RETRY_MS = 3_000;
 /** Object Store bucket holding published model files, and the KV bucket of the node registry. */
 export const MODELS_BUCKET = "outpost-models";
 export const NODES_BUCKET = "outpost-nodes";

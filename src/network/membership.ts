@@ -1,5 +1,5 @@
 import type { KV, NatsConnection, Subscription } from "nats";
-import { ADVERT_INTERVAL_MS, ADVERT_MIN_GAP_MS, ADVERT_TTL_MS, NODES_BUCKET, PING_INTERVAL_MS, PING_TIMEOUT_MS, REGISTRY_INTERVAL_MS, RTT_SAMPLES, SUSPECT_MS } from "./constants.js";
+import { ADVERT_INTERVAL_MS, ADVERT_MIN_GAP_MS, ADVERT_TTL_MS, NODES_BUCKET, PING_INTERVAL_MS, PING_TIMEOUT_MS, REGISTRY_INTERVAL_MS, RTT_MIN_SAMPLES, RTT_SAMPLES, SUSPECT_MS } from "./constants.js";
 import { decode, encode } from "./bus.js";
 import type { NodeView } from "./placement.js";
 import { SUBJECTS } from "./subjects.js";
@@ -60,20 +60,24 @@ export class Membership {
     return this.#options.describeSelf().node;
   }
 
-  async start(registry: KV | undefined): Promise<void> {
+  async start(): Promise<void> {
     const { nc } = this.#options;
-    this.#registry = registry;
     this.#subscriptions.push(nc.subscribe(SUBJECTS.adverts, { callback: (_err, msg) => this.#onAdvert(msg.subject, msg.data) }));
     this.#subscriptions.push(nc.subscribe(SUBJECTS.ping(this.selfId), { callback: (_err, msg) => msg.respond() }));
     await nc.flush();
-    if (registry) await this.#bootstrap(registry);
     this.publish();
     this.#timers.push(setInterval(() => this.publish(), ADVERT_INTERVAL_MS));
     this.#timers.push(setInterval(() => void this.#probe(), PING_INTERVAL_MS));
     this.#timers.push(setInterval(() => void this.#register(), REGISTRY_INTERVAL_MS));
     for (const timer of this.#timers) timer.unref();
     void this.#probe();
-    void this.#register();
+  }
+
+  /** Uses the durable registry once JetStream is reachable: learn the nodes in it, then keep this node's entry fresh. */
+  async attachRegistry(registry: KV): Promise<void> {
+    this.#registry = registry;
+    await this.#bootstrap(registry);
+    await this.#register();
   }
 
   /** Advertise soon: load changed. Bursts coalesce into one advert per ADVERT_MIN_GAP_MS. */
@@ -96,7 +100,7 @@ export class Membership {
   /** Nodes with a fresh advert (self included) as placement sees them. */
   views(): NodeView[] {
     const now = Date.now();
-    const views: NodeView[] = [{ ...this.#advert(), self: true }];
+    const views: NodeView[] = [{ ...this.#options.describeSelf(), seq: this.#seq, self: true }];
     for (const peer of this.#peers.values()) {
       if (now - peer.receivedAt > ADVERT_TTL_MS) continue;
       let models = peer.advert.models;
@@ -116,7 +120,7 @@ export class Membership {
   /** Every node heard of, with its health, for the operations view. */
   status(): PeerStatus[] {
     const now = Date.now();
-    const self: PeerStatus = { advert: this.#advert(), ageMs: 0, health: "ok", self: true };
+    const self: PeerStatus = { advert: { ...this.#options.describeSelf(), seq: this.#seq }, ageMs: 0, health: "ok", self: true };
     return [
       self,
       ...[...this.#peers.values()].map((peer) => ({
@@ -144,8 +148,9 @@ export class Membership {
     this.#options.log(`network: node ${node} (${peer.advert.city}) did not respond; routing around it`);
   }
 
-  peer(node: string): Advert | undefined {
-    return this.#peers.get(node)?.advert;
+  /** Measured round trip to a node, ms (minimum of recent pings). */
+  rttMs(node: string): number | undefined {
+    return this.#peers.get(node)?.rttMs;
   }
 
   async close(): Promise<void> {
@@ -241,7 +246,9 @@ export class Membership {
     // The minimum of recent samples, as TCP and BBR track min RTT: it measures the path,
     // while a busy event loop on either side only ever adds to a sample.
     peer.rttSamples = [...peer.rttSamples.slice(-(RTT_SAMPLES - 1)), rttMs];
-    peer.rttMs = Math.min(...peer.rttSamples);
+    // One or two samples taken while nodes start (loading models, all at once) can be far off:
+    // until there are a few, distance alone ranks the node.
+    if (peer.rttSamples.length >= RTT_MIN_SAMPLES) peer.rttMs = Math.min(...peer.rttSamples);
   }
 
   async #ping(node: string): Promise<number | undefined> {

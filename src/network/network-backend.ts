@@ -101,7 +101,7 @@ export class NetworkBackend implements Backend {
     const { membership, caller } = this.#options;
     membership.reserve(candidate.node, model);
     const result = await caller.call(
-      { node: candidate.node, city: candidate.city, rttMs: membership.views().find((v) => v.node === candidate.node)?.rttMs },
+      { node: candidate.node, city: candidate.city, rttMs: membership.rttMs(candidate.node) },
       model,
       job,
       { ...options, rejectIfBusy: candidate.tier === "queue" ? options.rejectIfBusy : true },

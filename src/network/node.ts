@@ -1,10 +1,9 @@
 import { randomBytes } from "node:crypto";
 import { availableParallelism } from "node:os";
-import type { KV, NatsConnection } from "nats";
 import type { Backend } from "../contract/index.js";
 import type { ResidentStatus } from "../scheduler/index.js";
 import { connectBus } from "./bus.js";
-import { NODES_BUCKET, REGISTRY_TTL_MS } from "./constants.js";
+import { JETSTREAM_RETRY_MS, JETSTREAM_TIMEOUT_MS, NODES_BUCKET, REGISTRY_TTL_MS } from "./constants.js";
 import { ModelDistribution, withReplicas } from "./distribution.js";
 import { Membership } from "./membership.js";
 import { countPlaced } from "./metrics.js";
@@ -40,7 +39,7 @@ export interface NetworkNodeOptions {
 export interface NetworkNode {
   readonly backend: NetworkBackend;
   readonly node: string;
-  /** Undefined when the servers run without JetStream: no model distribution then. */
+  /** Undefined while JetStream is unreachable (or off): no model distribution then. */
   readonly distribution: ModelDistribution | undefined;
   setHttpUrl(url: string): void;
   view(): NetworkView;
@@ -73,7 +72,7 @@ export async function startNetworkNode(options: NetworkNodeOptions): Promise<Net
   let httpUrl: string | undefined;
   const servedByCity: Record<string, number> = {};
 
-  const [registry, distribution] = await Promise.all([openRegistry(nc, options.log), ModelDistribution.open(nc).catch(() => undefined)]);
+  let distribution: ModelDistribution | undefined;
   const loadable = () => {
     const models = new Set(options.localModels());
     for (const fileName of distribution?.published ?? []) for (const model of options.modelsOfFile(fileName)) models.add(model);
@@ -117,36 +116,53 @@ export async function startNetworkNode(options: NetworkNodeOptions): Promise<Net
   });
   const responder = new RemoteResponder(nc, node, (model, job, runOptions) => backend.serveHere(model, job, runOptions));
   responder.start();
-  await membership.start(registry);
+  await membership.start();
+  let closed = false;
+  // JetStream may still be electing its leader when a node starts (seconds after the servers
+  // do), and it may be off altogether: the node routes without it and attaches when it can.
+  const attach = async (): Promise<boolean> => {
+    try {
+      const js = nc.jetstream();
+      const registry = await withReplicas((replicas) => js.views.kv(NODES_BUCKET, { history: 1, ttl: REGISTRY_TTL_MS, replicas, timeout: JETSTREAM_TIMEOUT_MS }));
+      distribution = await ModelDistribution.open(nc);
+      await membership.attachRegistry(registry);
+      membership.publish();
+      return true;
+    } catch (error) {
+      if (!closed) options.log(`network: JetStream not available yet (${error instanceof Error ? error.message : String(error)}); node registry and model distribution will attach when it is`);
+      return false;
+    }
+  };
+  const attached = await attach();
+  const retry = attached
+    ? undefined
+    : setInterval(() => {
+        void attach().then((ok) => ok && clearInterval(retry));
+      }, JETSTREAM_RETRY_MS);
+  retry?.unref();
   const refresh = setInterval(() => void distribution?.refresh().catch(() => undefined), 5_000);
   refresh.unref();
   options.log(`network: node ${node} joined as city ${city}, region ${region}${lat === undefined ? "" : ` at ${lat},${lon}`} via ${options.servers.join(",")}`);
 
   return {
-    backend: backend,
+    backend,
     node,
-    distribution,
+    get distribution() {
+      return distribution;
+    },
     setHttpUrl(url) {
       httpUrl = url;
       membership.publish();
     },
     view: () => buildView(node, membership.status(), servedByCity, responder.counts),
     async close() {
+      closed = true;
       clearInterval(refresh);
+      clearInterval(retry);
       responder.close();
       caller.close();
       await membership.close();
       await nc.drain().catch(() => undefined);
     },
   };
-}
-
-async function openRegistry(nc: NatsConnection, log: (line: string) => void): Promise<KV | undefined> {
-  try {
-    const js = nc.jetstream();
-    return await withReplicas((replicas) => js.views.kv(NODES_BUCKET, { history: 1, ttl: REGISTRY_TTL_MS, replicas }));
-  } catch (error) {
-    log(`network: no JetStream (${error instanceof Error ? error.message : String(error)}): no node registry or model distribution`);
-    return undefined;
-  }
 }

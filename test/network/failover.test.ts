@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { ACCEPT_TIMEOUT_MS } from "../../src/network/constants.js";
 import { startNats, type NatsTopology } from "../helpers/nats.js";
 import { postJson, STORIES } from "../helpers/server.js";
-import { holdSlot, LIS, MAD, PAR, readSse, startNode, view, waitFor, waitForLoad, waitForMembers, type Hold, type TestNode } from "./harness.js";
+import { holdSlot, LIS, MAD, PAR, readSse, settle, startNode, view, waitFor, waitForLoad, waitForMembers, type Hold, type TestNode } from "./harness.js";
 
 /**
  * Faults on a 3-server NATS cluster: cities lis and mad serve (one slot, a small queue), par has
@@ -53,6 +54,7 @@ describe("outpost network: failover", { timeout: 240_000 }, () => {
 
   it("serves elsewhere when the nearest node was killed (SIGKILL) before the request", async () => {
     assert.equal((await run(par)).headers.get("x-outpost-city"), "mad");
+    await settle();
     mad.process.kill("SIGKILL");
     const started = performance.now();
     const response = await run(par);
@@ -66,6 +68,7 @@ describe("outpost network: failover", { timeout: 240_000 }, () => {
   });
 
   it("routes around a frozen node (SIGSTOP) after the accept timeout, and back after SIGCONT", async () => {
+    await settle();
     mad.process.kill("SIGSTOP");
     try {
       const started = performance.now();
@@ -73,6 +76,7 @@ describe("outpost network: failover", { timeout: 240_000 }, () => {
       const failoverMs = performance.now() - started;
       assert.equal(response.status, 200);
       assert.equal(response.headers.get("x-outpost-city"), "lis");
+      assert.ok(failoverMs >= ACCEPT_TIMEOUT_MS, `par tried mad first and waited for its accept (${failoverMs} ms)`);
       assert.ok(failoverMs < 3_000, `failover took ${failoverMs} ms`);
       const next = await run(par);
       assert.equal(next.headers.get("x-outpost-city"), "lis", "a node that did not accept is left out");

@@ -2,6 +2,7 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { ADVERT_INTERVAL_MS } from "../../src/network/constants.js";
 import { connectBus, RemoteCaller, splitServers, type NetworkView } from "../../src/network/index.js";
 import { REPO_ROOT, startServer, STORIES, type TestServer } from "../helpers/server.js";
 
@@ -74,6 +75,14 @@ export async function waitForLoad(from: TestServer, node: string, active: number
     const v = await view(from);
     return (v.nodes.find((n) => n.node === node)?.models[model]?.active ?? 0) === active;
   });
+}
+
+/**
+ * Waits one advert interval: a router counts its own last request on a node as active until
+ * that node's next advert, so only then does it see the node as free for certain.
+ */
+export async function settle(): Promise<void> {
+  await new Promise((resolve) => setTimeout(resolve, ADVERT_INTERVAL_MS + 200));
 }
 
 export interface Hold {

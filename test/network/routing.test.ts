@@ -46,10 +46,16 @@ describe("outpost network: routing, spillover, residency, distribution", { timeo
   };
 
   it("serves from the nearest city with the model, on every surface, byte for byte as that city would", async () => {
+    // Adverts trail a freed slot by up to ADVERT_MIN_GAP_MS: each check waits until par sees mad idle.
+    const viaPar = async (send: () => Promise<Response>) => {
+      await waitForLoad(par, "mad-1", 0);
+      const response = await send();
+      assert.equal(response.status, 200);
+      assert.equal(response.headers.get("x-outpost-city"), "mad");
+      return response;
+    };
     const body = { prompt: "Once upon a time", max_tokens: 16, seed: 7, temperature: 0 };
-    const routed = await run(par, body);
-    assert.equal(routed.status, 200);
-    assert.equal(routed.headers.get("x-outpost-city"), "mad");
+    const routed = await viaPar(() => run(par, body));
     assert.equal(routed.headers.get("x-outpost-node"), "mad-1");
     const direct = await run(mad, body);
     assert.equal(direct.headers.get("x-outpost-city"), "mad");
@@ -60,32 +66,24 @@ describe("outpost network: routing, spillover, residency, distribution", { timeo
     const local = await run(lis, body);
     assert.equal(local.headers.get("x-outpost-city"), "lis", "a node with the model and a free slot serves its own request");
 
-    const stream = await run(par, { ...body, stream: true });
-    assert.equal(stream.headers.get("x-outpost-city"), "mad");
-    const sse = await readSse(stream);
+    const sse = await readSse(await viaPar(() => run(par, { ...body, stream: true })));
     assert.equal(sse.data.at(-1), "[DONE]");
     assert.equal(sse.data.length, 16 + 2);
 
-    const chat = await postJson(`${par.url}/v1/chat/completions`, { model: STORIES, messages: [{ role: "user", content: "Hi" }], max_tokens: 8 });
-    assert.equal(chat.status, 200);
-    assert.equal(chat.headers.get("x-outpost-city"), "mad");
+    const chat = await viaPar(() => postJson(`${par.url}/v1/chat/completions`, { model: STORIES, messages: [{ role: "user", content: "Hi" }], max_tokens: 8 }));
     assert.equal(((await chat.json()) as { object: string }).object, "chat.completion");
 
-    const embeddings = await postJson(`${par.url}/v1/embeddings`, { model: STORIES_EMBEDDINGS, input: ["a cat", "a dog"] });
-    assert.equal(embeddings.status, 200);
-    assert.equal(embeddings.headers.get("x-outpost-city"), "mad");
+    const embeddings = await viaPar(() => postJson(`${par.url}/v1/embeddings`, { model: STORIES_EMBEDDINGS, input: ["a cat", "a dog"] }));
     assert.equal(((await embeddings.json()) as { data: unknown[] }).data.length, 2);
 
     const binding = createRemoteAi(par.url);
-    const raw = (await binding.run(STORIES, { prompt: "Once", max_tokens: 4 }, { returnRawResponse: true })) as Response;
-    assert.equal(raw.status, 200);
-    assert.equal(raw.headers.get("x-outpost-city"), "mad");
+    await viaPar(async () => (await binding.run(STORIES, { prompt: "Once", max_tokens: 4 }, { returnRawResponse: true })) as Response);
   });
 
   it("renders a remote error exactly like a local one", async () => {
     const tooLong = { prompt: "Once upon a time ".repeat(200), max_tokens: 4 };
     const failedBefore = (await view(mad)).servedForOthers.failed;
-    const routed = await run(par, tooLong);
+    const routed = await run(par, tooLong, { "x-outpost-residency": "city:mad" });
     assert.equal((await view(mad)).servedForOthers.failed, failedBefore + 1, "the error came from mad, over NATS");
     const direct = await run(mad, tooLong);
     assert.equal(routed.status, direct.status);
@@ -129,6 +127,7 @@ describe("outpost network: routing, spillover, residency, distribution", { timeo
     const account = (id: string, headers: Record<string, string> = {}) => postJson(`${par.url}/client/v4/accounts/${id}/ai/run/${STORIES}`, body, headers);
     const policed = await account("acme-us");
     assert.equal(policed.headers.get("x-outpost-city"), "nyc", `account policy region:us: ${policed.status} ${await policed.text()}`);
+    await waitForLoad(par, "mad-1", 0);
     assert.equal((await account("other")).headers.get("x-outpost-city"), "mad");
     const narrowed = await account("acme-us", { "x-outpost-residency": "region:eu" });
     assert.equal(narrowed.status, 503, "a request can narrow its account's policy, never widen it");
@@ -149,7 +148,7 @@ describe("outpost network: routing, spillover, residency, distribution", { timeo
 
   it("stops the remote runner when the client disconnects at the edge", async () => {
     const before = (await view(mad)).servedForOthers.cancelled;
-    const response = await run(par, { prompt: "Once upon a time", max_tokens: 450, stream: true }, {});
+    const response = await run(par, { prompt: "Once upon a time", max_tokens: 450, stream: true }, { "x-outpost-residency": "city:mad" });
     assert.equal(response.headers.get("x-outpost-city"), "mad");
     const reader = response.body!.getReader();
     await reader.read();
