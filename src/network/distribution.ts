@@ -4,7 +4,7 @@ import { mkdir, rename, rm } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import type { NatsConnection, ObjectStore } from "nats";
+import type { JetStreamClient, NatsConnection, ObjectStore } from "nats";
 import { OutpostError } from "../contract/index.js";
 import { MODELS_BUCKET } from "./constants.js";
 import { SUBJECTS } from "./subjects.js";
@@ -42,8 +42,7 @@ export class ModelDistribution {
     this.#store = store;
   }
 
-  static async open(nc: NatsConnection): Promise<ModelDistribution> {
-    const js = nc.jetstream();
+  static async open(nc: NatsConnection, js: JetStreamClient = nc.jetstream()): Promise<ModelDistribution> {
     const store = await withReplicas((replicas) => js.views.os(MODELS_BUCKET, { replicas, description: "Outpost model files" }));
     const distribution = new ModelDistribution(nc, store);
     await distribution.refresh();

@@ -122,9 +122,9 @@ export async function startNetworkNode(options: NetworkNodeOptions): Promise<Net
   // do), and it may be off altogether: the node routes without it and attaches when it can.
   const attach = async (): Promise<boolean> => {
     try {
-      const js = nc.jetstream();
-      const registry = await withReplicas((replicas) => js.views.kv(NODES_BUCKET, { history: 1, ttl: REGISTRY_TTL_MS, replicas, timeout: JETSTREAM_TIMEOUT_MS }));
-      distribution = await ModelDistribution.open(nc);
+      const js = nc.jetstream({ timeout: JETSTREAM_TIMEOUT_MS });
+      const registry = await withReplicas((replicas) => js.views.kv(NODES_BUCKET, { history: 1, ttl: REGISTRY_TTL_MS, replicas }));
+      distribution = await ModelDistribution.open(nc, js);
       await membership.attachRegistry(registry);
       membership.publish();
       return true;
@@ -133,13 +133,12 @@ export async function startNetworkNode(options: NetworkNodeOptions): Promise<Net
       return false;
     }
   };
-  const attached = await attach();
-  const retry = attached
-    ? undefined
-    : setInterval(() => {
-        void attach().then((ok) => ok && clearInterval(retry));
-      }, JETSTREAM_RETRY_MS);
-  retry?.unref();
+  let retry: NodeJS.Timeout | undefined;
+  void attach().then((ok) => {
+    if (ok || closed) return;
+    retry = setInterval(() => void attach().then((done) => done && clearInterval(retry)), JETSTREAM_RETRY_MS);
+    retry.unref();
+  });
   const refresh = setInterval(() => void distribution?.refresh().catch(() => undefined), 5_000);
   refresh.unref();
   options.log(`network: node ${node} joined as city ${city}, region ${region}${lat === undefined ? "" : ` at ${lat},${lon}`} via ${options.servers.join(",")}`);
