@@ -18,6 +18,11 @@ export function createApp(deps: ApiDeps): Hono {
   app.route("/client/v4/accounts/:account/ai", workers);
   app.route("/ai", workers);
   app.get("/healthz", (c) => c.json({ ok: true }));
+  app.get("/metrics", async (c) => {
+    if (!deps.metrics) return failure(new OutpostError("NOT_FOUND", "Metrics are not enabled"));
+    const { contentType, body } = await deps.metrics();
+    return c.body(body, 200, { "content-type": contentType });
+  });
   app.notFound((c) => failure(new OutpostError("NOT_FOUND", `No route for ${c.req.method} ${c.req.path}`)));
   app.onError((error) => failure(error));
   return app;

@@ -6,4 +6,6 @@ export interface ApiDeps {
   run: RunFn;
   backend: Backend;
   maxBodyBytes: number;
+  /** Prometheus exposition for GET /metrics. */
+  metrics?: () => Promise<{ contentType: string; body: string }>;
 }

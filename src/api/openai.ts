@@ -6,7 +6,7 @@ import { collectText } from "../tasks/index.js";
 import { readJson } from "./body.js";
 import type { ApiDeps } from "./deps.js";
 import { jsonResponse } from "./envelope.js";
-import { requestOptions } from "./workers-ai.js";
+import { runOptions } from "./run-options.js";
 
 type Body = Record<string, unknown>;
 
@@ -92,7 +92,7 @@ export function openAiRoutes(deps: ApiDeps): Hono {
       const body = requireBody(await readJson(c, deps.maxBodyBytes));
       const model = requireModel(body);
       const inputs = kind === "chat" ? fromChatRequest(body) : fromCompletionRequest(body);
-      const result = await deps.run(model, inputs, requestOptions(c));
+      const result = await deps.run(model, inputs, runOptions(c, body.options));
       if (result.kind !== "events") throw new OutpostError("INPUT_INVALID", `${model} is not a text-generation model`);
       const id = `${kind === "chat" ? "chatcmpl" : "cmpl"}-${randomUUID()}`;
       const created = Math.floor(Date.now() / 1000);
@@ -117,7 +117,7 @@ export function openAiRoutes(deps: ApiDeps): Hono {
       const model = requireModel(body);
       const format = body.encoding_format ?? "float";
       if (format !== "float" && format !== "base64") throw new OutpostError("INPUT_INVALID", "Invalid input at '/encoding_format': expected 'float' or 'base64'");
-      const result = await deps.run(model, { text: body.input }, requestOptions(c));
+      const result = await deps.run(model, { text: body.input }, runOptions(c, body.options));
       if (result.kind !== "json") throw new OutpostError("INPUT_INVALID", `${model} is not a text-embeddings model`);
       const value = result.value as { data?: number[][]; usage?: { prompt_tokens: number; total_tokens: number } };
       if (!value.data) throw new OutpostError("INPUT_INVALID", `${model} is not a text-embeddings model`);

@@ -20,6 +20,10 @@ export interface AiOptions {
   extraHeaders?: Record<string, string>;
   /** Cancels the request; a stream stops generating within one token. */
   signal?: AbortSignal;
+  /** Fail with 3040 at once instead of waiting in the model's queue (Workers AI's option). */
+  rejectIfBusy?: boolean;
+  /** Outpost's own: how long the model stays loaded after this request, in ms. */
+  keepAliveMs?: number;
   [key: string]: unknown;
 }
 

@@ -14,7 +14,8 @@ export function localTransport(run: RunFn, backend: Backend): BindingTransport {
     async run(model, inputs, options) {
       const requestId = randomUUID();
       try {
-        return toBindingResponse(await run(model, inputs, { signal: options.signal }), requestId);
+        const { signal, rejectIfBusy, keepAliveMs } = options;
+        return toBindingResponse(await run(model, inputs, { signal, rejectIfBusy: rejectIfBusy === true, keepAliveMs: typeof keepAliveMs === "number" ? keepAliveMs : undefined }), requestId);
       } catch (error) {
         return errorToBindingResponse(error, requestId);
       }

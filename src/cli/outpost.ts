@@ -1,8 +1,9 @@
+import { stat } from "node:fs/promises";
 import type { Backend } from "../contract/index.js";
 import { Catalog } from "../catalog/index.js";
 import { createLocalAi, createRun, type Ai, type RunFn } from "../binding/index.js";
 import { loadConfig, type Config } from "../config/index.js";
-import { LocalBackend, RunnerProcess, Scheduler } from "../scheduler/index.js";
+import { LocalBackend, Metrics, RunnerProcess, Scheduler } from "../scheduler/index.js";
 import { ModelStore } from "../store/index.js";
 
 /** A fully wired single-process Outpost: the composition root shared by the CLI and the library. */
@@ -11,6 +12,7 @@ export interface Outpost {
   catalog: Catalog;
   store: ModelStore;
   scheduler: Scheduler;
+  metrics: Metrics;
   backend: Backend;
   run: RunFn;
   /** An in-process `env.AI`. */
@@ -22,24 +24,33 @@ export function createOutpost(overrides: Partial<Config> = {}): Outpost {
   const config = { ...loadConfig(), ...overrides };
   const catalog = new Catalog();
   const store = new ModelStore({ dataDir: config.dataDir, mirrorDir: config.modelMirror });
-  const scheduler = new Scheduler({
+  // The gauges read the scheduler at scrape time; it is assigned just below.
+  const metrics = new Metrics(() => scheduler.status());
+  const scheduler: Scheduler = new Scheduler({
     slots: config.slots,
     maxQueue: config.maxQueue,
     queueTimeoutMs: config.queueTimeoutMs,
     keepAliveMs: config.keepAliveMs,
     threads: config.threads,
-    resolveModelPath: (entry) => store.resolve(entry),
+    memoryBudgetBytes: config.memoryBudgetBytes,
+    resolveModelPath: async (entry) => {
+      const path = await store.resolve(entry);
+      return { path, sizeBytes: (await stat(path)).size };
+    },
     spawnRunner: (entry) => new RunnerProcess(entry.id),
+    metrics,
   });
   const backend = new LocalBackend(catalog, scheduler);
+  const run = metrics.instrument(createRun(backend), (model) => catalog.describe(model).task);
   return {
     config,
     catalog,
     store,
     scheduler,
     backend,
-    run: createRun(backend),
-    ai: createLocalAi(backend),
+    metrics,
+    run,
+    ai: createLocalAi(backend, run),
     close: () => scheduler.close(),
   };
 }

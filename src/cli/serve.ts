@@ -6,7 +6,13 @@ import { createOutpost } from "./outpost.js";
 /** `outpost serve`: the HTTP server until SIGINT/SIGTERM. */
 export async function serve(config: Config): Promise<void> {
   const outpost = createOutpost(config);
-  const app = createApp({ run: outpost.run, backend: outpost.backend, maxBodyBytes: config.maxBodyBytes });
+  const registry = outpost.metrics.registry;
+  const app = createApp({
+    run: outpost.run,
+    backend: outpost.backend,
+    maxBodyBytes: config.maxBodyBytes,
+    metrics: async () => ({ contentType: registry.contentType, body: await registry.metrics() }),
+  });
   const server = serveHttp({ fetch: app.fetch, hostname: config.host, port: config.port }, (info) => {
     const host = info.family === "IPv6" ? `[${info.address}]` : info.address;
     console.log(`Outpost listening on http://${host}:${info.port}`);

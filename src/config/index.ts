@@ -1,4 +1,4 @@
-import { availableParallelism, homedir } from "node:os";
+import { availableParallelism, homedir, totalmem } from "node:os";
 import { join } from "node:path";
 
 /**
@@ -21,6 +21,12 @@ export const SETTINGS = {
   maxQueue: { env: "OUTPOST_MAX_QUEUE", kind: "int", default: () => 64, description: "Requests waiting per model beyond the slots; more get 429." },
   queueTimeoutMs: { env: "OUTPOST_QUEUE_TIMEOUT_MS", kind: "int", default: () => 30_000, description: "Longest a request waits for a slot before 408." },
   keepAliveMs: { env: "OUTPOST_KEEP_ALIVE_MS", kind: "int", default: () => 300_000, description: "How long an idle model stays loaded." },
+  memoryBudgetBytes: {
+    env: "OUTPOST_MEMORY_BUDGET_BYTES",
+    kind: "int",
+    default: () => Math.floor(totalmem() * 0.75),
+    description: "Memory loaded models may use together; idle models are evicted least-recently-used first to make room.",
+  },
   maxBodyBytes: { env: "OUTPOST_MAX_BODY_BYTES", kind: "int", default: () => 10 * 1024 * 1024, description: "Largest request body accepted; larger gets 413." },
 } as const;
 

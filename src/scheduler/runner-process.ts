@@ -1,4 +1,5 @@
 import { fork, type ChildProcess } from "node:child_process";
+import { readFile } from "node:fs/promises";
 import { extname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { OutpostError, type EmbedResult, type EngineJob, type EngineResult, type RunEvent } from "../contract/index.js";
@@ -71,6 +72,13 @@ export class RunnerProcess {
   /** Requests in flight on this runner. */
   get inFlight(): number {
     return this.#pending.size;
+  }
+
+  /** Resident set size from /proc (Linux); 0 where that is not readable. */
+  async memoryBytes(): Promise<number> {
+    const status = await readFile(`/proc/${this.#child.pid}/status`, "utf8").catch(() => "");
+    const kib = /^VmRSS:\s+(\d+) kB/m.exec(status)?.[1];
+    return kib ? Number(kib) * 1024 : 0;
   }
 
   load(options: EngineLoadOptions): Promise<LoadedModelInfo> {

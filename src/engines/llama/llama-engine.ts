@@ -95,7 +95,9 @@ class LlamaLoadedModel implements LoadedModel {
       const rest = detokenizer.flush();
       if (rest) yield { type: "token", text: rest };
     } finally {
-      sequence.dispose();
+      // Disposal is async: the sequence id is reusable only once it resolves, so the slot the
+      // scheduler hands on after `done` is really free.
+      await sequence.dispose();
     }
     if (signal.aborted) throw new OutpostError("ABORTED", "The request was cancelled");
     const usage = { prompt_tokens: tokens.length, completion_tokens: generated.length, total_tokens: tokens.length + generated.length };

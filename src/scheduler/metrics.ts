@@ -1,0 +1,95 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import { OutpostError, type RunEvent, type RunOptions, type RunResult } from "../contract/index.js";
+
+type RunFn = (model: string, inputs: unknown, options?: RunOptions) => Promise<RunResult>;
+
+/** Latency buckets in seconds, from sub-millisecond tokens of tiny models to slow first tokens. */
+const LATENCY_BUCKETS_S = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+export interface ResidencySnapshot {
+  model: string;
+  loaded: boolean;
+  active: number;
+  queued: number;
+  memoryBytes: number;
+}
+
+/** Prometheus metrics for one Outpost process, served at GET /metrics. */
+export class Metrics {
+  readonly registry = new Registry();
+  readonly requests = new Counter({ name: "outpost_requests_total", help: "Requests by model, task and HTTP status.", labelNames: ["model", "task", "status"], registers: [this.registry] });
+  readonly rejections = new Counter({ name: "outpost_rejections_total", help: "Requests refused at admission (queue full or reject-if-busy): the 429s.", labelNames: ["model"], registers: [this.registry] });
+  readonly ttft = new Histogram({ name: "outpost_time_to_first_token_seconds", help: "From request start to the first token.", labelNames: ["model"], buckets: LATENCY_BUCKETS_S, registers: [this.registry] });
+  readonly interToken = new Histogram({ name: "outpost_inter_token_latency_seconds", help: "Gap between consecutive tokens of a stream.", labelNames: ["model"], buckets: LATENCY_BUCKETS_S, registers: [this.registry] });
+  readonly promptTokens = new Counter({ name: "outpost_prompt_tokens_total", help: "Prompt tokens processed.", labelNames: ["model"], registers: [this.registry] });
+  readonly completionTokens = new Counter({ name: "outpost_completion_tokens_total", help: "Tokens generated.", labelNames: ["model"], registers: [this.registry] });
+  readonly loads = new Counter({ name: "outpost_model_loads_total", help: "Model loads (runner starts).", labelNames: ["model"], registers: [this.registry] });
+  readonly evictions = new Counter({ name: "outpost_model_evictions_total", help: "Models unloaded to make room under the memory budget.", labelNames: ["model"], registers: [this.registry] });
+  readonly restarts = new Counter({ name: "outpost_runner_restarts_total", help: "Runner processes that died and were replaced.", labelNames: ["model"], registers: [this.registry] });
+
+  constructor(snapshot: () => ResidencySnapshot[]) {
+    collectDefaultMetrics({ register: this.registry, prefix: "outpost_process_" });
+    const perModel = (name: string, help: string, pick: (s: ResidencySnapshot) => number) =>
+      new Gauge({
+        name,
+        help,
+        labelNames: ["model"],
+        registers: [this.registry],
+        collect() {
+          this.reset();
+          for (const s of snapshot()) this.set({ model: s.model }, pick(s));
+        },
+      });
+    perModel("outpost_queue_depth", "Requests waiting for a slot.", (s) => s.queued);
+    perModel("outpost_active_sequences", "Requests holding a slot (generating or embedding).", (s) => s.active);
+    perModel("outpost_model_loaded", "1 while the model's runner is up.", (s) => (s.loaded ? 1 : 0));
+    perModel("outpost_model_memory_bytes", "Resident memory of the model's runner, measured after load.", (s) => s.memoryBytes);
+  }
+
+  /** Wraps run() to count every request by outcome and time its token stream. */
+  instrument(run: RunFn, taskOf: (model: string) => string): RunFn {
+    return async (model, inputs, options) => {
+      const started = performance.now();
+      let task = "unknown";
+      try {
+        task = taskOf(model);
+      } catch {
+        // Unknown models are still counted, under task "unknown".
+      }
+      try {
+        const result = await run(model, inputs, options);
+        if (result.kind !== "events") this.requests.inc({ model, task, status: "200" });
+        return result.kind === "events" ? { kind: "events", events: this.#timed(model, task, started, result.events) } : result;
+      } catch (error) {
+        const status = String(OutpostError.from(error).status);
+        this.requests.inc({ model, task, status });
+        throw error;
+      }
+    };
+  }
+
+  async *#timed(model: string, task: string, started: number, events: AsyncIterable<RunEvent>): AsyncIterable<RunEvent> {
+    let last: number | undefined;
+    // Stays 499 (client closed request) unless the stream reaches its done or error event.
+    let status = "499";
+    try {
+      for await (const event of events) {
+        if (event.type === "token") {
+          const now = performance.now();
+          if (last === undefined) this.ttft.observe({ model }, (now - started) / 1000);
+          else this.interToken.observe({ model }, (now - last) / 1000);
+          last = now;
+        } else if (event.type === "done") {
+          this.promptTokens.inc({ model }, event.usage.prompt_tokens);
+          this.completionTokens.inc({ model }, event.usage.completion_tokens);
+          status = "200";
+        } else {
+          status = String(OutpostError.fromWire(event.error).status);
+        }
+        yield event;
+      }
+    } finally {
+      this.requests.inc({ model, task, status });
+    }
+  }
+}
