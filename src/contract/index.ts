@@ -1,3 +1,4 @@
 export * from "./errors.js";
 export * from "./run.js";
 export * from "./model.js";
+export * from "./events.js";

@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
-import { OutpostError, type RunEvent, type RunOptions, type RunResult } from "../contract/index.js";
+import { OutpostError, tapEvents, type RunEvent, type RunOptions, type RunResult } from "../contract/index.js";
 
 type RunFn = (model: string, inputs: unknown, options?: RunOptions) => Promise<RunResult>;
 
@@ -68,12 +68,12 @@ export class Metrics {
     };
   }
 
-  async *#timed(model: string, task: string, started: number, events: AsyncIterable<RunEvent>): AsyncIterable<RunEvent> {
+  #timed(model: string, task: string, started: number, events: AsyncIterable<RunEvent>): AsyncIterable<RunEvent> {
     let last: number | undefined;
     // Stays 499 (client closed request) unless the stream reaches its done or error event.
     let status = "499";
-    try {
-      for await (const event of events) {
+    return tapEvents(events, {
+      event: (event) => {
         if (event.type === "token") {
           const now = performance.now();
           if (last === undefined) this.ttft.observe({ model }, (now - started) / 1000);
@@ -86,10 +86,8 @@ export class Metrics {
         } else {
           status = String(OutpostError.fromWire(event.error).status);
         }
-        yield event;
-      }
-    } finally {
-      this.requests.inc({ model, task, status });
-    }
+      },
+      finish: () => this.requests.inc({ model, task, status }),
+    });
   }
 }

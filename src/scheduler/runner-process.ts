@@ -32,7 +32,8 @@ export class RunnerProcess {
 
   constructor(label: string) {
     this.#label = label;
-    this.#child = fork(RUNNER_ENTRY, [], {
+    // The model id as an argument makes `ps` show which runner holds which model.
+    this.#child = fork(RUNNER_ENTRY, [label], {
       execArgv: process.execArgv,
       serialization: "advanced",
       stdio: ["ignore", "inherit", "pipe", "ipc"],
@@ -132,9 +133,17 @@ export class RunnerProcess {
   async *#stream(id: number, job: EngineJob, signal: AbortSignal): AsyncGenerator<RunEvent> {
     const buffer: RunEvent[] = [];
     let wake: (() => void) | undefined;
-    let finished = false;
+    let ended!: () => void;
+    let over = false;
+    // Settles when the runner is done with the request (done, error or exit): only then is
+    // its sequence free for the next request.
+    const terminal = new Promise<void>((resolve) => (ended = resolve));
     const push = (event: RunEvent) => {
       buffer.push(event);
+      if (event.type !== "token") {
+        over = true;
+        ended();
+      }
       wake?.();
     };
     const onAbort = () => this.#send({ type: "cancel", id });
@@ -157,12 +166,8 @@ export class RunnerProcess {
           wake = undefined;
           continue;
         }
-        if (event.type !== "token") {
-          finished = true;
-          yield event;
-          return;
-        }
         yield event;
+        if (event.type !== "token") return;
         // Hand credit back in halves of the window: one IPC message per several tokens.
         if (++consumed >= STREAM_CREDIT_TOKENS / 2) {
           this.#send({ type: "credit", id, credit: consumed });
@@ -171,9 +176,11 @@ export class RunnerProcess {
       }
     } finally {
       signal.removeEventListener("abort", onAbort);
+      // A consumer that stops early (client gone) must stop the generation too, and the slot
+      // is handed on only once the runner has let go of the sequence.
+      if (!over) this.#send({ type: "cancel", id });
+      await terminal;
       this.#pending.delete(id);
-      // A consumer that stops early (client gone) must stop the generation too.
-      if (!finished) this.#send({ type: "cancel", id });
     }
   }
 

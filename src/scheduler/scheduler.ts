@@ -1,4 +1,4 @@
-import { OutpostError, type EngineJob, type EngineResult, type RunEvent, type RunOptions } from "../contract/index.js";
+import { OutpostError, tapEvents, type EngineJob, type EngineResult, type RunOptions } from "../contract/index.js";
 import type { CatalogEntry } from "../catalog/index.js";
 import type { EngineLoadOptions, LoadedModelInfo } from "../engines/index.js";
 import { HEALTHY_AFTER_MS, LOADING_RETRY_AFTER_S, RESTART_BACKOFF_MAX_MS, RESTART_BACKOFF_MS, RUNNER_OVERHEAD_BYTES } from "./constants.js";
@@ -92,7 +92,7 @@ export class Scheduler {
       this.#release(resident);
       throw error;
     }
-    if (result.kind === "events") return { kind: "events", events: this.#releasing(resident, result.events) };
+    if (result.kind === "events") return { kind: "events", events: tapEvents(result.events, { finish: () => this.#release(resident) }) };
     this.#release(resident);
     return result;
   }
@@ -187,14 +187,6 @@ export class Scheduler {
       clearTimeout(resident.idleTimer);
       resident.idleTimer = setTimeout(() => this.#unload(resident), resident.keepAliveMs);
       resident.idleTimer.unref();
-    }
-  }
-
-  async *#releasing(resident: Resident, events: AsyncIterable<RunEvent>): AsyncIterable<RunEvent> {
-    try {
-      yield* events;
-    } finally {
-      this.#release(resident);
     }
   }
 
