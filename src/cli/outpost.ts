@@ -32,6 +32,7 @@ export function createOutpost(overrides: Partial<Config> = {}): Outpost {
     queueTimeoutMs: config.queueTimeoutMs,
     keepAliveMs: config.keepAliveMs,
     threads: config.threads,
+    threadBudget: config.threadBudget,
     memoryBudgetBytes: config.memoryBudgetBytes,
     resolveModelPath: async (entry) => {
       const path = await store.resolve(entry);

@@ -17,6 +17,12 @@ export const SETTINGS = {
     default: () => Math.max(1, availableParallelism() - 1),
     description: "llama.cpp threads per loaded model. Default: cores - 1, leaving one for the server; never more than the cores.",
   },
+  threadBudget: {
+    env: "OUTPOST_THREAD_BUDGET",
+    kind: "int",
+    default: () => availableParallelism(),
+    description: "llama.cpp threads computing at once across all models (default: the cores). A model whose threads do not fit waits, so cores are never oversubscribed.",
+  },
   slots: { env: "OUTPOST_SLOTS", kind: "int", default: () => 4, description: "Sequences served at once per model (continuous batching)." },
   maxQueue: { env: "OUTPOST_MAX_QUEUE", kind: "int", default: () => 64, description: "Requests waiting per model beyond the slots; more get 429." },
   queueTimeoutMs: { env: "OUTPOST_QUEUE_TIMEOUT_MS", kind: "int", default: () => 30_000, description: "Longest a request waits for a slot before 408." },

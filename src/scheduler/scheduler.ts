@@ -22,6 +22,11 @@ export interface SchedulerOptions {
   queueTimeoutMs: number;
   keepAliveMs: number;
   threads: number;
+  /**
+   * llama.cpp threads that may compute at once across all models. A model starts serving only
+   * when its `threads` fit; the rest wait in their queues, so the cores are never oversubscribed.
+   */
+  threadBudget: number;
   /** Loaded models may use at most this much memory together; idle ones are evicted LRU-first. */
   memoryBudgetBytes: number;
   /** Path and size of the verified weights file for a model. */
@@ -31,6 +36,8 @@ export interface SchedulerOptions {
 }
 
 interface Waiter {
+  /** Arrival order across all models, so CPU goes to the longest-waiting model first. */
+  seq: number;
   resolve(): void;
   reject(error: OutpostError): void;
 }
@@ -68,9 +75,14 @@ export interface ResidentStatus {
 export class Scheduler {
   readonly #options: SchedulerOptions;
   readonly #residents = new Map<string, Resident>();
+  readonly #threadBudget: number;
+  #threadsInUse = 0;
+  #arrivals = 0;
 
   constructor(options: SchedulerOptions) {
     this.#options = options;
+    // One model must always be able to run, even if its threads alone exceed the budget.
+    this.#threadBudget = Math.max(options.threadBudget, options.threads);
   }
 
   async execute(entry: CatalogEntry, job: EngineJob, options: RunOptions): Promise<EngineResult> {
@@ -139,17 +151,28 @@ export class Scheduler {
     return resident;
   }
 
+  /** A request may start now: a free slot, and CPU threads for the model if it is not yet computing. */
+  #canStart(resident: Resident): boolean {
+    if (resident.active >= this.#options.slots) return false;
+    return resident.active > 0 || this.#threadsInUse + this.#options.threads <= this.#threadBudget;
+  }
+
+  #start(resident: Resident): void {
+    if (resident.active === 0) this.#threadsInUse += this.#options.threads;
+    resident.active += 1;
+  }
+
   /** Takes a slot now, or waits in the bounded queue; a full queue and rejectIfBusy refuse at once. */
   #admit(resident: Resident, options: RunOptions, deadline: number): Promise<void> {
     clearTimeout(resident.idleTimer);
-    if (resident.active < this.#options.slots) {
-      resident.active += 1;
+    if (resident.queue.length === 0 && this.#canStart(resident)) {
+      this.#start(resident);
       return Promise.resolve();
     }
     const model = resident.entry.id;
     if (options.rejectIfBusy || resident.queue.length >= this.#options.maxQueue) {
       this.#options.metrics?.rejections.inc({ model });
-      const why = options.rejectIfBusy ? `every slot of ${model} is busy` : `${model} has ${resident.queue.length} requests waiting`;
+      const why = options.rejectIfBusy ? `${model} is busy` : `${model} has ${resident.queue.length} requests waiting`;
       return Promise.reject(new OutpostError("QUEUE_FULL", `Out of capacity: ${why}`, { retryAfterS: 1 }));
     }
     return new Promise<void>((resolve, reject) => {
@@ -166,6 +189,7 @@ export class Scheduler {
         options.signal?.removeEventListener("abort", onAbort);
       };
       const waiter: Waiter = {
+        seq: this.#arrivals++,
         resolve: () => (cleanup(), resolve()),
         reject: (error) => (cleanup(), reject(error)),
       };
@@ -174,7 +198,10 @@ export class Scheduler {
     });
   }
 
-  /** Hands the slot to the next waiter (FIFO), or frees it and arms the keep-alive timer. */
+  /**
+   * Hands the slot to the model's next waiter (FIFO). A model left idle gives its threads back,
+   * arms its keep-alive timer, and lets models waiting for CPU start.
+   */
   #release(resident: Resident): void {
     resident.lastUsedAt = Date.now();
     const next = resident.queue.shift();
@@ -183,10 +210,24 @@ export class Scheduler {
       return;
     }
     resident.active -= 1;
-    if (resident.active === 0) {
-      clearTimeout(resident.idleTimer);
-      resident.idleTimer = setTimeout(() => this.#unload(resident), resident.keepAliveMs);
-      resident.idleTimer.unref();
+    if (resident.active > 0) return;
+    this.#threadsInUse -= this.#options.threads;
+    clearTimeout(resident.idleTimer);
+    resident.idleTimer = setTimeout(() => this.#unload(resident), resident.keepAliveMs);
+    resident.idleTimer.unref();
+    this.#startWaitingModels();
+  }
+
+  /** Gives free threads to idle models with waiters, longest-waiting first, filling their slots. */
+  #startWaitingModels(): void {
+    while (true) {
+      const waiting = [...this.#residents.values()].filter((r) => r.active === 0 && r.queue.length > 0 && this.#canStart(r));
+      const first = waiting.sort((a, b) => (a.queue[0]?.seq ?? 0) - (b.queue[0]?.seq ?? 0))[0];
+      if (!first) return;
+      while (first.queue.length > 0 && this.#canStart(first)) {
+        this.#start(first);
+        first.queue.shift()?.resolve();
+      }
     }
   }
 
