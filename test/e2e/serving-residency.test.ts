@@ -112,3 +112,13 @@ test("a client reading a few bytes at a time gets the whole stream while server 
   assert.match(text, /data: \[DONE\]\n\n$/);
   assert.ok(peak - rssBefore < 32 * 1024 * 1024, `server RSS grew by ${peak - rssBefore} bytes`);
 });
+
+test("while a model loads, rejectIfBusy gets 503 with Retry-After and a plain request waits for the load", async () => {
+  const s = await server({});
+  const waiting = run(s, TINYSTORIES_656K, { prompt: "Once", max_tokens: 2 });
+  const refused = await run(s, TINYSTORIES_656K, { prompt: "Once", max_tokens: 2, options: { rejectIfBusy: true } });
+  assert.equal(refused.status, 503);
+  assert.equal(refused.headers.get("retry-after"), "2");
+  assert.equal(((await refused.json()) as { errors: { code: number }[] }).errors[0]?.code, 3040);
+  assert.equal((await waiting).status, 200);
+});
