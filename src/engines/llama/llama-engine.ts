@@ -2,6 +2,7 @@ import { stat } from "node:fs/promises";
 import {
   getLlama,
   LlamaLogLevel,
+  SpecialTokensText,
   resolveChatWrapper,
   type ChatHistoryItem,
   type Llama,
@@ -129,7 +130,28 @@ class LlamaLoadedModel implements LoadedModel {
     const bos = this.#model.tokens.bos;
     const addBos = this.#model.fileInfo.metadata.tokenizer?.ggml?.add_bos_token ?? true;
     if (bos !== null && addBos) tokens.push(bos);
-    for (const part of parts) tokens.push(...this.#model.tokenize(part.text, part.special));
+    // Tokenized as llama.cpp tokenizes the whole rendered string (SentencePiece vocabularies get
+    // a space prefix only at the start and after a special token), except that caller text never
+    // becomes a special token: markup is split into its special tokens and text, and every run of
+    // text between special tokens, caller text included, is tokenized whole. A tokenize() per part
+    // put a space at each boundary: "System. " + "User" reached the model as "System.  User".
+    let run = "";
+    const flush = () => {
+      if (run) tokens.push(...this.#model.tokenize(run, false));
+      run = "";
+    };
+    for (const part of parts) {
+      const pieces = part.special ? new SpecialTokensText(part.text).tokenizeSpecialTokensOnly(this.#model.tokenizer) : [part.text];
+      for (const piece of pieces) {
+        if (typeof piece === "string") {
+          run += piece;
+        } else {
+          flush();
+          tokens.push(piece);
+        }
+      }
+    }
+    flush();
     return tokens;
   }
 
