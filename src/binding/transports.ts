@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Backend, ModelSearchParams } from "../contract/index.js";
-import type { AiOptions, BindingTransport } from "./ai.js";
+import { parseError, type AiOptions, type BindingTransport } from "./ai.js";
 import type { RunFn } from "./run.js";
 import { errorToBindingResponse, toBindingResponse } from "./wire.js";
 
@@ -52,6 +52,7 @@ export function remoteTransport(baseUrl: string, options: RemoteOptions = {}): B
     async models(params: ModelSearchParams) {
       const query = new URLSearchParams(Object.entries(params).map(([key, value]) => [key, String(value)]));
       const response = await fetch(url, { headers: { ...auth, "x-forwarded": `${BINDING_MODELS_URL}?${query}` } });
+      if (!response.ok) throw (await parseError(response)).error;
       const body = (await response.json()) as { result: Awaited<ReturnType<BindingTransport["models"]>> };
       return body.result;
     },
