@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import OpenAI from "openai";
-import { assertUsage, bodyText, envelopeResult, post, sseData, type Usage } from "../helpers/http.js";
+import { assertUsage, bodyText, envelopeResult, openAiError, post, sseData, type Usage } from "../helpers/http.js";
 import { startServer, STORIES, STORIES_EMBEDDINGS, TINYSTORIES_656K, type TestServer } from "../helpers/server.js";
 
 interface Chunk {
@@ -95,6 +95,13 @@ describe("OpenAI-compatible endpoints", () => {
     const cut = JSON.parse(await bodyText(await post(`${server.url}/v1/completions`, { model: TINYSTORIES_656K, prompt: "Once upon a time", max_tokens: 5, temperature: 0 })));
     assert.equal(cut.choices[0].finish_reason, "length");
     assert.ok(ended.choices[0].text.startsWith(cut.choices[0].text));
+  });
+
+  test("a runner crash is a 502 server_error, and the next request succeeds", async () => {
+    // TinyStories-656K has no byte fallback: `#` aborts llama.cpp in its runner (serving-isolation covers the REST side).
+    await openAiError(await post(`${server.url}/v1/chat/completions`, { model: TINYSTORIES_656K, messages: [{ role: "user", content: "a # b" }] }), 502, "runner_crashed", /^The runner for @cf\/raincandy-u\/tinystories-656k stopped \(signal SIGABRT\)/);
+    const next = JSON.parse(await bodyText(await post(`${server.url}/v1/completions`, { model: TINYSTORIES_656K, prompt: "Once upon a time", max_tokens: 3 })));
+    assert.equal(next.usage.completion_tokens, 3);
   });
 
   test("embeddings: float and base64 encodings carry the same vectors", async () => {
