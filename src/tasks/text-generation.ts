@@ -13,7 +13,7 @@ const sampling = {
   temperature: z.number().min(0).max(5).optional().describe("Randomness. Default 0.6; 0 is greedy."),
   top_p: z.number().gt(0).max(2).optional(),
   top_k: z.number().int().min(1).max(50).optional(),
-  seed: z.number().int().min(1).max(9_999_999_999).optional().describe("Same seed and inputs give the same output."),
+  seed: z.number().int().min(1).max(9_999_999_999).optional().describe("Same seed and inputs give the same output; a random seed when omitted."),
   repetition_penalty: z.number().min(0).max(2).optional(),
   frequency_penalty: z.number().min(-2).max(2).optional(),
   presence_penalty: z.number().min(-2).max(2).optional(),
