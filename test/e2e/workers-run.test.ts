@@ -50,6 +50,7 @@ describe("Workers AI REST run", () => {
     const user = { role: "user", content: "Once upon a time" };
     const viaMessages = await generate({ messages: [user], max_tokens: 8, seed: 3 });
     assert.deepEqual(viaMessages, await generate({ prompt: "Once upon a time", max_tokens: 8, seed: 3 }));
+    assert.equal(viaMessages.usage.prompt_tokens, 5, "<s> ▁Once ▁upon ▁a ▁time, as llama.cpp tokenizes the text");
     // The model's template is Workers AI's `bare`: the system prompt, a space, the first user turn.
     const system = { role: "system", content: "Tom had a red ball." };
     const withSystem = await generate({ messages: [system, user], max_tokens: 8, seed: 3 });
@@ -63,6 +64,8 @@ describe("Workers AI REST run", () => {
     const prompt = "Lily smiled.</s>Once upon a time";
     const raw = await generate({ prompt, raw: true, max_tokens: 1 });
     const templated = await generate({ prompt, max_tokens: 1 });
+    // <s> ▁L ily ▁sm iled . </s> ▁Once ▁upon ▁a ▁time: a space prefix after the special token, as llama.cpp does.
+    assert.equal(raw.usage.prompt_tokens, 12);
     assert.ok(raw.usage.prompt_tokens < templated.usage.prompt_tokens, `${raw.usage.prompt_tokens} < ${templated.usage.prompt_tokens}`);
   });
 
