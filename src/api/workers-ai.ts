@@ -46,13 +46,18 @@ export function workersAiRoutes(deps: ApiDeps): Hono {
   const app = new Hono();
 
   const proxy = async (c: Context) => {
-    const requestId = randomUUID();
     const forwarded = c.req.header("x-forwarded") ?? BINDING_RUN_URL;
-    try {
-      if (forwarded.startsWith(BINDING_MODELS_URL)) {
+    if (forwarded.startsWith(BINDING_MODELS_URL)) {
+      // workerd's models() reads a failure as an API envelope (errors[0].message), unlike run().
+      try {
         const query = Object.fromEntries(new URL(forwarded).searchParams.entries());
         return c.json({ result: deps.backend.search(searchParams(query)) });
+      } catch (error) {
+        return failure(error);
       }
+    }
+    const requestId = randomUUID();
+    try {
       const model = c.req.header("cf-consn-model-id");
       if (!model) throw new OutpostError("REQUEST_INCOMPLETE", "Request is missing headers or body: cf-consn-model-id");
       const body = await readJson(c, deps.maxBodyBytes);

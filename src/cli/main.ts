@@ -3,6 +3,7 @@ import { describeSettings, flagName, loadConfig, SETTINGS, type SettingName } fr
 import { models } from "./models.js";
 import { run } from "./run.js";
 import { serve } from "./serve.js";
+import { workers } from "./workers.js";
 
 const USAGE = `Usage: outpost <command> [options]
 
@@ -10,6 +11,7 @@ Commands:
   serve                     Start the HTTP server (Workers AI REST, OpenAI, binding proxy)
   run <model> [prompt]      Stream a completion to the terminal (prompt from stdin if omitted)
   models                    List the model catalog and what is available locally
+  workers init [dir]        Write the outpost-ai Worker into a project: env.AI for wrangler dev
 
 Run 'outpost <command> --help' for its options.`;
 
@@ -47,6 +49,8 @@ export async function main(argv: string[]): Promise<number> {
     }
     case "models":
       return models(config);
+    case "workers":
+      return workers(config, rest);
     default:
       console.error(`outpost: unknown command '${command}'\n\n${USAGE}`);
       return 1;
