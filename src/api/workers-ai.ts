@@ -58,8 +58,10 @@ export function workersAiRoutes(deps: ApiDeps): Hono {
     }
     const requestId = randomUUID();
     try {
-      const model = c.req.header("cf-consn-model-id");
-      if (!model) throw new OutpostError("REQUEST_INCOMPLETE", "Request is missing headers or body: cf-consn-model-id");
+      const header = c.req.header("cf-consn-model-id");
+      if (!header) throw new OutpostError("REQUEST_INCOMPLETE", "Request is missing headers or body: cf-consn-model-id");
+      // workerd sends `prefix:model` when the caller sets options.prefix; the prefix names nothing here.
+      const model = header.slice(header.lastIndexOf(":") + 1);
       const body = await readJson(c, deps.maxBodyBytes);
       const { inputs, options } = typeof body === "object" && body !== null ? (body as { inputs?: unknown; options?: unknown }) : {};
       if (inputs === undefined) throw new OutpostError("REQUEST_INCOMPLETE", "Request is missing headers or body: inputs");

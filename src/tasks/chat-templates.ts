@@ -190,6 +190,9 @@ export function renderChat(template: ChatTemplateName, messages: ChatMessage[]):
 }
 
 /** A plain (not raw) `prompt` is one user turn, except for phi-2, where Workers AI made it a question. */
-export function renderPrompt(template: ChatTemplateName, prompt: string): PromptPart[] {
-  return renderChat(template, [{ role: template === "phi-2" ? "question" : "user", content: prompt }]);
+export function renderPrompt(template: ChatTemplateName, prompt: string, systemPrompt?: string): PromptPart[] {
+  // phi-2 had no system turn in Workers AI: a plain prompt became a single question.
+  if (template === "phi-2") return renderChat(template, [{ role: "question", content: prompt }]);
+  const user = { role: "user", content: prompt };
+  return renderChat(template, systemPrompt ? [{ role: "system", content: systemPrompt }, user] : [user]);
 }

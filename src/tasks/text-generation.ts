@@ -109,13 +109,14 @@ export const textGeneration: Task = {
       return { stream, job: { kind: "generate", prompt: [{ text: prompt, special: true }], sampling: samplingParams } };
     }
     if (model.chatTemplate === "gguf") {
-      const chat = messages ? toMessages(messages) : [{ role: "user", content: prompt ?? "" }];
+      const system = model.systemPrompt ? [{ role: "system", content: model.systemPrompt }] : [];
+      const chat = messages ? toMessages(messages) : [...system, { role: "user", content: prompt ?? "" }];
       return { stream, job: { kind: "chat", messages: chat, sampling: samplingParams } };
     }
     if (!isChatTemplateName(model.chatTemplate)) {
       throw new OutpostError("INTERNAL", `Model ${model.id} names an unknown chat template '${model.chatTemplate}'`);
     }
-    const rendered = messages ? renderChat(model.chatTemplate, toMessages(messages)) : renderPrompt(model.chatTemplate, prompt ?? "");
+    const rendered = messages ? renderChat(model.chatTemplate, toMessages(messages)) : renderPrompt(model.chatTemplate, prompt ?? "", model.systemPrompt);
     return { stream, job: { kind: "generate", prompt: rendered, sampling: samplingParams } };
   },
 

@@ -73,7 +73,8 @@ class LlamaLoadedModel implements LoadedModel {
         temperature: sampling.temperature,
         topK: sampling.topK,
         topP: sampling.topP,
-        seed: sampling.seed,
+        // llama.cpp seeds are uint32 and 0xFFFFFFFF means "random": fold Workers AI's wider range below it.
+        seed: sampling.seed === undefined ? undefined : sampling.seed % 0xffffffff,
         repeatPenalty: penalised
           ? {
               punishTokens: () => generated.slice(-PENALTY_WINDOW_TOKENS),
