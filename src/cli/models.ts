@@ -1,7 +1,7 @@
 import { RUNNABLE_ENGINES } from "../catalog/index.js";
-import { OutpostError } from "../contract/index.js";
 import type { Config } from "../config/index.js";
 import type { CustomModelSpec } from "../store/index.js";
+import { reportFailure } from "./report.js";
 import { createOutpost } from "./outpost.js";
 import { formatBytes, showPull } from "./progress.js";
 
@@ -43,9 +43,7 @@ export async function modelsAdd(config: Config, spec: CustomModelSpec): Promise<
     console.log(`added ${entry.id} (${entry.task}, template ${entry.chatTemplate}, ${formatBytes(entry.artifact?.sizeBytes ?? 0)}, sha256:${entry.artifact?.sha256})`);
     return 0;
   } catch (error) {
-    const e = OutpostError.from(error);
-    process.stderr.write(`outpost: ${e.message} (${e.internalCode})\n`);
-    return 1;
+    return reportFailure(error);
   } finally {
     outpost.close();
   }

@@ -29,7 +29,7 @@ function percentOf(status: PullStatus): number | undefined {
 }
 
 /** `42%  512 KiB / 1.2 MiB  2.1 MiB/s  ETA 3s`: what both renderings show. */
-export function describeProgress(status: PullStatus): string {
+function describeProgress(status: PullStatus): string {
   const percent = percentOf(status);
   const parts = [
     percent === undefined ? "" : `${String(percent).padStart(3)}%`,

@@ -1,5 +1,6 @@
 import { OutpostError } from "../contract/index.js";
 import type { Config } from "../config/index.js";
+import { reportFailure } from "./report.js";
 import { createOutpost, type Outpost } from "./outpost.js";
 import { formatBytes, showPull } from "./progress.js";
 
@@ -22,13 +23,11 @@ export async function pull(config: Config, models: string[]): Promise<number> {
     for (const model of models) await pullModel(outpost, model);
     return 0;
   } catch (error) {
-    const e = OutpostError.from(error);
-    if (e.code === "ABORTED") {
+    if (error instanceof OutpostError && error.code === "ABORTED") {
       process.stderr.write("outpost: pull interrupted; run the same command again to resume it\n");
       return 130;
     }
-    process.stderr.write(`outpost: ${e.message} (${e.internalCode})\n`);
-    return 1;
+    return reportFailure(error);
   } finally {
     outpost.close();
   }

@@ -1,5 +1,5 @@
-import { OutpostError } from "../contract/index.js";
 import type { Config } from "../config/index.js";
+import { reportFailure } from "./report.js";
 import { createOutpost } from "./outpost.js";
 
 /** `outpost rm <model>…`: deletes pulled models (and forgets custom ones); the mirror is never touched. */
@@ -17,9 +17,7 @@ export async function rm(config: Config, models: string[]): Promise<number> {
     }
     return code;
   } catch (error) {
-    const e = OutpostError.from(error);
-    process.stderr.write(`outpost: ${e.message} (${e.internalCode})\n`);
-    return 1;
+    return reportFailure(error);
   } finally {
     outpost.close();
   }

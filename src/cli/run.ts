@@ -1,6 +1,7 @@
 import { text } from "node:stream/consumers";
 import { OutpostError } from "../contract/index.js";
 import type { Config } from "../config/index.js";
+import { reportFailure } from "./report.js";
 import { createOutpost, type Outpost } from "./outpost.js";
 import { pullModel } from "./pull.js";
 
@@ -41,9 +42,7 @@ export async function run(config: Config, model: string, prompt: string | undefi
     process.stdout.write("\n");
     return 0;
   } catch (error) {
-    const e = OutpostError.from(error);
-    process.stderr.write(`outpost: ${e.message} (${e.internalCode})\n`);
-    return 1;
+    return reportFailure(error);
   } finally {
     outpost.close();
   }
