@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { OutpostError } from "../contract/index.js";
 import type { ApiDeps } from "./deps.js";
+import { adminRoutes } from "./admin.js";
 import { failure } from "./envelope.js";
 import { openAiRoutes } from "./openai.js";
 import { workersAiRoutes } from "./workers-ai.js";
@@ -17,6 +18,7 @@ export function createApp(deps: ApiDeps): Hono {
   app.route("/v1", openai);
   app.route("/client/v4/accounts/:account/ai", workers);
   app.route("/ai", workers);
+  app.route("/api", adminRoutes(deps));
   app.get("/healthz", (c) => c.json({ ok: true }));
   app.get("/metrics", async (c) => {
     if (!deps.metrics) return failure(new OutpostError("NOT_FOUND", "Metrics are not enabled"));

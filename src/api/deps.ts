@@ -1,4 +1,4 @@
-import type { Backend } from "../contract/index.js";
+import type { Backend, ModelAdmin } from "../contract/index.js";
 import type { RunFn } from "../binding/index.js";
 
 /** What every HTTP surface is built from. */
@@ -8,4 +8,6 @@ export interface ApiDeps {
   maxBodyBytes: number;
   /** Prometheus exposition for GET /metrics. */
   metrics?: () => Promise<{ contentType: string; body: string }>;
+  /** Pulls and local models for the admin surface (`/api`); without it those routes answer 404. */
+  store?: ModelAdmin;
 }

@@ -4,13 +4,15 @@ import { Catalog } from "../catalog/index.js";
 import { createLocalAi, createRun, type Ai, type RunFn } from "../binding/index.js";
 import { loadConfig, type Config } from "../config/index.js";
 import { LocalBackend, Metrics, RunnerProcess, Scheduler } from "../scheduler/index.js";
-import { ModelStore } from "../store/index.js";
+import { customEntry, loadCustomModels, ModelStore, StoreAdmin } from "../store/index.js";
 
 /** A fully wired single-process Outpost: the composition root shared by the CLI and the library. */
 export interface Outpost {
   config: Config;
   catalog: Catalog;
   store: ModelStore;
+  /** Pulls, the local list, removal and custom models, over `store` and `catalog`. */
+  admin: StoreAdmin;
   scheduler: Scheduler;
   metrics: Metrics;
   backend: Backend;
@@ -23,7 +25,11 @@ export interface Outpost {
 export function createOutpost(overrides: Partial<Config> = {}): Outpost {
   const config = { ...loadConfig(), ...overrides };
   const catalog = new Catalog();
-  const store = new ModelStore({ dataDir: config.dataDir, mirrorDir: config.modelMirror });
+  const store = new ModelStore({ dataDir: config.dataDir, mirrorDir: config.modelMirror, hfEndpoint: config.hfEndpoint, hfToken: config.hfToken });
+  for (const record of loadCustomModels(store.layout)) {
+    // A custom model never shadows a catalog id (the file may predate the catalog entry).
+    if (!catalog.find(record.name)) catalog.add(customEntry(record));
+  }
   // The gauges read the scheduler at scrape time; it is assigned just below.
   const metrics = new Metrics(() => scheduler.status());
   const scheduler: Scheduler = new Scheduler({
@@ -47,11 +53,15 @@ export function createOutpost(overrides: Partial<Config> = {}): Outpost {
     config,
     catalog,
     store,
+    admin: new StoreAdmin(catalog, store),
     scheduler,
     backend,
     metrics,
     run,
     ai: createLocalAi(backend, run),
-    close: () => scheduler.close(),
+    close: () => {
+      scheduler.close();
+      store.close();
+    },
   };
 }

@@ -19,3 +19,10 @@ test("the README's configuration table lists every setting", () => {
   const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
   for (const setting of describeSettings()) assert.ok(readme.includes(`| \`${setting.flag}\` | \`${setting.env}\` |`), `${setting.env} is missing from README.md`);
 });
+
+test("the Hugging Face settings fall back to huggingface_hub's variables, which OUTPOST_ ones override", () => {
+  assert.equal(loadConfig({}, {}).hfEndpoint, "https://huggingface.co");
+  assert.equal(loadConfig({}, { HF_ENDPOINT: "http://hf.internal" }).hfEndpoint, "http://hf.internal");
+  assert.equal(loadConfig({}, { HF_TOKEN: "a", OUTPOST_HF_TOKEN: "b" }).hfToken, "b");
+  assert.equal(loadConfig({ "hf-token": "c" }, { HF_TOKEN: "a" }).hfToken, "c");
+});

@@ -11,6 +11,20 @@ export const SETTINGS = {
   port: { env: "OUTPOST_PORT", kind: "int", default: () => 8787, description: "Port the HTTP server listens on (0 picks a free one)." },
   dataDir: { env: "OUTPOST_DATA_DIR", kind: "string", default: () => join(homedir(), ".outpost"), description: "Where pulled models and state live." },
   modelMirror: { env: "OUTPOST_MODEL_MIRROR", kind: "string", default: () => "", description: "Directory searched first for model files by name (an offline mirror)." },
+  hfEndpoint: {
+    env: "OUTPOST_HF_ENDPOINT",
+    fallbackEnv: "HF_ENDPOINT",
+    kind: "string",
+    default: () => "https://huggingface.co",
+    description: "Hugging Face endpoint models are pulled from (or a proxy of it); HF_ENDPOINT if unset. Pulls use https only, except from loopback hosts and from this endpoint.",
+  },
+  hfToken: {
+    env: "OUTPOST_HF_TOKEN",
+    fallbackEnv: "HF_TOKEN",
+    kind: "string",
+    default: () => "",
+    description: "Hugging Face access token for gated repos, sent only to the Hugging Face endpoint; HF_TOKEN if unset. Prefer a variable: a flag shows in the process list.",
+  },
   threads: {
     env: "OUTPOST_THREADS",
     kind: "int",
@@ -49,7 +63,7 @@ export function flagName(name: SettingName): string {
 export function loadConfig(flags: Partial<Record<string, string>> = {}, env: NodeJS.ProcessEnv = process.env): Config {
   const config: Record<string, string | number> = {};
   for (const [name, setting] of Object.entries(SETTINGS) as [SettingName, (typeof SETTINGS)[SettingName]][]) {
-    const raw = flags[flagName(name)] ?? env[setting.env];
+    const raw = flags[flagName(name)] ?? (env[setting.env] || ("fallbackEnv" in setting ? env[setting.fallbackEnv] : undefined));
     if (raw === undefined || raw === "") {
       config[name] = setting.default();
       continue;
