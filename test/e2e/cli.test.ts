@@ -67,10 +67,10 @@ describe("outpost CLI", () => {
     const { code, stdout, stderr } = await outpost(["models"]);
     assert.equal(code, 0, stderr);
     const [header, ...rows] = stdout.trimEnd().split("\n");
-    assert.match(header!, /^MODEL\s+TASK\s+ENGINE\s+LOCAL$/);
+    assert.match(header!, /^MODEL\s+TASK\s+ENGINE\s+LOCAL\s+SIZE\s+LAST USED$/);
     const stories = rows.find((row) => row.startsWith(`${STORIES} `));
     assert.ok(stories, stdout);
-    assert.match(stories, /text-generation\s+llama\s+yes$/);
+    assert.match(stories, /text-generation\s+llama\s+mirror\s+1\.1 MiB$/);
     assert.ok(rows.length > 10);
     assert.ok(rows.some((row) => /\sno$/.test(row)), "models without local files say no");
   });
