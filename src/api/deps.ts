@@ -1,4 +1,4 @@
-import type { Backend } from "../contract/index.js";
+import type { Backend, RequestRecord } from "../contract/index.js";
 import type { RunFn } from "../binding/index.js";
 
 /** What every HTTP surface is built from. */
@@ -8,4 +8,6 @@ export interface ApiDeps {
   maxBodyBytes: number;
   /** Prometheus exposition for GET /metrics. */
   metrics?: () => Promise<{ contentType: string; body: string }>;
+  /** Finished requests, newest first, for GET /api/requests. */
+  recentRequests?: () => RequestRecord[];
 }

@@ -12,6 +12,7 @@ export async function serve(config: Config): Promise<void> {
     backend: outpost.backend,
     maxBodyBytes: config.maxBodyBytes,
     metrics: async () => ({ contentType: registry.contentType, body: await registry.metrics() }),
+    recentRequests: () => outpost.metrics.recent(),
   });
   const server = serveHttp({ fetch: app.fetch, hostname: config.host, port: config.port }, (info) => {
     const host = info.family === "IPv6" ? `[${info.address}]` : info.address;

@@ -2,3 +2,4 @@ export * from "./errors.js";
 export * from "./run.js";
 export * from "./model.js";
 export * from "./events.js";
+export * from "./requests.js";
