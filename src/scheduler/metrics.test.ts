@@ -36,6 +36,19 @@ test("recent() lists finished requests newest first with status, latency, ttft a
   assert.ok(!Number.isNaN(Date.parse(embed!.at)));
 });
 
+test("whole generations count their tokens from the result's usage; embeddings count prompt tokens", async () => {
+  const m = metrics();
+  const run = m.instrument(async (model) => ({ kind: "json", value: model === "embed" ? { shape: [1, 1], data: [[1]], usage: { prompt_tokens: 4, total_tokens: 4 } } : { response: "abc", usage: { prompt_tokens: 2, completion_tokens: 3, total_tokens: 5 } } }), taskOf);
+  await run("gen", {});
+  await run("embed", {});
+  const count = async (counter: Metrics["completionTokens"], model: string) => (await counter.get()).values.find((v) => v.labels.model === model)?.value;
+  assert.equal(await count(m.completionTokens, "gen"), 3);
+  assert.equal(await count(m.promptTokens, "gen"), 2);
+  assert.equal(await count(m.promptTokens, "embed"), 4);
+  assert.equal(await count(m.completionTokens, "embed"), undefined);
+  assert.deepEqual(m.recent().map((r) => [r.model, r.completionTokens]), [["embed", undefined], ["gen", 3]]);
+});
+
 test("a stream the client leaves early is recorded as 499 with the tokens it was sent", async () => {
   const m = metrics();
   const run = m.instrument(async () => ({ kind: "events", events: tokens(10) }), taskOf);

@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
-import { OutpostError, tapEvents, type RequestRecord, type RunEvent, type RunOptions, type RunResult } from "../contract/index.js";
+import { OutpostError, tapEvents, type RequestRecord, type RunEvent, type RunOptions, type RunResult, type Usage } from "../contract/index.js";
 import { RECENT_REQUESTS } from "./constants.js";
 
 type RunFn = (model: string, inputs: unknown, options?: RunOptions) => Promise<RunResult>;
@@ -75,7 +75,8 @@ export class Metrics {
       }
       try {
         const result = await run(model, inputs, options);
-        if (result.kind !== "events") this.#finished({ model, task, status: 200, latencyMs: elapsedMs(started) });
+        if (result.kind === "json") this.#finished({ model, task, status: 200, latencyMs: elapsedMs(started), ...this.#countUsage(model, result.value) });
+        if (result.kind === "bytes") this.#finished({ model, task, status: 200, latencyMs: elapsedMs(started) });
         return result.kind === "events" ? { kind: "events", events: this.#timed(model, task, started, result.events, options?.signal) } : result;
       } catch (error) {
         this.#finished({ model, task, status: failedStatus(OutpostError.from(error), options?.signal), latencyMs: elapsedMs(started) });
@@ -113,6 +114,18 @@ export class Metrics {
         this.#finished({ model, task, status, latencyMs: elapsedMs(started), ...ttft, completionTokens: tokens });
       },
     });
+  }
+
+  /**
+   * Tokens of a whole (non-streamed) generation, from the usage in its result: they were
+   * generated as surely as streamed ones. Embeddings usage has no completion tokens.
+   */
+  #countUsage(model: string, value: unknown): { completionTokens?: number } {
+    const usage = (value as { usage?: Partial<Usage> } | null)?.usage;
+    if (typeof usage?.prompt_tokens === "number") this.promptTokens.inc({ model }, usage.prompt_tokens);
+    if (typeof usage?.completion_tokens !== "number") return {};
+    this.completionTokens.inc({ model }, usage.completion_tokens);
+    return { completionTokens: usage.completion_tokens };
   }
 
   /** Finished requests, newest first. */
