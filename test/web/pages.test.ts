@@ -122,3 +122,41 @@ test("the live view charts load and speed per model and lists the latest request
   await page.screenshot({ path: join(ARTIFACTS, "live.png"), fullPage: true });
   assert.deepEqual(dash.errors, []);
 });
+
+test("the network's cities and nodes appear once the server reports them", async () => {
+  // A single server has no /network (404): this stands in for a node of a network (issue 5),
+  // with the view's shape from src/network/view.ts.
+  const view = {
+    node: "lis-1",
+    cities: [
+      { city: "lis", region: "eu", nodes: 2, healthy: 2 },
+      { city: "nyc", region: "us", nodes: 1, healthy: 0 },
+    ],
+    nodes: [
+      { node: "lis-1", city: "lis", region: "eu", health: "ok", self: true, ageMs: 10, models: { [STORIES]: { loaded: true, slots: 4, active: 3, queued: 1, maxQueue: 64 } } },
+      { node: "lis-2", city: "lis", region: "eu", health: "ok", self: false, ageMs: 20, rttMs: 0.4, models: {} },
+      { node: "nyc-1", city: "nyc", region: "us", health: "down", self: false, ageMs: 9000, rttMs: 80, models: {} },
+    ],
+  };
+  const other = await browser.newPage();
+  try {
+    await other.route("**/network", (route) => route.fulfill({ json: view }));
+    await other.goto(`${server.url}/#live`);
+    await other.waitForSelector("#network-title");
+    const tables = await other.locator('[aria-labelledby="network-title"] table').evaluateAll((ts) => ts.map((t) => [...t.querySelectorAll("tbody tr")].map((tr) => [...tr.querySelectorAll("td")].map((td) => td.textContent))));
+    assert.deepEqual(tables, [
+      [
+        ["lis", "eu", "2", "2"],
+        ["nyc", "us", "1", "0"],
+      ],
+      [
+        ["lis-1 (this one)", "lis", "ok", "–", "3 / 4", "1"],
+        ["lis-2", "lis", "ok", "0.40 ms", "0 / 0", "0"],
+        ["nyc-1", "nyc", "down", "80 ms", "0 / 0", "0"],
+      ],
+    ]);
+    await other.screenshot({ path: join(ARTIFACTS, "live-network.png"), fullPage: true });
+  } finally {
+    await other.close();
+  }
+});

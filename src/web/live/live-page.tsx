@@ -2,6 +2,7 @@ import { useEffect, useState } from "preact/hooks";
 import { metricsText, networkView, recentRequests, type NetworkView, type RequestRecord } from "../api.js";
 import { formatBytes, formatClock, formatMs } from "../format.js";
 import { Chart } from "./chart.js";
+import { nodeLoad } from "./network.js";
 import { parsePrometheus } from "./prometheus.js";
 import { appendSnapshot, seriesOf, snapshotOf, type Snapshot } from "./series.js";
 
@@ -92,8 +93,7 @@ function NetworkTables({ view }: { view: NetworkView }) {
           </thead>
           <tbody>
             {view.nodes.map((n) => {
-              const loads = Object.values(n.models);
-              const sum = (pick: (l: (typeof loads)[number]) => number | undefined) => loads.reduce((s, l) => s + (pick(l) ?? 0), 0);
+              const load = nodeLoad(n);
               return (
                 <tr key={n.node}>
                   <td>
@@ -104,9 +104,9 @@ function NetworkTables({ view }: { view: NetworkView }) {
                   <td>{n.health}</td>
                   <td>{n.rttMs === undefined ? "–" : formatMs(n.rttMs)}</td>
                   <td>
-                    {sum((l) => l.active)} / {sum((l) => l.slots)}
+                    {load.active} / {load.slots}
                   </td>
-                  <td>{sum((l) => l.queued)}</td>
+                  <td>{load.queued}</td>
                 </tr>
               );
             })}
