@@ -2,8 +2,9 @@ import { Hono } from "hono";
 import { OutpostError } from "../contract/index.js";
 import type { ApiDeps } from "./deps.js";
 import { adminRoutes } from "./admin.js";
-import { failure } from "./envelope.js";
+import { failure, success } from "./envelope.js";
 import { openAiRoutes } from "./openai.js";
+import { webRoutes } from "./web.js";
 import { workersAiRoutes } from "./workers-ai.js";
 
 /**
@@ -25,6 +26,11 @@ export function createApp(deps: ApiDeps): Hono {
     const { contentType, body } = await deps.metrics();
     return c.body(body, 200, { "content-type": contentType });
   });
+  app.get("/api/requests", (c) => {
+    if (!deps.recentRequests) return failure(new OutpostError("NOT_FOUND", "The request log is not enabled"));
+    return c.json(success(deps.recentRequests()));
+  });
+  app.route("/", webRoutes());
   app.notFound((c) => failure(new OutpostError("NOT_FOUND", `No route for ${c.req.method} ${c.req.path}`)));
   app.onError((error) => failure(error));
   return app;

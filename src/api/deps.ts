@@ -1,4 +1,4 @@
-import type { Backend, ModelAdmin } from "../contract/index.js";
+import type { Backend, ModelAdmin, RequestRecord } from "../contract/index.js";
 import type { RunFn } from "../binding/index.js";
 
 /** What every HTTP surface is built from. */
@@ -10,4 +10,6 @@ export interface ApiDeps {
   metrics?: () => Promise<{ contentType: string; body: string }>;
   /** Pulls and local models for the admin surface (`/api`); without it those routes answer 404. */
   store?: ModelAdmin;
+  /** Finished requests, newest first, for GET /api/requests. */
+  recentRequests?: () => RequestRecord[];
 }

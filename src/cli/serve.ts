@@ -13,6 +13,7 @@ export async function serve(config: Config): Promise<void> {
     maxBodyBytes: config.maxBodyBytes,
     metrics: async () => ({ contentType: registry.contentType, body: await registry.metrics() }),
     store: outpost.admin,
+    recentRequests: () => outpost.metrics.recent(),
   });
   const server = serveHttp({ fetch: app.fetch, hostname: config.host, port: config.port }, (info) => {
     const host = info.family === "IPv6" ? `[${info.address}]` : info.address;

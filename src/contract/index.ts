@@ -3,3 +3,4 @@ export * from "./run.js";
 export * from "./model.js";
 export * from "./events.js";
 export * from "./store.js";
+export * from "./requests.js";

@@ -1,10 +1,25 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
-import { OutpostError, tapEvents, type RunEvent, type RunOptions, type RunResult } from "../contract/index.js";
+import { OutpostError, tapEvents, type RequestRecord, type RunEvent, type RunOptions, type RunResult, type Usage } from "../contract/index.js";
+import { RECENT_REQUESTS } from "./constants.js";
 
 type RunFn = (model: string, inputs: unknown, options?: RunOptions) => Promise<RunResult>;
 
 /** Latency buckets in seconds, from sub-millisecond tokens of tiny models to slow first tokens. */
 const LATENCY_BUCKETS_S = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+/** Milliseconds between two performance.now() readings, to 0.1 ms. */
+const elapsedMs = (from: number, to = performance.now()) => Math.round((to - from) * 10) / 10;
+
+/** 499, nginx's "client closed request": the status of any request whose caller went away. */
+const CLIENT_CLOSED = 499;
+
+/**
+ * The status a failed request is counted under. A client that disconnects aborts the run, and
+ * whichever part notices first throws ABORTED (408); it is still the client that closed.
+ */
+function failedStatus(error: OutpostError, signal: AbortSignal | undefined): number {
+  return signal?.aborted ? CLIENT_CLOSED : error.status;
+}
 
 export interface ResidencySnapshot {
   model: string;
@@ -26,6 +41,8 @@ export class Metrics {
   readonly loads = new Counter({ name: "outpost_model_loads_total", help: "Model loads (runner starts).", labelNames: ["model"], registers: [this.registry] });
   readonly evictions = new Counter({ name: "outpost_model_evictions_total", help: "Models unloaded to make room under the memory budget.", labelNames: ["model"], registers: [this.registry] });
   readonly restarts = new Counter({ name: "outpost_runner_restarts_total", help: "Runner processes that died and were replaced.", labelNames: ["model"], registers: [this.registry] });
+  /** The last RECENT_REQUESTS finished requests, oldest first. */
+  readonly #recent: RequestRecord[] = [];
 
   constructor(snapshot: () => ResidencySnapshot[]) {
     collectDefaultMetrics({ register: this.registry, prefix: "outpost_process_" });
@@ -58,36 +75,67 @@ export class Metrics {
       }
       try {
         const result = await run(model, inputs, options);
-        if (result.kind !== "events") this.requests.inc({ model, task, status: "200" });
-        return result.kind === "events" ? { kind: "events", events: this.#timed(model, task, started, result.events) } : result;
+        if (result.kind === "json") this.#finished({ model, task, status: 200, latencyMs: elapsedMs(started), ...this.#countUsage(model, result.value) });
+        if (result.kind === "bytes") this.#finished({ model, task, status: 200, latencyMs: elapsedMs(started) });
+        return result.kind === "events" ? { kind: "events", events: this.#timed(model, task, started, result.events, options?.signal) } : result;
       } catch (error) {
-        const status = String(OutpostError.from(error).status);
-        this.requests.inc({ model, task, status });
+        this.#finished({ model, task, status: failedStatus(OutpostError.from(error), options?.signal), latencyMs: elapsedMs(started) });
         throw error;
       }
     };
   }
 
-  #timed(model: string, task: string, started: number, events: AsyncIterable<RunEvent>): AsyncIterable<RunEvent> {
+  #timed(model: string, task: string, started: number, events: AsyncIterable<RunEvent>, signal: AbortSignal | undefined): AsyncIterable<RunEvent> {
+    let first: number | undefined;
     let last: number | undefined;
+    let tokens = 0;
     // Stays 499 (client closed request) unless the stream reaches its done or error event.
-    let status = "499";
+    let status = CLIENT_CLOSED;
     return tapEvents(events, {
       event: (event) => {
         if (event.type === "token") {
           const now = performance.now();
           if (last === undefined) this.ttft.observe({ model }, (now - started) / 1000);
           else this.interToken.observe({ model }, (now - last) / 1000);
+          first ??= now;
           last = now;
+          tokens += 1;
         } else if (event.type === "done") {
           this.promptTokens.inc({ model }, event.usage.prompt_tokens);
           this.completionTokens.inc({ model }, event.usage.completion_tokens);
-          status = "200";
+          tokens = event.usage.completion_tokens;
+          status = 200;
         } else {
-          status = String(OutpostError.fromWire(event.error).status);
+          status = failedStatus(OutpostError.fromWire(event.error), signal);
         }
       },
-      finish: () => this.requests.inc({ model, task, status }),
+      finish: () => {
+        const ttft = first === undefined ? {} : { ttftMs: elapsedMs(started, first) };
+        this.#finished({ model, task, status, latencyMs: elapsedMs(started), ...ttft, completionTokens: tokens });
+      },
     });
+  }
+
+  /**
+   * Tokens of a whole (non-streamed) generation, from the usage in its result: they were
+   * generated as surely as streamed ones. Embeddings usage has no completion tokens.
+   */
+  #countUsage(model: string, value: unknown): { completionTokens?: number } {
+    const usage = (value as { usage?: Partial<Usage> } | null)?.usage;
+    if (typeof usage?.prompt_tokens === "number") this.promptTokens.inc({ model }, usage.prompt_tokens);
+    if (typeof usage?.completion_tokens !== "number") return {};
+    this.completionTokens.inc({ model }, usage.completion_tokens);
+    return { completionTokens: usage.completion_tokens };
+  }
+
+  /** Finished requests, newest first. */
+  recent(): RequestRecord[] {
+    return this.#recent.toReversed();
+  }
+
+  #finished(record: Omit<RequestRecord, "at">): void {
+    this.requests.inc({ model: record.model, task: record.task, status: String(record.status) });
+    this.#recent.push({ at: new Date().toISOString(), ...record });
+    if (this.#recent.length > RECENT_REQUESTS) this.#recent.shift();
   }
 }
