@@ -1,11 +1,9 @@
-import { existsSync } from "node:fs";
-import { join } from "node:path";
 import { RUNNABLE_ENGINES, type CatalogEntry } from "../catalog/index.js";
 import { splitServers, startNetworkNode, type NetworkNode } from "../network/index.js";
 import type { Outpost } from "./outpost.js";
 
-/** How long the list of model files on disk is reused before it is looked at again. */
-const LOCAL_MODELS_TTL_MS = 2_000;
+/** How often the list of models with weights on disk (mirror or store) is looked at again. */
+const LOCAL_MODELS_REFRESH_MS = 2_000;
 
 function runnable(outpost: Outpost): CatalogEntry[] {
   return outpost.catalog.list().filter((entry) => entry.artifact !== undefined && RUNNABLE_ENGINES.has(entry.engine));
@@ -13,17 +11,22 @@ function runnable(outpost: Outpost): CatalogEntry[] {
 
 /** Wires a node of the Outpost network around a single-process Outpost (`serve --nats …`). */
 export async function joinNetwork(outpost: Outpost, log: (line: string) => void): Promise<NetworkNode> {
-  const { config } = outpost;
-  let cached: { at: number; models: string[] } | undefined;
-  const localModels = () => {
-    if (cached && Date.now() - cached.at < LOCAL_MODELS_TTL_MS) return cached.models;
-    const dirs = [config.modelMirror, join(outpost.store.dataDir, "models")].filter(Boolean);
-    const models = runnable(outpost)
-      .filter((entry) => dirs.some((dir) => existsSync(join(dir, entry.artifact?.fileName ?? ""))))
-      .map((entry) => entry.id);
-    cached = { at: Date.now(), models };
-    return models;
+  const { config, store } = outpost;
+  // Adverts are built synchronously, often: they read this list, refreshed in the background.
+  let localModels: string[] = [];
+  const refresh = async () => {
+    const found = await Promise.all(
+      runnable(outpost).map(async (entry) => {
+        const artifact = entry.artifact;
+        if (!artifact) return undefined;
+        const onDisk = (await store.mirrorPath(artifact).catch(() => undefined)) ?? (await store.stored(entry).catch(() => undefined));
+        return onDisk ? entry.id : undefined;
+      }),
+    );
+    localModels = found.filter((id): id is string => id !== undefined);
   };
+  await refresh();
+  setInterval(() => void refresh(), LOCAL_MODELS_REFRESH_MS).unref();
   return startNetworkNode({
     servers: splitServers(config.natsUrl),
     node: config.nodeId,
@@ -36,8 +39,9 @@ export async function joinNetwork(outpost: Outpost, log: (line: string) => void)
     residencyPolicy: config.residencyPolicy,
     local: outpost.backend,
     status: () => outpost.scheduler.status(),
-    localModels,
+    localModels: () => localModels,
     modelsOfFile: (fileName) => runnable(outpost).filter((entry) => entry.artifact?.fileName === fileName).map((entry) => entry.id),
+    registry: outpost.metrics.registry,
     log,
   });
 }

@@ -1,3 +1,6 @@
+import { rm } from "node:fs/promises";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { serve as serveHttp } from "@hono/node-server";
 import { createApp } from "../api/index.js";
 import { createRun } from "../binding/index.js";
@@ -10,13 +13,30 @@ import { createOutpost } from "./outpost.js";
 export async function serve(config: Config): Promise<void> {
   let network: NetworkNode | undefined;
   const outpost = createOutpost(config, {
-    fetchMissing: async (entry, dir) => {
-      if (network?.distribution && entry.artifact) await network.distribution.pull(entry.artifact, dir);
+    // Network mode: a model published to the network's object store is pulled from there,
+    // verified, and put into the store through the store's own pull (a file: source).
+    fetchMissing: async (entry, store) => {
+      if (!network?.distribution || !entry.artifact) return;
+      const file = await network.distribution.pull(entry.artifact, join(store.dataDir, "network-pulls"));
+      try {
+        await store.pull({ ...entry, artifact: { ...entry.artifact, huggingFace: undefined, url: pathToFileURL(file).href } }).done;
+      } finally {
+        await rm(file, { force: true });
+      }
     },
   });
   if (config.natsUrl) network = await joinNetwork(outpost, (line) => console.log(line));
   const backend = network?.backend ?? outpost.backend;
-  const app = createApp({ run: network ? createRun(backend) : outpost.run, backend, maxBodyBytes: config.maxBodyBytes, network });
+  const registry = outpost.metrics.registry;
+  const app = createApp({
+    run: network ? outpost.metrics.instrument(createRun(backend), (model) => outpost.catalog.describe(model).task) : outpost.run,
+    backend,
+    maxBodyBytes: config.maxBodyBytes,
+    metrics: async () => ({ contentType: registry.contentType, body: await registry.metrics() }),
+    store: outpost.admin,
+    recentRequests: () => outpost.metrics.recent(),
+    network,
+  });
   const server = serveHttp({ fetch: app.fetch, hostname: config.host, port: config.port }, (info) => {
     const host = info.family === "IPv6" ? `[${info.address}]` : info.address;
     network?.setHttpUrl(`http://${host}:${info.port}`);

@@ -1,4 +1,4 @@
-import { availableParallelism, homedir } from "node:os";
+import { availableParallelism, homedir, totalmem } from "node:os";
 import { join } from "node:path";
 
 /**
@@ -11,16 +11,42 @@ export const SETTINGS = {
   port: { env: "OUTPOST_PORT", kind: "int", default: () => 8787, description: "Port the HTTP server listens on (0 picks a free one)." },
   dataDir: { env: "OUTPOST_DATA_DIR", kind: "string", default: () => join(homedir(), ".outpost"), description: "Where pulled models and state live." },
   modelMirror: { env: "OUTPOST_MODEL_MIRROR", kind: "string", default: () => "", description: "Directory searched first for model files by name (an offline mirror)." },
+  hfEndpoint: {
+    env: "OUTPOST_HF_ENDPOINT",
+    fallbackEnv: "HF_ENDPOINT",
+    kind: "string",
+    default: () => "https://huggingface.co",
+    description: "Hugging Face endpoint models are pulled from (or a proxy of it); HF_ENDPOINT if unset. Pulls use https only, except from loopback hosts and from this endpoint.",
+  },
+  hfToken: {
+    env: "OUTPOST_HF_TOKEN",
+    fallbackEnv: "HF_TOKEN",
+    kind: "string",
+    default: () => "",
+    description: "Hugging Face access token for gated repos, sent only to the Hugging Face endpoint; HF_TOKEN if unset. Prefer a variable: a flag shows in the process list.",
+  },
   threads: {
     env: "OUTPOST_THREADS",
     kind: "int",
     default: () => Math.max(1, availableParallelism() - 1),
     description: "llama.cpp threads per loaded model. Default: cores - 1, leaving one for the server; never more than the cores.",
   },
+  threadBudget: {
+    env: "OUTPOST_THREAD_BUDGET",
+    kind: "int",
+    default: () => availableParallelism(),
+    description: "llama.cpp threads computing at once across all models (default: the cores). A model whose threads do not fit waits, so cores are never oversubscribed.",
+  },
   slots: { env: "OUTPOST_SLOTS", kind: "int", default: () => 4, description: "Sequences served at once per model (continuous batching)." },
   maxQueue: { env: "OUTPOST_MAX_QUEUE", kind: "int", default: () => 64, description: "Requests waiting per model beyond the slots; more get 429." },
   queueTimeoutMs: { env: "OUTPOST_QUEUE_TIMEOUT_MS", kind: "int", default: () => 30_000, description: "Longest a request waits for a slot before 408." },
   keepAliveMs: { env: "OUTPOST_KEEP_ALIVE_MS", kind: "int", default: () => 300_000, description: "How long an idle model stays loaded." },
+  memoryBudgetBytes: {
+    env: "OUTPOST_MEMORY_BUDGET_BYTES",
+    kind: "int",
+    default: () => Math.floor(totalmem() * 0.75),
+    description: "Memory loaded models may use together; idle models are evicted least-recently-used first to make room.",
+  },
   maxBodyBytes: { env: "OUTPOST_MAX_BODY_BYTES", kind: "int", default: () => 10 * 1024 * 1024, description: "Largest request body accepted; larger gets 413." },
   natsUrl: {
     env: "OUTPOST_NATS_URL",
@@ -55,7 +81,7 @@ export function flagName(name: SettingName): string {
 export function loadConfig(flags: Partial<Record<string, string>> = {}, env: NodeJS.ProcessEnv = process.env): Config {
   const config: Record<string, string | number> = {};
   for (const [name, setting] of Object.entries(SETTINGS) as [SettingName, (typeof SETTINGS)[SettingName]][]) {
-    const raw = flags[flagName(name)] ?? env[setting.env];
+    const raw = flags[flagName(name)] ?? (env[setting.env] || ("fallbackEnv" in setting ? env[setting.fallbackEnv] : undefined));
     if (raw === undefined || raw === "") {
       config[name] = setting.default();
       continue;

@@ -90,9 +90,7 @@ export class NetworkBackend implements Backend {
   }
 
   async #runHere(candidate: Candidate, model: string, job: EngineJob, options: RunOptions): Promise<EngineResult> {
-    // Only the queue tier may wait: a slot that was free in the snapshot but is taken now sends
-    // the request on to the next candidate instead of queueing behind it.
-    const result = await this.serveHere(model, job, { ...options, rejectIfBusy: candidate.tier === "queue" ? options.rejectIfBusy : true });
+    const result = await this.serveHere(model, job, admission(candidate, options));
     this.#placed(model, candidate, "local", options);
     return result;
   }
@@ -104,7 +102,7 @@ export class NetworkBackend implements Backend {
       { node: candidate.node, city: candidate.city, rttMs: membership.rttMs(candidate.node) },
       model,
       job,
-      { ...options, rejectIfBusy: candidate.tier === "queue" ? options.rejectIfBusy : true },
+      admission(candidate, options),
     );
     this.#placed(model, candidate, "remote", options);
     return result;
@@ -144,6 +142,17 @@ export class NetworkBackend implements Backend {
       this.#options.onLoadChanged();
     }
   }
+}
+
+/**
+ * How the chosen node admits the request. A free slot seen in a snapshot may be taken by the
+ * time the request arrives: then the node refuses at once (rejectIfBusy) and the request moves
+ * on instead of queueing there. The load tier waits for the model to load (that is the point of
+ * choosing it), and the queue tier waits in the queue, unless the caller asked not to wait.
+ */
+function admission(candidate: Candidate, options: RunOptions): RunOptions {
+  const mayWait = candidate.tier === "load" || candidate.tier === "queue";
+  return { ...options, rejectIfBusy: mayWait ? options.rejectIfBusy : true };
 }
 
 /** Parses OUTPOST_RESIDENCY_POLICY: `account=region:eu,city:lis;other=region:us`. */

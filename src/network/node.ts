@@ -1,12 +1,13 @@
 import { randomBytes } from "node:crypto";
 import { availableParallelism } from "node:os";
+import type { Registry } from "prom-client";
 import type { Backend } from "../contract/index.js";
 import type { ResidentStatus } from "../scheduler/index.js";
 import { connectBus } from "./bus.js";
 import { JETSTREAM_RETRY_MS, JETSTREAM_TIMEOUT_MS, NODES_BUCKET, REGISTRY_TTL_MS } from "./constants.js";
 import { ModelDistribution, withReplicas } from "./distribution.js";
 import { Membership } from "./membership.js";
-import { countPlaced } from "./metrics.js";
+import { placedCounter } from "./metrics.js";
 import { NetworkBackend, parsePolicy } from "./network-backend.js";
 import { RemoteResponder } from "./responder.js";
 import { NAME_PATTERN } from "./subjects.js";
@@ -33,6 +34,8 @@ export interface NetworkNodeOptions {
   localModels: () => string[];
   /** Published file name → the models it serves, for what this node could pull and load. */
   modelsOfFile: (fileName: string) => string[];
+  /** Where `outpost_network_requests_total` is registered (the process's /metrics). */
+  registry: Registry;
   log: (line: string) => void;
 }
 
@@ -71,6 +74,7 @@ export async function startNetworkNode(options: NetworkNodeOptions): Promise<Net
   const startedAt = Date.now();
   let httpUrl: string | undefined;
   const servedByCity: Record<string, number> = {};
+  const countPlaced = placedCounter(options.registry);
 
   let distribution: ModelDistribution | undefined;
   const loadable = () => {

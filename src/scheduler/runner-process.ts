@@ -1,10 +1,11 @@
 import { fork, type ChildProcess } from "node:child_process";
+import { readFile } from "node:fs/promises";
 import { extname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { OutpostError, type EmbedResult, type EngineJob, type EngineResult, type RunEvent } from "../contract/index.js";
 import type { EngineLoadOptions, LoadedModelInfo } from "../engines/index.js";
 import type { FromRunner, ToRunner } from "../runner/protocol.js";
-import { CANCEL_WAIT_MS, STREAM_CREDIT_TOKENS, STDERR_TAIL_LINES } from "./constants.js";
+import { STREAM_CREDIT_TOKENS, STDERR_TAIL_LINES } from "./constants.js";
 
 /** The runner entry beside this build: `.ts` under tsx in development, `.js` from dist/. */
 const RUNNER_ENTRY = fileURLToPath(new URL(`../runner/main${extname(fileURLToPath(import.meta.url))}`, import.meta.url));
@@ -31,7 +32,8 @@ export class RunnerProcess {
 
   constructor(label: string) {
     this.#label = label;
-    this.#child = fork(RUNNER_ENTRY, [], {
+    // The model id as an argument makes `ps` show which runner holds which model.
+    this.#child = fork(RUNNER_ENTRY, [label], {
       execArgv: process.execArgv,
       serialization: "advanced",
       stdio: ["ignore", "inherit", "pipe", "ipc"],
@@ -71,6 +73,13 @@ export class RunnerProcess {
   /** Requests in flight on this runner. */
   get inFlight(): number {
     return this.#pending.size;
+  }
+
+  /** Resident set size from /proc (Linux); 0 where that is not readable. */
+  async memoryBytes(): Promise<number> {
+    const status = await readFile(`/proc/${this.#child.pid}/status`, "utf8").catch(() => "");
+    const kib = /^VmRSS:\s+(\d+) kB/m.exec(status)?.[1];
+    return kib ? Number(kib) * 1024 : 0;
   }
 
   load(options: EngineLoadOptions): Promise<LoadedModelInfo> {
@@ -124,15 +133,16 @@ export class RunnerProcess {
   async *#stream(id: number, job: EngineJob, signal: AbortSignal): AsyncGenerator<RunEvent> {
     const buffer: RunEvent[] = [];
     let wake: (() => void) | undefined;
-    let finished = false;
-    /** The runner sent its last message for this request: its sequence is free again. */
-    let ended = false;
-    let onEnded: (() => void) | undefined;
+    let ended!: () => void;
+    let over = false;
+    // Settles when the runner is done with the request (done, error or exit): only then is
+    // its sequence free for the next request.
+    const terminal = new Promise<void>((resolve) => (ended = resolve));
     const push = (event: RunEvent) => {
       buffer.push(event);
       if (event.type !== "token") {
-        ended = true;
-        onEnded?.();
+        over = true;
+        ended();
       }
       wake?.();
     };
@@ -156,12 +166,8 @@ export class RunnerProcess {
           wake = undefined;
           continue;
         }
-        if (event.type !== "token") {
-          finished = true;
-          yield event;
-          return;
-        }
         yield event;
+        if (event.type !== "token") return;
         // Hand credit back in halves of the window: one IPC message per several tokens.
         if (++consumed >= STREAM_CREDIT_TOKENS / 2) {
           this.#send({ type: "credit", id, credit: consumed });
@@ -170,16 +176,10 @@ export class RunnerProcess {
       }
     } finally {
       signal.removeEventListener("abort", onAbort);
-      // A consumer that stops early (client gone) must stop the generation too, and its slot is
-      // free only once the runner let go of the sequence: a queued request handed the slot
-      // earlier would find no sequence left.
-      if (!finished && !ended) {
-        this.#send({ type: "cancel", id });
-        await new Promise<void>((resolve) => {
-          onEnded = resolve;
-          setTimeout(resolve, CANCEL_WAIT_MS).unref();
-        });
-      }
+      // A consumer that stops early (client gone) must stop the generation too, and the slot
+      // is handed on only once the runner has let go of the sequence.
+      if (!over) this.#send({ type: "cancel", id });
+      await terminal;
       this.#pending.delete(id);
     }
   }

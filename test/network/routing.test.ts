@@ -102,7 +102,7 @@ describe("outpost network: routing, spillover, residency, distribution", { timeo
     assert.equal(inEu.status, 503);
     assert.ok(inEu.headers.get("retry-after"));
     const residencyError = (await inEu.json()) as { errors: { code: number; message: string }[] };
-    assert.equal(residencyError.errors[0]?.code, 3044);
+    assert.equal(residencyError.errors[0]?.code, 3046);
     assert.match(residencyError.errors[0]?.message ?? "", /region:eu.*never served outside/);
 
     const nycHold = await hold(nyc);
@@ -123,6 +123,9 @@ describe("outpost network: routing, spillover, residency, distribution", { timeo
     const body = { prompt: "Once", max_tokens: 4 };
     assert.equal((await run(par, body, { "x-outpost-residency": "region:us" })).headers.get("x-outpost-city"), "nyc");
     assert.equal((await run(par, body, { "x-outpost-residency": "city:lis" })).headers.get("x-outpost-city"), "lis");
+    assert.equal((await run(par, { ...body, options: { residency: "region:us" } })).headers.get("x-outpost-city"), "nyc", "as a per-request option");
+    const viaBinding = (await createRemoteAi(par.url).run(STORIES, body, { residency: "region:us", returnRawResponse: true })) as Response;
+    assert.equal(viaBinding.headers.get("x-outpost-city"), "nyc", "as the binding's option");
 
     const account = (id: string, headers: Record<string, string> = {}) => postJson(`${par.url}/client/v4/accounts/${id}/ai/run/${STORIES}`, body, headers);
     const policed = await account("acme-us");
@@ -172,8 +175,12 @@ describe("outpost network: routing, spillover, residency, distribution", { timeo
     const served = await run(par, body, here, TINYSTORIES_656K);
     assert.equal(served.status, 200, await served.clone().text());
     assert.equal(served.headers.get("x-outpost-city"), "par");
-    const pulled = readFileSync(join(par.dataDir, "models", "TinyStories-656K-Q8_0.gguf"));
-    assert.equal(createHash("sha256").update(pulled).digest("hex"), sha256);
+    // Now in par's own store, as if pulled: listed with its digest, and the blob's bytes match.
+    const local = (await (await fetch(`${par.url}/api/models`)).json()) as { result: { model: string; location: string; path: string; digest?: string }[] };
+    const stored = local.result.find((m) => m.model === TINYSTORIES_656K);
+    assert.equal(stored?.location, "store");
+    assert.equal(stored?.digest, `sha256:${sha256}`);
+    assert.equal(createHash("sha256").update(readFileSync(stored.path)).digest("hex"), sha256);
   });
 
   it("lists cities, nodes, models, load and health over HTTP and in the CLI", async () => {
@@ -184,6 +191,11 @@ describe("outpost network: routing, spillover, residency, distribution", { timeo
     const madRow = v.nodes.find((n) => n.node === "mad-1");
     assert.equal(madRow?.health, "ok");
     assert.ok((madRow?.speed.tokensPerS[STORIES] ?? 0) > 0, "speed fingerprint measured");
+
+    const metrics = await (await fetch(`${par.url}/metrics`)).text();
+    assert.match(metrics, /outpost_network_requests_total\{model="@cf\/karpathy\/tinyllamas-stories-260k",city="mad",region="eu",route="remote"\} [1-9]/);
+    const log = (await (await fetch(`${par.url}/api/requests`)).json()) as { result: { city?: string }[] };
+    assert.ok(log.result.some((r) => r.city === "nyc"), "the request log names the serving city");
 
     const shown = await cli(["network", "--json", "--nats", nats.urls("us")]);
     assert.equal(shown.code, 0, shown.output);
