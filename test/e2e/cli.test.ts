@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { SETTINGS } from "../../src/config/index.js";
+import { flagName, SETTINGS, type SettingName } from "../../src/config/index.js";
 import { MODEL_MIRROR, REPO_ROOT, STORIES } from "../helpers/server.js";
 
 interface Exit {
@@ -81,7 +81,7 @@ describe("outpost CLI", () => {
     for (const [name, setting] of Object.entries(SETTINGS)) {
       assert.ok(stdout.includes(setting.env), `${name}: ${setting.env}`);
       assert.ok(stdout.includes(setting.description), `${name}: description`);
-      assert.match(stdout, new RegExp(`--${setting.env.replace(/^OUTPOST_/, "").toLowerCase().replaceAll("_", "-")} `));
+      assert.match(stdout, new RegExp(`--${flagName(name as SettingName)} `));
     }
     assert.match(stdout, /OUTPOST_MAX_BODY_BYTES, default 10485760/);
   });
