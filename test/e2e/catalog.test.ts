@@ -1,19 +1,11 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { Ajv } from "ajv";
+import type { ModelSearchItem } from "../../src/contract/index.js";
 import { envelopeError, envelopeResult, post } from "../helpers/http.js";
 import { startServer, STORIES, STORIES_EMBEDDINGS, type TestServer } from "../helpers/server.js";
 
-interface SearchItem {
-  id: string;
-  source: number;
-  name: string;
-  description: string;
-  task: { id: string; name: string; description: string };
-  created_at?: string;
-  tags: string[];
-  properties: { property_id: string; value: unknown }[];
-}
+type SearchItem = ModelSearchItem;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
