@@ -11,4 +11,9 @@ export default tseslint.config(
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_", destructuredArrayIgnorePattern: "^_" }],
     },
   },
+  {
+    // Worker sources run in workerd, where these web globals exist.
+    files: ["workers/**/*.js", "examples/**/*.js", "test/workers/fixture/**/*.js"],
+    languageOptions: { globals: Object.fromEntries(["fetch", "Request", "Response", "Headers", "URL"].map((name) => [name, "readonly"])) },
+  },
 );

@@ -1,4 +1,4 @@
-import type { Backend } from "../contract/index.js";
+import type { Backend, ModelAdmin, RequestRecord } from "../contract/index.js";
 import type { RunFn } from "../binding/index.js";
 
 /** What every HTTP surface is built from. */
@@ -6,4 +6,12 @@ export interface ApiDeps {
   run: RunFn;
   backend: Backend;
   maxBodyBytes: number;
+  /** Prometheus exposition for GET /metrics. */
+  metrics?: () => Promise<{ contentType: string; body: string }>;
+  /** Pulls and local models for the admin surface (`/api`); without it those routes answer 404. */
+  store?: ModelAdmin;
+  /** Finished requests, newest first, for GET /api/requests. */
+  recentRequests?: () => RequestRecord[];
+  /** Network mode: the operations view served at GET /network. */
+  network?: { view(): unknown };
 }

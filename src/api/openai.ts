@@ -1,12 +1,12 @@
 import { randomUUID } from "node:crypto";
 import { Hono, type Context } from "hono";
-import { OutpostError, type FinishReason, type RunEvent, type Usage } from "../contract/index.js";
+import { OutpostError, type FinishReason, type RunEvent, type TaskId, type Usage } from "../contract/index.js";
 import { toByteStream } from "../binding/index.js";
 import { collectText } from "../tasks/index.js";
 import { readJson } from "./body.js";
 import type { ApiDeps } from "./deps.js";
 import { jsonResponse } from "./envelope.js";
-import { requestOptions } from "./workers-ai.js";
+import { runOptions } from "./run-options.js";
 
 type Body = Record<string, unknown>;
 
@@ -18,8 +18,10 @@ function requireBody(body: unknown): Body {
   return body as Body;
 }
 
-function requireModel(body: Body): string {
+/** The model id, checked to exist and to serve `task`, before any input is looked at. */
+function requireModel(deps: ApiDeps, body: Body, task: TaskId): string {
   if (typeof body.model !== "string" || body.model === "") throw new OutpostError("INPUT_INVALID", "Invalid input at '/model': expected a model id string");
+  if (deps.backend.describe(body.model).task !== task) throw new OutpostError("INPUT_INVALID", `${body.model} is not a ${task} model`);
   return body.model;
 }
 
@@ -90,10 +92,10 @@ export function openAiRoutes(deps: ApiDeps): Hono {
   const generate = (kind: "chat" | "completion") => async (c: Context) => {
     try {
       const body = requireBody(await readJson(c, deps.maxBodyBytes));
-      const model = requireModel(body);
+      const model = requireModel(deps, body, "text-generation");
       const inputs = kind === "chat" ? fromChatRequest(body) : fromCompletionRequest(body);
-      const result = await deps.run(model, inputs, requestOptions(c));
-      if (result.kind !== "events") throw new OutpostError("INPUT_INVALID", `${model} is not a text-generation model`);
+      const result = await deps.run(model, inputs, runOptions(c, body.options));
+      if (result.kind !== "events") throw new OutpostError("INTERNAL", `${model} returned no token stream`);
       const id = `${kind === "chat" ? "chatcmpl" : "cmpl"}-${randomUUID()}`;
       const created = Math.floor(Date.now() / 1000);
       if (body.stream === true) {
@@ -114,13 +116,12 @@ export function openAiRoutes(deps: ApiDeps): Hono {
   app.post("/embeddings", async (c) => {
     try {
       const body = requireBody(await readJson(c, deps.maxBodyBytes));
-      const model = requireModel(body);
+      const model = requireModel(deps, body, "text-embeddings");
       const format = body.encoding_format ?? "float";
       if (format !== "float" && format !== "base64") throw new OutpostError("INPUT_INVALID", "Invalid input at '/encoding_format': expected 'float' or 'base64'");
-      const result = await deps.run(model, { text: body.input }, requestOptions(c));
-      if (result.kind !== "json") throw new OutpostError("INPUT_INVALID", `${model} is not a text-embeddings model`);
-      const value = result.value as { data?: number[][]; usage?: { prompt_tokens: number; total_tokens: number } };
-      if (!value.data) throw new OutpostError("INPUT_INVALID", `${model} is not a text-embeddings model`);
+      const result = await deps.run(model, { text: body.input }, runOptions(c, body.options));
+      if (result.kind !== "json") throw new OutpostError("INTERNAL", `${model} returned no vectors`);
+      const value = result.value as { data: number[][]; usage: { prompt_tokens: number; total_tokens: number } };
       return c.json({
         object: "list",
         data: value.data.map((vector, index) => ({ object: "embedding", index, embedding: format === "base64" ? toBase64Embedding(vector) : vector })),

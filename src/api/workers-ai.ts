@@ -1,11 +1,12 @@
 import { randomUUID } from "node:crypto";
 import { Hono, type Context } from "hono";
-import { OutpostError, type ModelSearchParams, type RunOptions } from "../contract/index.js";
+import { OutpostError, type ModelSearchParams } from "../contract/index.js";
 import { BINDING_MODELS_URL, BINDING_RUN_URL, errorToBindingResponse, toBindingResponse, toByteStream, workersSseEvent } from "../binding/index.js";
 import { getTask } from "../tasks/index.js";
 import { readJson } from "./body.js";
 import type { ApiDeps } from "./deps.js";
 import { failure, success } from "./envelope.js";
+import { runOptions, splitOptions } from "./run-options.js";
 
 /** The model id from the path: ids keep their slashes, and clients may percent-encode them. */
 function modelFromPath(c: Context): string {
@@ -15,10 +16,6 @@ function modelFromPath(c: Context): string {
   } catch {
     throw new OutpostError("MODEL_NOT_FOUND", `No such model ${raw} or task`);
   }
-}
-
-export function requestOptions(c: Context): RunOptions {
-  return { signal: c.req.raw.signal };
 }
 
 /** models/search query parameters, from the REST query or the binding's forwarded URL. */
@@ -49,19 +46,26 @@ export function workersAiRoutes(deps: ApiDeps): Hono {
   const app = new Hono();
 
   const proxy = async (c: Context) => {
-    const requestId = randomUUID();
     const forwarded = c.req.header("x-forwarded") ?? BINDING_RUN_URL;
-    try {
-      if (forwarded.startsWith(BINDING_MODELS_URL)) {
+    if (forwarded.startsWith(BINDING_MODELS_URL)) {
+      // workerd's models() reads a failure as an API envelope (errors[0].message), unlike run().
+      try {
         const query = Object.fromEntries(new URL(forwarded).searchParams.entries());
         return c.json({ result: deps.backend.search(searchParams(query)) });
+      } catch (error) {
+        return failure(error);
       }
-      const model = c.req.header("cf-consn-model-id");
-      if (!model) throw new OutpostError("REQUEST_INCOMPLETE", "Request is missing headers or body: cf-consn-model-id");
+    }
+    const requestId = randomUUID();
+    try {
+      const header = c.req.header("cf-consn-model-id");
+      if (!header) throw new OutpostError("REQUEST_INCOMPLETE", "Request is missing headers or body: cf-consn-model-id");
+      // workerd sends `prefix:model` when the caller sets options.prefix; the prefix names nothing here.
+      const model = header.slice(header.lastIndexOf(":") + 1);
       const body = await readJson(c, deps.maxBodyBytes);
-      const inputs = typeof body === "object" && body !== null && "inputs" in body ? (body as { inputs: unknown }).inputs : undefined;
+      const { inputs, options } = typeof body === "object" && body !== null ? (body as { inputs?: unknown; options?: unknown }) : {};
       if (inputs === undefined) throw new OutpostError("REQUEST_INCOMPLETE", "Request is missing headers or body: inputs");
-      return toBindingResponse(await deps.run(model, inputs, requestOptions(c)), requestId);
+      return toBindingResponse(await deps.run(model, inputs, runOptions(c, options)), requestId);
     } catch (error) {
       return errorToBindingResponse(error, requestId);
     }
@@ -73,7 +77,8 @@ export function workersAiRoutes(deps: ApiDeps): Hono {
     try {
       const model = modelFromPath(c);
       deps.backend.describe(model);
-      const result = await deps.run(model, await readJson(c, deps.maxBodyBytes), requestOptions(c));
+      const { inputs, options } = splitOptions(await readJson(c, deps.maxBodyBytes));
+      const result = await deps.run(model, inputs, runOptions(c, options));
       switch (result.kind) {
         case "json":
           return c.json(success(result.value));

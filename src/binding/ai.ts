@@ -20,6 +20,10 @@ export interface AiOptions {
   extraHeaders?: Record<string, string>;
   /** Cancels the request; a stream stops generating within one token. */
   signal?: AbortSignal;
+  /** Fail with 3040 at once instead of waiting in the model's queue (Workers AI's option). */
+  rejectIfBusy?: boolean;
+  /** Outpost's own: how long the model stays loaded after this request, in ms. */
+  keepAliveMs?: number;
   [key: string]: unknown;
 }
 
@@ -50,7 +54,11 @@ export class Ai {
     this.lastRequestId = response.headers.get("cf-ai-req-id");
     this.lastRequestHttpStatusCode = response.status;
     if (options.returnRawResponse) return response;
-    if (!response.ok || !response.body) throw await parseError(response);
+    if (!response.ok || !response.body) {
+      const error = await parseError(response);
+      this.lastRequestInternalStatusCode = error.internalCode;
+      throw error.error;
+    }
     if (response.headers.get("content-type") === "application/json") return response.json();
     return response.body;
   }
@@ -65,15 +73,18 @@ export class Ai {
   }
 }
 
-async function parseError(response: Response): Promise<InferenceUpstreamError> {
+/** workerd's `_parseError`: binding error JSON, else a REST `errors` array, else the text. */
+export async function parseError(response: Response): Promise<{ error: InferenceUpstreamError; internalCode: number | null }> {
   const text = await response.text();
   try {
     const body = JSON.parse(text) as { internalCode?: number; description?: string; name?: string; errors?: { code: number; message: string }[] };
-    if (body.internalCode !== undefined) return new InferenceUpstreamError(`${body.internalCode}: ${body.description}`, response.status, body.name);
+    if (body.internalCode) {
+      return { error: new InferenceUpstreamError(`${body.internalCode}: ${body.description}`, response.status, body.name), internalCode: body.internalCode };
+    }
     const first = body.errors?.[0];
-    if (first) return new InferenceUpstreamError(`${first.code}: ${first.message}`, response.status);
+    if (first) return { error: new InferenceUpstreamError(`${first.code}: ${first.message}`, response.status), internalCode: null };
   } catch {
     // Not JSON: the text itself is the message, as workerd does.
   }
-  return new InferenceUpstreamError(text, response.status);
+  return { error: new InferenceUpstreamError(text, response.status), internalCode: null };
 }

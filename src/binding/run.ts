@@ -1,4 +1,4 @@
-import { OutpostError, type Backend, type RunEvent, type RunOptions, type RunResult } from "../contract/index.js";
+import { OutpostError, tapEvents, type Backend, type RunEvent, type RunOptions, type RunResult } from "../contract/index.js";
 import { getTask } from "../tasks/index.js";
 
 export type RunFn = (model: string, inputs: unknown, options?: RunOptions) => Promise<RunResult>;
@@ -27,16 +27,5 @@ async function startStream(events: AsyncIterable<RunEvent>): Promise<AsyncIterab
     await iterator.return?.();
     throw OutpostError.fromWire(first.value.error);
   }
-  return (async function* () {
-    try {
-      yield first.value;
-      while (true) {
-        const next = await iterator.next();
-        if (next.done) return;
-        yield next.value;
-      }
-    } finally {
-      await iterator.return?.();
-    }
-  })();
+  return tapEvents({ [Symbol.asyncIterator]: () => iterator }, {}, first.value);
 }

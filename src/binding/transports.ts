@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Backend, ModelSearchParams } from "../contract/index.js";
-import type { AiOptions, BindingTransport } from "./ai.js";
+import { parseError, type AiOptions, type BindingTransport } from "./ai.js";
 import type { RunFn } from "./run.js";
 import { errorToBindingResponse, toBindingResponse } from "./wire.js";
 
@@ -14,7 +14,8 @@ export function localTransport(run: RunFn, backend: Backend): BindingTransport {
     async run(model, inputs, options) {
       const requestId = randomUUID();
       try {
-        return toBindingResponse(await run(model, inputs, { signal: options.signal }), requestId);
+        const { signal, rejectIfBusy, keepAliveMs } = options;
+        return toBindingResponse(await run(model, inputs, { signal, rejectIfBusy: rejectIfBusy === true, keepAliveMs: typeof keepAliveMs === "number" ? keepAliveMs : undefined }), requestId);
       } catch (error) {
         return errorToBindingResponse(error, requestId);
       }
@@ -51,6 +52,7 @@ export function remoteTransport(baseUrl: string, options: RemoteOptions = {}): B
     async models(params: ModelSearchParams) {
       const query = new URLSearchParams(Object.entries(params).map(([key, value]) => [key, String(value)]));
       const response = await fetch(url, { headers: { ...auth, "x-forwarded": `${BINDING_MODELS_URL}?${query}` } });
+      if (!response.ok) throw (await parseError(response)).error;
       const body = (await response.json()) as { result: Awaited<ReturnType<BindingTransport["models"]>> };
       return body.result;
     },

@@ -72,6 +72,7 @@ export class Catalog {
       contextTokens: entry.contextTokens,
       maxTokensDefault: entry.maxTokensDefault,
       maxTokensStreamDefault: entry.maxTokensStreamDefault,
+      ...(entry.systemPrompt ? { systemPrompt: entry.systemPrompt } : {}),
     };
   }
 

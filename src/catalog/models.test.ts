@@ -1,26 +1,10 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 
+import { CHAT_TEMPLATES } from "../tasks/index.js";
 import { MODELS } from "./models.js";
 
-const ALLOWED_TEMPLATES = new Set([
-  "bare",
-  "inst",
-  "llama2",
-  "mistral-instruct",
-  "chatml",
-  "zephyr",
-  "tinyllama",
-  "llama3",
-  "gemma",
-  "openchat",
-  "phi-2",
-  "deepseek",
-  "falcon",
-  "starling",
-  "orca-hashes",
-  "sqlcoder",
-]);
+const ALLOWED_TEMPLATES = new Set(Object.keys(CHAT_TEMPLATES));
 
 const ID_PATTERN = /^@(cf|hf)\/[a-z0-9-]+\/[a-z0-9._-]+$/i;
 

@@ -1,5 +1,11 @@
 import type { CatalogEntry } from "./types.js";
 
+/** Workers AI's default system prompts for a plain `prompt` (from the @cloudflare/ai SDK's model settings). */
+const CHAT_SYSTEM_PROMPT =
+  "A chat between a curious human and an artificial intelligence assistant. The assistant gives helpful, detailed, and polite answers to the human's questions.";
+const CODE_SYSTEM_PROMPT =
+  "Write code to solve the following coding problem that obeys the constraints and passes the example test cases. Please wrap your code answer using   ```:";
+
 /**
  * The model catalog: Workers AI ids mapped to CPU-runnable artifacts and their settings.
  * The two tiny story models come first: they are the default demo models and the test fixtures.
@@ -103,6 +109,7 @@ export const MODELS: CatalogEntry[] = [
     maxTokensDefault: 256,
     maxTokensStreamDefault: 1800,
     chatTemplate: "llama2",
+    systemPrompt: CHAT_SYSTEM_PROMPT,
     properties: {
       beta: false,
       context_window: 4096,
@@ -131,6 +138,7 @@ export const MODELS: CatalogEntry[] = [
     maxTokensDefault: 256,
     maxTokensStreamDefault: 2500,
     chatTemplate: "llama2",
+    systemPrompt: CHAT_SYSTEM_PROMPT,
     properties: {
       beta: false,
       context_window: 4096,
@@ -157,6 +165,7 @@ export const MODELS: CatalogEntry[] = [
     maxTokensDefault: 256,
     maxTokensStreamDefault: 1800,
     chatTemplate: "mistral-instruct",
+    systemPrompt: CHAT_SYSTEM_PROMPT,
     properties: { beta: false, context_window: 8192, info: "https://mistral.ai/news/announcing-mistral-7b/" },
     neurons: { input: 10000, output: 17300, unit: "1M tokens" },
     artifact: {
@@ -176,6 +185,7 @@ export const MODELS: CatalogEntry[] = [
     maxTokensStreamDefault: 596,
     // Workers AI used the llama2 template with the "write code to solve…" default system prompt.
     chatTemplate: "llama2",
+    systemPrompt: CODE_SYSTEM_PROMPT,
     properties: { beta: true, context_window: 4096, info: "https://huggingface.co/TheBloke/CodeLlama-7B-Instruct-AWQ" },
     artifact: {
       fileName: "codellama-7b-instruct.Q4_K_M.gguf",
@@ -196,6 +206,7 @@ export const MODELS: CatalogEntry[] = [
     maxTokensDefault: 256,
     maxTokensStreamDefault: 512,
     chatTemplate: "llama2",
+    systemPrompt: CHAT_SYSTEM_PROMPT,
     properties: { beta: true, context_window: 4096, info: "https://huggingface.co/TheBloke/Llama-2-13B-chat-AWQ" },
     artifact: {
       fileName: "llama-2-13b-chat.Q4_K_M.gguf",
@@ -216,6 +227,7 @@ export const MODELS: CatalogEntry[] = [
     maxTokensDefault: 256,
     maxTokensStreamDefault: 596,
     chatTemplate: "zephyr",
+    systemPrompt: CHAT_SYSTEM_PROMPT,
     properties: { beta: true, context_window: 8192, info: "https://huggingface.co/TheBloke/zephyr-7B-beta-AWQ" },
     artifact: {
       fileName: "zephyr-7b-beta.Q4_K_M.gguf",
@@ -231,6 +243,7 @@ export const MODELS: CatalogEntry[] = [
     maxTokensDefault: 256,
     maxTokensStreamDefault: 596,
     chatTemplate: "mistral-instruct",
+    systemPrompt: CHAT_SYSTEM_PROMPT,
     properties: { beta: true, context_window: 8192, info: "https://huggingface.co/TheBloke/Mistral-7B-Instruct-v0.1-AWQ" },
     artifact: {
       fileName: "mistral-7b-instruct-v0.1.Q4_K_M.gguf",
@@ -246,6 +259,7 @@ export const MODELS: CatalogEntry[] = [
     maxTokensDefault: 256,
     maxTokensStreamDefault: 512,
     chatTemplate: "openchat",
+    systemPrompt: CHAT_SYSTEM_PROMPT,
     properties: { beta: true, context_window: 8192, info: "https://huggingface.co/TheBloke/openchat_3.5-AWQ" },
     artifact: {
       fileName: "openchat_3.5.Q4_K_M.gguf",
@@ -261,6 +275,7 @@ export const MODELS: CatalogEntry[] = [
     maxTokensDefault: 256,
     maxTokensStreamDefault: 512,
     chatTemplate: "chatml",
+    systemPrompt: CHAT_SYSTEM_PROMPT,
     properties: { beta: true, context_window: 8192, info: "https://huggingface.co/TheBloke/OpenHermes-2.5-Mistral-7B-AWQ" },
     artifact: {
       fileName: "openhermes-2.5-mistral-7b.Q4_K_M.gguf",
@@ -277,6 +292,7 @@ export const MODELS: CatalogEntry[] = [
     maxTokensStreamDefault: 512,
     // SDK 1.0.47 used the "openchat" template for alpha; the "starling" template arrived later with starling-lm-7b-beta.
     chatTemplate: "openchat",
+    systemPrompt: CHAT_SYSTEM_PROMPT,
     properties: { beta: true, context_window: 8192, info: "https://huggingface.co/TheBloke/Starling-LM-7B-alpha-AWQ" },
     artifact: {
       fileName: "starling-lm-7b-alpha.Q4_K_M.gguf",
@@ -292,6 +308,7 @@ export const MODELS: CatalogEntry[] = [
     maxTokensDefault: 256,
     maxTokensStreamDefault: 512,
     chatTemplate: "chatml",
+    systemPrompt: CHAT_SYSTEM_PROMPT,
     properties: { beta: true, context_window: 4096, info: "https://huggingface.co/TheBloke/Orca-2-13B-AWQ" },
     artifact: {
       fileName: "orca-2-13b.Q4_K_M.gguf",
@@ -307,6 +324,7 @@ export const MODELS: CatalogEntry[] = [
     maxTokensDefault: 256,
     maxTokensStreamDefault: 512,
     chatTemplate: "orca-hashes",
+    systemPrompt: CHAT_SYSTEM_PROMPT,
     properties: { beta: true, context_window: 8192, info: "https://huggingface.co/TheBloke/neural-chat-7B-v3-1-AWQ" },
     artifact: {
       fileName: "neural-chat-7b-v3-1.Q4_K_M.gguf",
@@ -322,6 +340,7 @@ export const MODELS: CatalogEntry[] = [
     maxTokensDefault: 256,
     maxTokensStreamDefault: 512,
     chatTemplate: "inst",
+    systemPrompt: CHAT_SYSTEM_PROMPT,
     properties: { beta: true, context_window: 4096, info: "https://huggingface.co/TheBloke/LlamaGuard-7B-AWQ" },
     artifact: {
       fileName: "llamaguard-7b.Q4_K_M.gguf",
@@ -337,6 +356,7 @@ export const MODELS: CatalogEntry[] = [
     maxTokensDefault: 256,
     maxTokensStreamDefault: 512,
     chatTemplate: "bare",
+    systemPrompt: CODE_SYSTEM_PROMPT,
     // Cloudflare published the AWQ repo under `terms`, not `info`.
     properties: { beta: true, context_window: 8192, terms: "https://huggingface.co/TheBloke/deepseek-coder-6.7B-base-AWQ" },
     artifact: {
@@ -353,6 +373,7 @@ export const MODELS: CatalogEntry[] = [
     maxTokensDefault: 256,
     maxTokensStreamDefault: 512,
     chatTemplate: "deepseek",
+    systemPrompt: CODE_SYSTEM_PROMPT,
     properties: {
       beta: true,
       context_window: 8192,
@@ -395,6 +416,7 @@ export const MODELS: CatalogEntry[] = [
     maxTokensStreamDefault: 512,
     // The template puts the last user message in the question slot and the last system message in the schema slot.
     chatTemplate: "sqlcoder",
+    systemPrompt: CHAT_SYSTEM_PROMPT,
     properties: {
       beta: true,
       context_window: 8192,
@@ -415,7 +437,8 @@ export const MODELS: CatalogEntry[] = [
     maxTokensDefault: 256,
     maxTokensStreamDefault: 512,
     // Workers AI used an "openchat-alt" variant (Human:/Assistant: turns); the allowed family here is "openchat".
-    chatTemplate: "openchat",
+    chatTemplate: "openchat-alt",
+    systemPrompt: CHAT_SYSTEM_PROMPT,
     properties: { beta: true, context_window: 8192, info: "https://huggingface.co/openchat/openchat-3.5-0106" },
     artifact: {
       fileName: "openchat-3.5-0106.Q4_K_M.gguf",
@@ -431,6 +454,7 @@ export const MODELS: CatalogEntry[] = [
     maxTokensDefault: 256,
     maxTokensStreamDefault: 512,
     chatTemplate: "falcon",
+    systemPrompt: CHAT_SYSTEM_PROMPT,
     properties: { beta: true, context_window: 2048, info: "https://huggingface.co/tiiuae/falcon-7b-instruct" },
     artifact: {
       fileName: "falcon-7b-instruct.Q4_K_M.gguf",
@@ -446,6 +470,7 @@ export const MODELS: CatalogEntry[] = [
     maxTokensDefault: 256,
     maxTokensStreamDefault: 512,
     chatTemplate: "chatml",
+    systemPrompt: CHAT_SYSTEM_PROMPT,
     properties: { beta: true, context_window: 8192, info: "https://huggingface.co/TheBloke/DiscoLM_German_7b_v1-AWQ" },
     artifact: {
       fileName: "discolm_german_7b_v1.Q4_K_M.gguf",
@@ -461,6 +486,7 @@ export const MODELS: CatalogEntry[] = [
     maxTokensDefault: 256,
     maxTokensStreamDefault: 512,
     chatTemplate: "chatml",
+    systemPrompt: CHAT_SYSTEM_PROMPT,
     properties: { beta: true, context_window: 8192, info: "https://huggingface.co/qwen/qwen1.5-0.5b-chat" },
     artifact: {
       fileName: "qwen1_5-0_5b-chat-q4_k_m.gguf",
@@ -476,6 +502,7 @@ export const MODELS: CatalogEntry[] = [
     maxTokensDefault: 256,
     maxTokensStreamDefault: 512,
     chatTemplate: "chatml",
+    systemPrompt: CHAT_SYSTEM_PROMPT,
     properties: { beta: true, context_window: 8192, info: "https://huggingface.co/Qwen/Qwen1.5-1.8B-Chat" },
     artifact: {
       fileName: "qwen1_5-1_8b-chat-q4_k_m.gguf",
@@ -491,6 +518,7 @@ export const MODELS: CatalogEntry[] = [
     maxTokensDefault: 256,
     maxTokensStreamDefault: 512,
     chatTemplate: "chatml",
+    systemPrompt: CHAT_SYSTEM_PROMPT,
     properties: { beta: true, context_window: 8192, info: "https://huggingface.co/Qwen/Qwen1.5-7B-Chat-AWQ" },
     artifact: {
       fileName: "qwen1_5-7b-chat-q4_k_m.gguf",
@@ -506,6 +534,7 @@ export const MODELS: CatalogEntry[] = [
     maxTokensDefault: 256,
     maxTokensStreamDefault: 512,
     chatTemplate: "chatml",
+    systemPrompt: CHAT_SYSTEM_PROMPT,
     properties: { beta: true, context_window: 8192, info: "https://huggingface.co/Qwen/Qwen1.5-14B-Chat-AWQ" },
     artifact: {
       fileName: "qwen1_5-14b-chat-q4_k_m.gguf",
@@ -521,6 +550,7 @@ export const MODELS: CatalogEntry[] = [
     maxTokensDefault: 256,
     maxTokensStreamDefault: 512,
     chatTemplate: "tinyllama",
+    systemPrompt: CHAT_SYSTEM_PROMPT,
     properties: { beta: true, context_window: 2048, info: "https://huggingface.co/TinyLlama/TinyLlama-1.1B-Chat-v1.0" },
     artifact: {
       fileName: "tinyllama-1.1b-chat-v1.0.Q4_K_M.gguf",
@@ -558,6 +588,7 @@ export const MODELS: CatalogEntry[] = [
     maxTokensStreamDefault: 512,
     // Not a chat model. The SDK catalogs available don't record its template, so "bare" is an assumption.
     chatTemplate: "bare",
+    systemPrompt: CHAT_SYSTEM_PROMPT,
     properties: { beta: true, context_window: 32768, info: "https://huggingface.co/TheBloke/Yarn-Mistral-7B-64k-AWQ" },
     artifact: {
       fileName: "yarn-mistral-7b-64k.Q4_K_M.gguf",
@@ -575,6 +606,7 @@ export const MODELS: CatalogEntry[] = [
     maxTokensDefault: 256,
     maxTokensStreamDefault: 512,
     chatTemplate: "gemma",
+    systemPrompt: CHAT_SYSTEM_PROMPT,
     properties: {
       beta: true,
       context_window: 8192,
@@ -595,6 +627,7 @@ export const MODELS: CatalogEntry[] = [
     maxTokensDefault: 256,
     maxTokensStreamDefault: 512,
     chatTemplate: "mistral-instruct",
+    systemPrompt: CHAT_SYSTEM_PROMPT,
     properties: { beta: true, context_window: 8192, info: "https://huggingface.co/mistralai/Mistral-7B-Instruct-v0.2" },
     artifact: {
       fileName: "mistral-7b-instruct-v0.2.Q4_K_M.gguf",
@@ -614,6 +647,7 @@ export const MODELS: CatalogEntry[] = [
     maxTokensDefault: 256,
     maxTokensStreamDefault: 512,
     chatTemplate: "llama3",
+    systemPrompt: CHAT_SYSTEM_PROMPT,
     properties: {
       context_window: 8192,
       info: "https://llama.meta.com/llama3/",

@@ -30,6 +30,11 @@ export interface CatalogEntry {
   maxTokensStreamDefault: number;
   /** Chat template family (tasks/chat-templates.ts) or "gguf" to use the file's own template. */
   chatTemplate: string;
+  /**
+   * System message Workers AI put before a plain (non-raw) `prompt`; absent for none. Messages
+   * requests carry their own system prompt.
+   */
+  systemPrompt?: string;
   /** Workers AI properties as `property_id` → value (beta, terms, info, …). */
   properties: Record<string, unknown>;
   /** Neurons per million tokens (or per unit for non-text tasks), where Cloudflare published it. */

@@ -1,8 +1,12 @@
 import { parseArgs } from "node:util";
 import { describeSettings, flagName, loadConfig, SETTINGS, type SettingName } from "../config/index.js";
-import { models } from "./models.js";
+import { models, modelsAdd } from "./models.js";
+import { network, publishModel } from "./network.js";
+import { pull } from "./pull.js";
+import { rm } from "./rm.js";
 import { run } from "./run.js";
 import { serve } from "./serve.js";
+import { workers } from "./workers.js";
 
 const USAGE = `Usage: outpost <command> [options]
 
@@ -10,6 +14,13 @@ Commands:
   serve                     Start the HTTP server (Workers AI REST, OpenAI, binding proxy)
   run <model> [prompt]      Stream a completion to the terminal (prompt from stdin if omitted)
   models                    List the model catalog and what is available locally
+  pull <model>...           Download models into the data dir (mirror first), resumably
+  rm <model>...             Delete pulled models (and forget custom ones)
+  models add <name> <file-or-url> --task <task> [--template <t>] [--context-tokens <n>]
+                            Register a custom GGUF under a name that run and the API accept
+  workers init [dir]        Write the outpost-ai Worker into a project: env.AI for wrangler dev
+  models publish <model>    Put a model's file into the network's object store (--nats)
+  network [--json]          Cities, nodes, models, load and health of the network (--nats)
 
 Run 'outpost <command> --help' for its options.`;
 
@@ -21,7 +32,8 @@ function settingsHelp(): string {
 
 export async function main(argv: string[]): Promise<number> {
   const options = Object.fromEntries((Object.keys(SETTINGS) as SettingName[]).map((name) => [flagName(name), { type: "string" as const }]));
-  const { values, positionals } = parseArgs({ args: argv, options: { ...options, help: { type: "boolean", short: "h" } }, allowPositionals: true, strict: true });
+  const commandOptions = { task: { type: "string" }, template: { type: "string" }, "context-tokens": { type: "string" }, json: { type: "boolean" } } as const;
+  const { values, positionals } = parseArgs({ args: argv, options: { ...options, ...commandOptions, help: { type: "boolean", short: "h" } }, allowPositionals: true, strict: true });
   const [command, ...rest] = positionals;
   if (!command || (values.help && !command)) {
     console.log(USAGE);
@@ -45,8 +57,34 @@ export async function main(argv: string[]): Promise<number> {
       }
       return run(config, model, words.length > 0 ? words.join(" ") : undefined);
     }
-    case "models":
-      return models(config);
+    case "workers":
+      return workers(config, rest);
+    case "network":
+      return network(config, values.json === true);
+    case "models": {
+      if (rest[0] === "publish") {
+        if (!rest[1]) {
+          console.error("Usage: outpost models publish <model> --nats <urls>");
+          return 1;
+        }
+        return publishModel(config, rest[1]);
+      }
+      if (rest[0] !== "add") return models(config);
+      const [, name, source] = rest;
+      const contextTokens = values["context-tokens"] === undefined ? undefined : Number(values["context-tokens"]);
+      if (!name || !source || !values.task || (contextTokens !== undefined && !(Number.isInteger(contextTokens) && contextTokens > 0))) {
+        console.error("Usage: outpost models add <name> <file-or-url> --task <text-generation|text-embeddings> [--template <t>] [--context-tokens <n>]");
+        return 1;
+      }
+      return modelsAdd(config, { name, source, task: values.task, template: values.template, contextTokens });
+    }
+    case "pull":
+    case "rm":
+      if (rest.length === 0) {
+        console.error(`Usage: outpost ${command} <model>...`);
+        return 1;
+      }
+      return command === "pull" ? pull(config, rest) : rm(config, rest);
     default:
       console.error(`outpost: unknown command '${command}'\n\n${USAGE}`);
       return 1;

@@ -1,20 +1,52 @@
-import { Catalog, RUNNABLE_ENGINES } from "../catalog/index.js";
+import { RUNNABLE_ENGINES } from "../catalog/index.js";
 import type { Config } from "../config/index.js";
-import { ModelStore } from "../store/index.js";
+import type { CustomModelSpec } from "../store/index.js";
+import { reportFailure } from "./report.js";
+import { createOutpost } from "./outpost.js";
+import { formatBytes, showPull } from "./progress.js";
 
-/** `outpost models`: the catalog as a table, with whether each model can run here now. */
+/**
+ * `outpost models`: the catalog and custom models as a table: whether each can run here,
+ * where its file is (`store`, `mirror`, `no`, or `-` for no file), its size and last use.
+ */
 export async function models(config: Config): Promise<number> {
-  const catalog = new Catalog();
-  const store = new ModelStore({ dataDir: config.dataDir, mirrorDir: config.modelMirror });
-  const rows = await Promise.all(
-    catalog.list().map(async (entry) => {
-      const local = entry.artifact ? await store.resolve(entry).then(() => "yes", () => "no") : "-";
+  const outpost = createOutpost(config);
+  try {
+    const local = new Map((await outpost.admin.local()).map((m) => [m.model, m]));
+    const rows = outpost.catalog.list().map((entry) => {
+      const found = local.get(entry.id);
       const engine = RUNNABLE_ENGINES.has(entry.engine) ? entry.engine : `${entry.engine} (not in this build)`;
-      return [entry.id, entry.task, engine, local];
-    }),
-  );
-  printTable(["MODEL", "TASK", "ENGINE", "LOCAL"], rows);
-  return 0;
+      return [
+        entry.custom ? `${entry.id} (custom)` : entry.id,
+        entry.task,
+        engine,
+        found?.location ?? (entry.artifact ? "no" : "-"),
+        found ? formatBytes(found.sizeBytes) : "",
+        found?.lastUsedAt?.slice(0, 19).replace("T", " ") ?? "",
+      ];
+    });
+    printTable(["MODEL", "TASK", "ENGINE", "LOCAL", "SIZE", "LAST USED"], rows);
+    return 0;
+  } finally {
+    outpost.close();
+  }
+}
+
+/** `outpost models add <name> <file-or-url> --task <task> [--template <t>]`: pulls the file in and registers the name. */
+export async function modelsAdd(config: Config, spec: CustomModelSpec): Promise<number> {
+  const outpost = createOutpost(config);
+  process.once("SIGINT", () => outpost.close());
+  try {
+    let shown: Promise<void> = Promise.resolve();
+    const entry = await outpost.admin.add(spec, process.cwd(), (pull) => (shown = showPull(pull)));
+    await shown;
+    console.log(`added ${entry.id} (${entry.task}, template ${entry.chatTemplate}, ${formatBytes(entry.artifact?.sizeBytes ?? 0)}, sha256:${entry.artifact?.sha256})`);
+    return 0;
+  } catch (error) {
+    return reportFailure(error);
+  } finally {
+    outpost.close();
+  }
 }
 
 export function printTable(header: string[], rows: string[][]): void {

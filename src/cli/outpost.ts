@@ -1,16 +1,20 @@
-import type { Backend } from "../contract/index.js";
-import { Catalog } from "../catalog/index.js";
+import { stat } from "node:fs/promises";
+import { OutpostError, type Backend } from "../contract/index.js";
+import { Catalog, type CatalogEntry } from "../catalog/index.js";
 import { createLocalAi, createRun, type Ai, type RunFn } from "../binding/index.js";
 import { loadConfig, type Config } from "../config/index.js";
-import { LocalBackend, RunnerProcess, Scheduler } from "../scheduler/index.js";
-import { ModelStore } from "../store/index.js";
+import { LocalBackend, Metrics, RunnerProcess, Scheduler } from "../scheduler/index.js";
+import { customEntry, loadCustomModels, ModelStore, StoreAdmin } from "../store/index.js";
 
 /** A fully wired single-process Outpost: the composition root shared by the CLI and the library. */
 export interface Outpost {
   config: Config;
   catalog: Catalog;
   store: ModelStore;
+  /** Pulls, the local list, removal and custom models, over `store` and `catalog`. */
+  admin: StoreAdmin;
   scheduler: Scheduler;
+  metrics: Metrics;
   backend: Backend;
   run: RunFn;
   /** An in-process `env.AI`. */
@@ -18,28 +22,55 @@ export interface Outpost {
   close(): void;
 }
 
-export function createOutpost(overrides: Partial<Config> = {}): Outpost {
+export interface OutpostHooks {
+  /** Called when a model's file is in neither the mirror nor the store; may put it in the store (network mode pulls it from the object store). */
+  fetchMissing?: (entry: CatalogEntry, store: ModelStore) => Promise<unknown>;
+}
+
+export function createOutpost(overrides: Partial<Config> = {}, hooks: OutpostHooks = {}): Outpost {
   const config = { ...loadConfig(), ...overrides };
   const catalog = new Catalog();
-  const store = new ModelStore({ dataDir: config.dataDir, mirrorDir: config.modelMirror });
-  const scheduler = new Scheduler({
+  const store = new ModelStore({ dataDir: config.dataDir, mirrorDir: config.modelMirror, hfEndpoint: config.hfEndpoint, hfToken: config.hfToken });
+  for (const record of loadCustomModels(store.layout)) {
+    // A custom model never shadows a catalog id (the file may predate the catalog entry).
+    if (!catalog.find(record.name)) catalog.add(customEntry(record));
+  }
+  // The gauges read the scheduler at scrape time; it is assigned just below.
+  const metrics = new Metrics(() => scheduler.status());
+  const scheduler: Scheduler = new Scheduler({
     slots: config.slots,
     maxQueue: config.maxQueue,
     queueTimeoutMs: config.queueTimeoutMs,
     keepAliveMs: config.keepAliveMs,
     threads: config.threads,
-    resolveModelPath: (entry) => store.resolve(entry),
+    threadBudget: config.threadBudget,
+    memoryBudgetBytes: config.memoryBudgetBytes,
+    resolveModelPath: async (entry) => {
+      const path = await store.resolve(entry).catch(async (error: unknown) => {
+        if (!hooks.fetchMissing || !(error instanceof OutpostError && error.code === "MODEL_NOT_LOCAL")) throw error;
+        await hooks.fetchMissing(entry, store);
+        return store.resolve(entry);
+      });
+      return { path, sizeBytes: (await stat(path)).size };
+    },
     spawnRunner: (entry) => new RunnerProcess(entry.id),
+    metrics,
   });
   const backend = new LocalBackend(catalog, scheduler);
+  const run = metrics.instrument(createRun(backend), (model) => catalog.describe(model).task);
   return {
     config,
     catalog,
     store,
+    admin: new StoreAdmin(catalog, store),
     scheduler,
     backend,
-    run: createRun(backend),
-    ai: createLocalAi(backend),
-    close: () => scheduler.close(),
+    metrics,
+    run,
+    ai: createLocalAi(backend, run),
+    close: () => {
+      scheduler.close();
+      store.close();
+    },
   };
 }

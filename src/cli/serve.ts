@@ -1,24 +1,57 @@
+import { rm } from "node:fs/promises";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { serve as serveHttp } from "@hono/node-server";
 import { createApp } from "../api/index.js";
+import { createRun } from "../binding/index.js";
 import type { Config } from "../config/index.js";
+import type { NetworkNode } from "../network/index.js";
+import { joinNetwork } from "./network-node.js";
 import { createOutpost } from "./outpost.js";
 
-/** `outpost serve`: the HTTP server until SIGINT/SIGTERM. */
+/** `outpost serve`: the HTTP server until SIGINT/SIGTERM; a node of the Outpost network when NATS servers are set. */
 export async function serve(config: Config): Promise<void> {
-  const outpost = createOutpost(config);
-  const app = createApp({ run: outpost.run, backend: outpost.backend, maxBodyBytes: config.maxBodyBytes });
+  let network: NetworkNode | undefined;
+  const outpost = createOutpost(config, {
+    // Network mode: a model published to the network's object store is pulled from there,
+    // verified, and put into the store through the store's own pull (a file: source).
+    fetchMissing: async (entry, store) => {
+      if (!network?.distribution || !entry.artifact) return;
+      const file = await network.distribution.pull(entry.artifact, join(store.dataDir, "network-pulls"));
+      try {
+        await store.pull({ ...entry, artifact: { ...entry.artifact, huggingFace: undefined, url: pathToFileURL(file).href } }).done;
+      } finally {
+        await rm(file, { force: true });
+      }
+    },
+  });
+  if (config.natsUrl) network = await joinNetwork(outpost, (line) => console.log(line));
+  const backend = network?.backend ?? outpost.backend;
+  const registry = outpost.metrics.registry;
+  const app = createApp({
+    run: network ? outpost.metrics.instrument(createRun(backend), (model) => outpost.catalog.describe(model).task) : outpost.run,
+    backend,
+    maxBodyBytes: config.maxBodyBytes,
+    metrics: async () => ({ contentType: registry.contentType, body: await registry.metrics() }),
+    store: outpost.admin,
+    recentRequests: () => outpost.metrics.recent(),
+    network,
+  });
   const server = serveHttp({ fetch: app.fetch, hostname: config.host, port: config.port }, (info) => {
     const host = info.family === "IPv6" ? `[${info.address}]` : info.address;
+    network?.setHttpUrl(`http://${host}:${info.port}`);
     console.log(`Outpost listening on http://${host}:${info.port}`);
   });
   await new Promise<void>((resolve) => {
-    const stop = () => {
+    const stop = async () => {
+      // Leaving announces itself so routers stop at once; a NATS outage must not hold up the exit.
+      await Promise.race([network?.close(), new Promise((r) => setTimeout(r, 1_000).unref())]);
       outpost.close();
       server.close(() => resolve());
       // Open streaming connections would keep close() waiting; they are cut, not awaited.
       (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
     };
-    process.once("SIGINT", stop);
-    process.once("SIGTERM", stop);
+    process.once("SIGINT", () => void stop());
+    process.once("SIGTERM", () => void stop());
   });
 }

@@ -1,4 +1,4 @@
-import { availableParallelism, homedir } from "node:os";
+import { availableParallelism, homedir, totalmem } from "node:os";
 import { join } from "node:path";
 
 /**
@@ -11,17 +11,60 @@ export const SETTINGS = {
   port: { env: "OUTPOST_PORT", kind: "int", default: () => 8787, description: "Port the HTTP server listens on (0 picks a free one)." },
   dataDir: { env: "OUTPOST_DATA_DIR", kind: "string", default: () => join(homedir(), ".outpost"), description: "Where pulled models and state live." },
   modelMirror: { env: "OUTPOST_MODEL_MIRROR", kind: "string", default: () => "", description: "Directory searched first for model files by name (an offline mirror)." },
+  hfEndpoint: {
+    env: "OUTPOST_HF_ENDPOINT",
+    fallbackEnv: "HF_ENDPOINT",
+    kind: "string",
+    default: () => "https://huggingface.co",
+    description: "Hugging Face endpoint models are pulled from (or a proxy of it); HF_ENDPOINT if unset. Pulls use https only, except from loopback hosts and from this endpoint.",
+  },
+  hfToken: {
+    env: "OUTPOST_HF_TOKEN",
+    fallbackEnv: "HF_TOKEN",
+    kind: "string",
+    default: () => "",
+    description: "Hugging Face access token for gated repos, sent only to the Hugging Face endpoint; HF_TOKEN if unset. Prefer a variable: a flag shows in the process list.",
+  },
   threads: {
     env: "OUTPOST_THREADS",
     kind: "int",
     default: () => Math.max(1, availableParallelism() - 1),
     description: "llama.cpp threads per loaded model. Default: cores - 1, leaving one for the server; never more than the cores.",
   },
+  threadBudget: {
+    env: "OUTPOST_THREAD_BUDGET",
+    kind: "int",
+    default: () => availableParallelism(),
+    description: "llama.cpp threads computing at once across all models (default: the cores). A model whose threads do not fit waits, so cores are never oversubscribed.",
+  },
   slots: { env: "OUTPOST_SLOTS", kind: "int", default: () => 4, description: "Sequences served at once per model (continuous batching)." },
   maxQueue: { env: "OUTPOST_MAX_QUEUE", kind: "int", default: () => 64, description: "Requests waiting per model beyond the slots; more get 429." },
   queueTimeoutMs: { env: "OUTPOST_QUEUE_TIMEOUT_MS", kind: "int", default: () => 30_000, description: "Longest a request waits for a slot before 408." },
   keepAliveMs: { env: "OUTPOST_KEEP_ALIVE_MS", kind: "int", default: () => 300_000, description: "How long an idle model stays loaded." },
+  memoryBudgetBytes: {
+    env: "OUTPOST_MEMORY_BUDGET_BYTES",
+    kind: "int",
+    default: () => Math.floor(totalmem() * 0.75),
+    description: "Memory loaded models may use together; idle models are evicted least-recently-used first to make room.",
+  },
   maxBodyBytes: { env: "OUTPOST_MAX_BODY_BYTES", kind: "int", default: () => 10 * 1024 * 1024, description: "Largest request body accepted; larger gets 413." },
+  natsUrl: {
+    env: "OUTPOST_NATS_URL",
+    flag: "nats",
+    kind: "string",
+    default: () => "",
+    description: "NATS servers of this node's city, comma-separated (nats://host:port). Set: the node joins the Outpost network; empty: single process.",
+  },
+  city: { env: "OUTPOST_CITY", kind: "string", default: () => "local", description: "Network mode: this node's city code ([a-z0-9-]), shown in x-outpost-city." },
+  region: { env: "OUTPOST_REGION", kind: "string", default: () => "default", description: "Network mode: this node's region ([a-z0-9-]), for data residency." },
+  coords: { env: "OUTPOST_COORDS", kind: "string", default: () => "", description: "Network mode: 'lat,lon' in degrees; distance to other cities. Empty: measured round-trip time only." },
+  nodeId: { env: "OUTPOST_NODE_ID", kind: "string", default: () => "", description: "Network mode: unique node name ([a-z0-9-]). Empty: <city>-<random>." },
+  residencyPolicy: {
+    env: "OUTPOST_RESIDENCY_POLICY",
+    kind: "string",
+    default: () => "",
+    description: "Network mode: per-account residency, 'account=region:eu,city:lis;other=…' ('*' matches every account).",
+  },
 } as const;
 
 export type SettingName = keyof typeof SETTINGS;
@@ -30,14 +73,15 @@ type Value<K extends SettingName> = (typeof SETTINGS)[K]["kind"] extends "int" ?
 export type Config = { [K in SettingName]: Value<K> };
 
 export function flagName(name: SettingName): string {
-  return SETTINGS[name].env.replace(/^OUTPOST_/, "").toLowerCase().replaceAll("_", "-");
+  const setting: { env: string; flag?: string } = SETTINGS[name];
+  return setting.flag ?? SETTINGS[name].env.replace(/^OUTPOST_/, "").toLowerCase().replaceAll("_", "-");
 }
 
 /** Flags win over the environment, which wins over defaults. Throws on a malformed number. */
 export function loadConfig(flags: Partial<Record<string, string>> = {}, env: NodeJS.ProcessEnv = process.env): Config {
   const config: Record<string, string | number> = {};
   for (const [name, setting] of Object.entries(SETTINGS) as [SettingName, (typeof SETTINGS)[SettingName]][]) {
-    const raw = flags[flagName(name)] ?? env[setting.env];
+    const raw = flags[flagName(name)] ?? (env[setting.env] || ("fallbackEnv" in setting ? env[setting.fallbackEnv] : undefined));
     if (raw === undefined || raw === "") {
       config[name] = setting.default();
       continue;

@@ -24,6 +24,12 @@ export const ERRORS = {
   ENGINE_UNAVAILABLE: { status: 501, internalCode: 5007, name: "EngineUnavailable" },
   /** The model's files are not in the store or the mirror. */
   MODEL_NOT_LOCAL: { status: 404, internalCode: 3042, name: "ModelNotPulled" },
+  /** Not enough free disk for a model pull (checked before downloading, or the disk filled up). */
+  DISK_FULL: { status: 507, internalCode: 3044, name: "InsufficientStorage" },
+  /** A model download failed: source unreachable or refusing, truncated, or not matching its sha256. */
+  PULL_FAILED: { status: 502, internalCode: 3045, name: "PullFailed" },
+  /** Network mode: no node inside the request's residency (regions/cities) can serve it now. */
+  RESIDENCY_UNAVAILABLE: { status: 503, internalCode: 3046, name: "ResidencyUnavailable" },
   /** The runner process died while serving the request. */
   RUNNER_CRASHED: { status: 502, internalCode: 3043, name: "RunnerCrashed" },
   /** Anything else inside Outpost. */

@@ -12,6 +12,8 @@ export interface ModelDescriptor {
   /** `max_tokens` when the caller gives none, for plain and streamed requests. */
   maxTokensDefault: number;
   maxTokensStreamDefault: number;
+  /** System message placed before a plain `prompt`, as Workers AI did for this model. */
+  systemPrompt?: string;
 }
 
 /** Workers AI `models/search` item. */

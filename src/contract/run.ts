@@ -42,6 +42,25 @@ export interface RunOptions {
   rejectIfBusy?: boolean;
   /** Give up (TIMEOUT) if the request has not started within this many ms of arriving. */
   queueTimeoutMs?: number;
+  /** Network mode: serve only in these regions or cities (the request narrows the account policy, never widens it). */
+  residency?: Residency;
+  /** Account the request came in on (the Workers AI path's account id); network mode applies its residency policy. */
+  account?: string;
+  /** Network mode: called once, when the request has been placed, with where it is served. */
+  onPlaced?: (placement: Placement) => void;
+}
+
+/** Where a request may be served. Empty lists on both sides mean anywhere. */
+export interface Residency {
+  regions: string[];
+  cities: string[];
+}
+
+/** Where a request is being served, in network mode. */
+export interface Placement {
+  city: string;
+  region: string;
+  node: string;
 }
 
 export interface ChatMessage {

@@ -7,3 +7,9 @@ export const RESTART_BACKOFF_MS = 250;
 export const RESTART_BACKOFF_MAX_MS = 8_000;
 /** A runner that lived this long resets the crash count. */
 export const HEALTHY_AFTER_MS = 60_000;
+/** Retry-After, in seconds, for requests refused while their model loads or waits for memory. */
+export const LOADING_RETRY_AFTER_S = 2;
+/** Memory a runner needs beyond its weights file (Node, llama.cpp, KV cache of tiny contexts), assumed before it is measured. */
+export const RUNNER_OVERHEAD_BYTES = 128 * 1024 * 1024;
+/** Finished requests kept for `GET /api/requests` (the dashboard's latest requests). */
+export const RECENT_REQUESTS = 100;

@@ -1,4 +1,5 @@
 import { fork, type ChildProcess } from "node:child_process";
+import { readFile } from "node:fs/promises";
 import { extname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { OutpostError, type EmbedResult, type EngineJob, type EngineResult, type RunEvent } from "../contract/index.js";
@@ -31,7 +32,8 @@ export class RunnerProcess {
 
   constructor(label: string) {
     this.#label = label;
-    this.#child = fork(RUNNER_ENTRY, [], {
+    // The model id as an argument makes `ps` show which runner holds which model.
+    this.#child = fork(RUNNER_ENTRY, [label], {
       execArgv: process.execArgv,
       serialization: "advanced",
       stdio: ["ignore", "inherit", "pipe", "ipc"],
@@ -71,6 +73,13 @@ export class RunnerProcess {
   /** Requests in flight on this runner. */
   get inFlight(): number {
     return this.#pending.size;
+  }
+
+  /** Resident set size from /proc (Linux); 0 where that is not readable. */
+  async memoryBytes(): Promise<number> {
+    const status = await readFile(`/proc/${this.#child.pid}/status`, "utf8").catch(() => "");
+    const kib = /^VmRSS:\s+(\d+) kB/m.exec(status)?.[1];
+    return kib ? Number(kib) * 1024 : 0;
   }
 
   load(options: EngineLoadOptions): Promise<LoadedModelInfo> {
@@ -124,9 +133,17 @@ export class RunnerProcess {
   async *#stream(id: number, job: EngineJob, signal: AbortSignal): AsyncGenerator<RunEvent> {
     const buffer: RunEvent[] = [];
     let wake: (() => void) | undefined;
-    let finished = false;
+    let ended!: () => void;
+    let over = false;
+    // Settles when the runner is done with the request (done, error or exit): only then is
+    // its sequence free for the next request.
+    const terminal = new Promise<void>((resolve) => (ended = resolve));
     const push = (event: RunEvent) => {
       buffer.push(event);
+      if (event.type !== "token") {
+        over = true;
+        ended();
+      }
       wake?.();
     };
     const onAbort = () => this.#send({ type: "cancel", id });
@@ -149,12 +166,8 @@ export class RunnerProcess {
           wake = undefined;
           continue;
         }
-        if (event.type !== "token") {
-          finished = true;
-          yield event;
-          return;
-        }
         yield event;
+        if (event.type !== "token") return;
         // Hand credit back in halves of the window: one IPC message per several tokens.
         if (++consumed >= STREAM_CREDIT_TOKENS / 2) {
           this.#send({ type: "credit", id, credit: consumed });
@@ -163,9 +176,11 @@ export class RunnerProcess {
       }
     } finally {
       signal.removeEventListener("abort", onAbort);
+      // A consumer that stops early (client gone) must stop the generation too, and the slot
+      // is handed on only once the runner has let go of the sequence.
+      if (!over) this.#send({ type: "cancel", id });
+      await terminal;
       this.#pending.delete(id);
-      // A consumer that stops early (client gone) must stop the generation too.
-      if (!finished) this.#send({ type: "cancel", id });
     }
   }
 

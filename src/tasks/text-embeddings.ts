@@ -2,7 +2,7 @@ import { z } from "zod";
 import { OutpostError, type EngineResult, type RunResult } from "../contract/index.js";
 import { MAX_EMBEDDING_ITEMS, MAX_EMBEDDING_TOKENS, MAX_PROMPT_CHARS } from "./constants.js";
 import type { Task } from "./task.js";
-import { parseInputs, requireObject } from "./validate.js";
+import { parseInputs, requireObject, toJsonSchema } from "./validate.js";
 
 const text = z.string().min(1).max(MAX_PROMPT_CHARS);
 const inputSchema = z.object({
@@ -12,7 +12,7 @@ const inputSchema = z.object({
 
 export const textEmbeddings: Task = {
   id: "text-embeddings",
-  inputSchema: z.toJSONSchema(inputSchema),
+  inputSchema: toJsonSchema(inputSchema),
   outputSchema: {
     type: "object",
     contentType: "application/json",

@@ -1,9 +1,10 @@
+import { randomInt } from "node:crypto";
 import { z } from "zod";
 import { OutpostError, type ChatMessage, type FinishReason, type EngineResult, type RunEvent, type RunResult, type Usage } from "../contract/index.js";
-import { renderChat, isChatTemplateName } from "./chat-templates.js";
+import { renderChat, renderPrompt, isChatTemplateName } from "./chat-templates.js";
 import { MAX_MESSAGES, MAX_PROMPT_CHARS } from "./constants.js";
 import type { Task } from "./task.js";
-import { parseInputs, requireObject } from "./validate.js";
+import { parseInputs, requireObject, toJsonSchema } from "./validate.js";
 
 /** Sampling fields shared by both input forms; ranges follow the Workers AI schemas. */
 const sampling = {
@@ -12,7 +13,7 @@ const sampling = {
   temperature: z.number().min(0).max(5).optional().describe("Randomness. Default 0.6; 0 is greedy."),
   top_p: z.number().gt(0).max(2).optional(),
   top_k: z.number().int().min(1).max(50).optional(),
-  seed: z.number().int().min(1).max(9_999_999_999).optional().describe("Same seed and inputs give the same output."),
+  seed: z.number().int().min(1).max(9_999_999_999).optional().describe("Same seed and inputs give the same output; a random seed when omitted."),
   repetition_penalty: z.number().min(0).max(2).optional(),
   frequency_penalty: z.number().min(-2).max(2).optional(),
   presence_penalty: z.number().min(-2).max(2).optional(),
@@ -24,21 +25,28 @@ const content = z.union([
   z.array(z.object({ type: z.literal("text"), text: z.string().max(MAX_PROMPT_CHARS) })),
 ]);
 
-const promptForm = z.object({ prompt: z.string().min(1).max(MAX_PROMPT_CHARS), ...sampling });
+// Each form forbids the other's key, so the served schema rejects prompt + messages as run() does.
+const promptForm = z.object({ prompt: z.string().min(1).max(MAX_PROMPT_CHARS), messages: z.never().optional(), ...sampling });
 const messagesForm = z.object({
   messages: z
     .array(z.object({ role: z.enum(["system", "user", "assistant", "tool"]), content, name: z.string().optional() }))
     .min(1)
     .max(MAX_MESSAGES),
+  prompt: z.never().optional(),
   ...sampling,
 });
 
 type Inputs = z.output<typeof promptForm> | z.output<typeof messagesForm>;
 
 const DEFAULT_TEMPERATURE = 0.6;
+/**
+ * Seed drawn when the caller gives none. Without one, llama.cpp seeds from the clock in seconds,
+ * so identical requests within a second sampled identical text; Workers AI's vary.
+ */
+const RANDOM_SEED_MAX = 2 ** 31;
 
-function toMessages(inputs: z.output<typeof messagesForm>): ChatMessage[] {
-  return inputs.messages.map((msg) => ({
+function toMessages(messages: z.output<typeof messagesForm>["messages"]): ChatMessage[] {
+  return messages.map((msg) => ({
     role: msg.role,
     content: typeof msg.content === "string" ? msg.content : msg.content.map((part) => part.text).join(""),
   }));
@@ -57,7 +65,7 @@ export async function collectText(events: AsyncIterable<RunEvent>): Promise<{ re
 
 export const textGeneration: Task = {
   id: "text-generation",
-  inputSchema: { type: "object", oneOf: [z.toJSONSchema(promptForm), z.toJSONSchema(messagesForm)] },
+  inputSchema: { type: "object", oneOf: [toJsonSchema(promptForm), toJsonSchema(messagesForm)] },
   outputSchema: {
     oneOf: [
       {
@@ -90,21 +98,26 @@ export const textGeneration: Task = {
       temperature: inputs.temperature ?? DEFAULT_TEMPERATURE,
       topP: inputs.top_p,
       topK: inputs.top_k,
-      seed: inputs.seed,
+      seed: inputs.seed ?? randomInt(1, RANDOM_SEED_MAX),
       repetitionPenalty: inputs.repetition_penalty,
       frequencyPenalty: inputs.frequency_penalty,
       presencePenalty: inputs.presence_penalty,
     };
-    if ("prompt" in inputs && inputs.raw === true) {
+    const { prompt, messages } = inputs;
+    if (prompt !== undefined && inputs.raw === true) {
       // Raw prompts carry the caller's own template markup, so it is tokenized as such.
-      return { stream, job: { kind: "generate", prompt: [{ text: inputs.prompt, special: true }], sampling: samplingParams } };
+      return { stream, job: { kind: "generate", prompt: [{ text: prompt, special: true }], sampling: samplingParams } };
     }
-    const messages = "prompt" in inputs ? [{ role: "user", content: inputs.prompt }] : toMessages(inputs);
-    if (model.chatTemplate === "gguf") return { stream, job: { kind: "chat", messages, sampling: samplingParams } };
+    if (model.chatTemplate === "gguf") {
+      const system = model.systemPrompt ? [{ role: "system", content: model.systemPrompt }] : [];
+      const chat = messages ? toMessages(messages) : [...system, { role: "user", content: prompt ?? "" }];
+      return { stream, job: { kind: "chat", messages: chat, sampling: samplingParams } };
+    }
     if (!isChatTemplateName(model.chatTemplate)) {
       throw new OutpostError("INTERNAL", `Model ${model.id} names an unknown chat template '${model.chatTemplate}'`);
     }
-    return { stream, job: { kind: "generate", prompt: renderChat(model.chatTemplate, messages), sampling: samplingParams } };
+    const rendered = messages ? renderChat(model.chatTemplate, toMessages(messages)) : renderPrompt(model.chatTemplate, prompt ?? "", model.systemPrompt);
+    return { stream, job: { kind: "generate", prompt: rendered, sampling: samplingParams } };
   },
 
   async shape(result: EngineResult, stream: boolean): Promise<RunResult> {

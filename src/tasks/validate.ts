@@ -21,3 +21,13 @@ export function requireObject(inputs: unknown): Record<string, unknown> {
   }
   return inputs as Record<string, unknown>;
 }
+
+/**
+ * The JSON Schema that `models/schema` serves for a zod schema: what the validator accepts
+ * (input side, so unknown fields are allowed and ignored, as Workers AI ignores them), in
+ * draft-07 like Workers AI's published schemas, without a `$schema` key, which they never carry.
+ */
+export function toJsonSchema(schema: z.ZodType): Record<string, unknown> {
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io: "input", target: "draft-7" });
+  return rest;
+}

@@ -2,6 +2,7 @@ import { stat } from "node:fs/promises";
 import {
   getLlama,
   LlamaLogLevel,
+  SpecialTokensText,
   resolveChatWrapper,
   type ChatHistoryItem,
   type Llama,
@@ -72,7 +73,8 @@ class LlamaLoadedModel implements LoadedModel {
         temperature: sampling.temperature,
         topK: sampling.topK,
         topP: sampling.topP,
-        seed: sampling.seed,
+        // llama.cpp seeds are uint32 and 0xFFFFFFFF means "random": fold Workers AI's wider range below it.
+        seed: sampling.seed === undefined ? undefined : sampling.seed % 0xffffffff,
         repeatPenalty: penalised
           ? {
               punishTokens: () => generated.slice(-PENALTY_WINDOW_TOKENS),
@@ -95,7 +97,9 @@ class LlamaLoadedModel implements LoadedModel {
       const rest = detokenizer.flush();
       if (rest) yield { type: "token", text: rest };
     } finally {
-      sequence.dispose();
+      // Disposal is async: the sequence id is reusable only once it resolves, so the slot the
+      // scheduler hands on after `done` is really free.
+      await sequence.dispose();
     }
     if (signal.aborted) throw new OutpostError("ABORTED", "The request was cancelled");
     const usage = { prompt_tokens: tokens.length, completion_tokens: generated.length, total_tokens: tokens.length + generated.length };
@@ -127,7 +131,28 @@ class LlamaLoadedModel implements LoadedModel {
     const bos = this.#model.tokens.bos;
     const addBos = this.#model.fileInfo.metadata.tokenizer?.ggml?.add_bos_token ?? true;
     if (bos !== null && addBos) tokens.push(bos);
-    for (const part of parts) tokens.push(...this.#model.tokenize(part.text, part.special));
+    // Tokenized as llama.cpp tokenizes the whole rendered string (SentencePiece vocabularies get
+    // a space prefix only at the start and after a special token), except that caller text never
+    // becomes a special token: markup is split into its special tokens and text, and every run of
+    // text between special tokens, caller text included, is tokenized whole. A tokenize() per part
+    // put a space at each boundary: "System. " + "User" reached the model as "System.  User".
+    let run = "";
+    const flush = () => {
+      if (run) tokens.push(...this.#model.tokenize(run, false));
+      run = "";
+    };
+    for (const part of parts) {
+      const pieces = part.special ? new SpecialTokensText(part.text).tokenizeSpecialTokensOnly(this.#model.tokenizer) : [part.text];
+      for (const piece of pieces) {
+        if (typeof piece === "string") {
+          run += piece;
+        } else {
+          flush();
+          tokens.push(piece);
+        }
+      }
+    }
+    flush();
     return tokens;
   }
 

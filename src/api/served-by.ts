@@ -1,0 +1,32 @@
+import type { Context, MiddlewareHandler } from "hono";
+import { parseResidency, type Placement, type RunOptions } from "../contract/index.js";
+
+/** Header naming the city (and node) that served a request, in network mode. */
+export const SERVED_BY_HEADER = "x-outpost-city";
+export const SERVED_BY_NODE_HEADER = "x-outpost-node";
+/** Request header restricting where it may be served: `region:eu,city:lis`. */
+export const RESIDENCY_HEADER = "x-outpost-residency";
+
+const placements = new WeakMap<Request, Placement>();
+
+/**
+ * Network-mode options of a request: the account from the path, residency from the header,
+ * and a callback that records where it was placed for `servedByHeader`.
+ */
+export function placementOptions(c: Context): Pick<RunOptions, "account" | "residency" | "onPlaced"> {
+  const residency = c.req.header(RESIDENCY_HEADER);
+  return {
+    account: c.req.param("account"),
+    residency: residency === undefined ? undefined : parseResidency(residency),
+    onPlaced: (placement) => placements.set(c.req.raw, placement),
+  };
+}
+
+/** Adds the serving city to every response whose request was placed (streams included: placement precedes the first byte). */
+export const servedByHeader: MiddlewareHandler = async (c, next) => {
+  await next();
+  const placement = placements.get(c.req.raw);
+  if (!placement) return;
+  c.res.headers.set(SERVED_BY_HEADER, placement.city);
+  c.res.headers.set(SERVED_BY_NODE_HEADER, placement.node);
+};

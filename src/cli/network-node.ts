@@ -1,0 +1,47 @@
+import { RUNNABLE_ENGINES, type CatalogEntry } from "../catalog/index.js";
+import { splitServers, startNetworkNode, type NetworkNode } from "../network/index.js";
+import type { Outpost } from "./outpost.js";
+
+/** How often the list of models with weights on disk (mirror or store) is looked at again. */
+const LOCAL_MODELS_REFRESH_MS = 2_000;
+
+function runnable(outpost: Outpost): CatalogEntry[] {
+  return outpost.catalog.list().filter((entry) => entry.artifact !== undefined && RUNNABLE_ENGINES.has(entry.engine));
+}
+
+/** Wires a node of the Outpost network around a single-process Outpost (`serve --nats …`). */
+export async function joinNetwork(outpost: Outpost, log: (line: string) => void): Promise<NetworkNode> {
+  const { config, store } = outpost;
+  // Adverts are built synchronously, often: they read this list, refreshed in the background.
+  let localModels: string[] = [];
+  const refresh = async () => {
+    const found = await Promise.all(
+      runnable(outpost).map(async (entry) => {
+        const artifact = entry.artifact;
+        if (!artifact) return undefined;
+        const onDisk = (await store.mirrorPath(artifact).catch(() => undefined)) ?? (await store.stored(entry).catch(() => undefined));
+        return onDisk ? entry.id : undefined;
+      }),
+    );
+    localModels = found.filter((id): id is string => id !== undefined);
+  };
+  await refresh();
+  setInterval(() => void refresh(), LOCAL_MODELS_REFRESH_MS).unref();
+  return startNetworkNode({
+    servers: splitServers(config.natsUrl),
+    node: config.nodeId,
+    city: config.city,
+    region: config.region,
+    coords: config.coords,
+    slots: config.slots,
+    maxQueue: config.maxQueue,
+    threads: config.threads,
+    residencyPolicy: config.residencyPolicy,
+    local: outpost.backend,
+    status: () => outpost.scheduler.status(),
+    localModels: () => localModels,
+    modelsOfFile: (fileName) => runnable(outpost).filter((entry) => entry.artifact?.fileName === fileName).map((entry) => entry.id),
+    registry: outpost.metrics.registry,
+    log,
+  });
+}

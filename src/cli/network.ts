@@ -1,0 +1,61 @@
+import { Catalog } from "../catalog/index.js";
+import type { Config } from "../config/index.js";
+import { buildView, connectBus, ModelDistribution, observeNetwork, splitServers } from "../network/index.js";
+import { ModelStore } from "../store/index.js";
+import { printTable } from "./models.js";
+
+function servers(config: Config): string[] {
+  const list = splitServers(config.natsUrl);
+  if (list.length === 0) throw new Error("no NATS servers: pass --nats nats://host:port or set OUTPOST_NATS_URL");
+  return list;
+}
+
+/** `outpost network`: cities, nodes, models, load and health, as the network sees them now. */
+export async function network(config: Config, json: boolean): Promise<number> {
+  const nc = await connectBus(servers(config), "outpost-cli");
+  try {
+    const view = buildView("outpost-cli", await observeNetwork(nc), {}, { served: 0, failed: 0, cancelled: 0 });
+    if (json) {
+      console.log(JSON.stringify(view, null, 2));
+      return 0;
+    }
+    printTable(
+      ["REGION", "CITY", "NODE", "HEALTH", "AGE", "LOADED (active/slots, queued)", "LOADABLE"],
+      view.nodes.map((n) => [
+        n.region,
+        n.city,
+        n.node,
+        n.health,
+        `${(n.ageMs / 1000).toFixed(1)}s`,
+        Object.entries(n.models)
+          .filter(([, load]) => load.loaded)
+          .map(([model, load]) => `${model} ${load.active}/${load.slots},${load.queued}`)
+          .join(" ") || "-",
+        String(n.loadable.length),
+      ]),
+    );
+    console.log("");
+    printTable(
+      ["MODEL", "CITIES", "NODES", "ACTIVE/SLOTS", "QUEUED"],
+      Object.entries(view.models).map(([model, m]) => [model, m.cities.join(","), String(m.nodes), `${m.active}/${m.slots}`, String(m.queued)]),
+    );
+    return 0;
+  } finally {
+    await nc.close();
+  }
+}
+
+/** `outpost models publish <model>`: puts the model's verified file into the network's object store. */
+export async function publishModel(config: Config, model: string): Promise<number> {
+  const entry = new Catalog().runnable(model);
+  const path = await new ModelStore({ dataDir: config.dataDir, mirrorDir: config.modelMirror }).resolve(entry);
+  const nc = await connectBus(servers(config), "outpost-cli");
+  try {
+    const distribution = await ModelDistribution.open(nc);
+    const { sha256, sizeBytes } = await distribution.publish({ fileName: entry.artifact?.fileName ?? path, sha256: entry.artifact?.sha256 }, path);
+    console.log(`published ${model}: ${entry.artifact?.fileName} (${sizeBytes} bytes, sha256 ${sha256})`);
+    return 0;
+  } finally {
+    await nc.close();
+  }
+}

@@ -1,0 +1,28 @@
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { test } from "node:test";
+import { describeSettings, loadConfig } from "./index.js";
+
+test("flags win over the environment, which wins over defaults", () => {
+  const env = { OUTPOST_PORT: "9000", OUTPOST_HOST: "0.0.0.0" };
+  const config = loadConfig({ port: "9100" }, env);
+  assert.equal(config.port, 9100);
+  assert.equal(config.host, "0.0.0.0");
+  assert.equal(config.slots, 4);
+});
+
+test("a malformed number is refused, naming both the variable and the flag", () => {
+  assert.throws(() => loadConfig({}, { OUTPOST_SLOTS: "four" }), /OUTPOST_SLOTS \/ --slots must be a non-negative integer, got 'four'/);
+});
+
+test("the README's configuration table lists every setting", () => {
+  const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+  for (const setting of describeSettings()) assert.ok(readme.includes(`| \`${setting.flag}\` | \`${setting.env}\` |`), `${setting.env} is missing from README.md`);
+});
+
+test("the Hugging Face settings fall back to huggingface_hub's variables, which OUTPOST_ ones override", () => {
+  assert.equal(loadConfig({}, {}).hfEndpoint, "https://huggingface.co");
+  assert.equal(loadConfig({}, { HF_ENDPOINT: "http://hf.internal" }).hfEndpoint, "http://hf.internal");
+  assert.equal(loadConfig({}, { HF_TOKEN: "a", OUTPOST_HF_TOKEN: "b" }).hfToken, "b");
+  assert.equal(loadConfig({ "hf-token": "c" }, { HF_TOKEN: "a" }).hfToken, "c");
+});

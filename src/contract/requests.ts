@@ -1,0 +1,17 @@
+/** One finished request, as `GET /api/requests` lists it for the dashboard's latest-requests table. */
+export interface RequestRecord {
+  /** When the request ended (ISO 8601). */
+  at: string;
+  model: string;
+  task: string;
+  /** HTTP status it ended with; 499 when the client went away before a stream finished. */
+  status: number;
+  /** From the request's start to its end (the last event, for a stream), in ms. */
+  latencyMs: number;
+  /** Streams: from the start to the first token, in ms; absent when no token came. */
+  ttftMs?: number;
+  /** Streams: tokens generated (the usage count when the stream finished, else the tokens sent). */
+  completionTokens?: number;
+  /** Network mode: the city whose node served it. */
+  city?: string;
+}

@@ -1,0 +1,11 @@
+export { startNetworkNode, parseCoords, type NetworkNode, type NetworkNodeOptions } from "./node.js";
+export { NetworkBackend, parsePolicy } from "./network-backend.js";
+export { ModelDistribution, type ModelFile } from "./distribution.js";
+export { connectBus, splitServers } from "./bus.js";
+export { Membership } from "./membership.js";
+export { plan, placementError, costMs, distanceKm, tierOf, type NodeView, type Candidate, type PlacementQuery, type Plan, type Tier } from "./placement.js";
+export { buildView, type NetworkView } from "./view.js";
+export { RemoteCaller } from "./transport.js";
+export { SUBJECTS } from "./subjects.js";
+export type { Advert, ModelLoad } from "./types.js";
+export { observeNetwork } from "./observe.js";

@@ -1,0 +1,144 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import { OutpostError, tapEvents, type RequestRecord, type RunEvent, type RunOptions, type RunResult, type Usage } from "../contract/index.js";
+import { RECENT_REQUESTS } from "./constants.js";
+
+type RunFn = (model: string, inputs: unknown, options?: RunOptions) => Promise<RunResult>;
+
+/** Latency buckets in seconds, from sub-millisecond tokens of tiny models to slow first tokens. */
+const LATENCY_BUCKETS_S = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+/** Milliseconds between two performance.now() readings, to 0.1 ms. */
+const elapsedMs = (from: number, to = performance.now()) => Math.round((to - from) * 10) / 10;
+
+/** 499, nginx's "client closed request": the status of any request whose caller went away. */
+const CLIENT_CLOSED = 499;
+
+/**
+ * The status a failed request is counted under. A client that disconnects aborts the run, and
+ * whichever part notices first throws ABORTED (408); it is still the client that closed.
+ */
+function failedStatus(error: OutpostError, signal: AbortSignal | undefined): number {
+  return signal?.aborted ? CLIENT_CLOSED : error.status;
+}
+
+export interface ResidencySnapshot {
+  model: string;
+  loaded: boolean;
+  active: number;
+  queued: number;
+  memoryBytes: number;
+}
+
+/** Prometheus metrics for one Outpost process, served at GET /metrics. */
+export class Metrics {
+  readonly registry = new Registry();
+  readonly requests = new Counter({ name: "outpost_requests_total", help: "Requests by model, task and HTTP status.", labelNames: ["model", "task", "status"], registers: [this.registry] });
+  readonly rejections = new Counter({ name: "outpost_rejections_total", help: "Requests refused at admission (queue full or reject-if-busy): the 429s.", labelNames: ["model"], registers: [this.registry] });
+  readonly ttft = new Histogram({ name: "outpost_time_to_first_token_seconds", help: "From request start to the first token.", labelNames: ["model"], buckets: LATENCY_BUCKETS_S, registers: [this.registry] });
+  readonly interToken = new Histogram({ name: "outpost_inter_token_latency_seconds", help: "Gap between consecutive tokens of a stream.", labelNames: ["model"], buckets: LATENCY_BUCKETS_S, registers: [this.registry] });
+  readonly promptTokens = new Counter({ name: "outpost_prompt_tokens_total", help: "Prompt tokens processed.", labelNames: ["model"], registers: [this.registry] });
+  readonly completionTokens = new Counter({ name: "outpost_completion_tokens_total", help: "Tokens generated.", labelNames: ["model"], registers: [this.registry] });
+  readonly loads = new Counter({ name: "outpost_model_loads_total", help: "Model loads (runner starts).", labelNames: ["model"], registers: [this.registry] });
+  readonly evictions = new Counter({ name: "outpost_model_evictions_total", help: "Models unloaded to make room under the memory budget.", labelNames: ["model"], registers: [this.registry] });
+  readonly restarts = new Counter({ name: "outpost_runner_restarts_total", help: "Runner processes that died and were replaced.", labelNames: ["model"], registers: [this.registry] });
+  /** The last RECENT_REQUESTS finished requests, oldest first. */
+  readonly #recent: RequestRecord[] = [];
+
+  constructor(snapshot: () => ResidencySnapshot[]) {
+    collectDefaultMetrics({ register: this.registry, prefix: "outpost_process_" });
+    const perModel = (name: string, help: string, pick: (s: ResidencySnapshot) => number) =>
+      new Gauge({
+        name,
+        help,
+        labelNames: ["model"],
+        registers: [this.registry],
+        collect() {
+          this.reset();
+          for (const s of snapshot()) this.set({ model: s.model }, pick(s));
+        },
+      });
+    perModel("outpost_queue_depth", "Requests waiting for a slot.", (s) => s.queued);
+    perModel("outpost_active_sequences", "Requests holding a slot (generating or embedding).", (s) => s.active);
+    perModel("outpost_model_loaded", "1 while the model's runner is up.", (s) => (s.loaded ? 1 : 0));
+    perModel("outpost_model_memory_bytes", "Resident memory of the model's runner, measured after load.", (s) => s.memoryBytes);
+  }
+
+  /** Wraps run() to count every request by outcome and time its token stream. */
+  instrument(run: RunFn, taskOf: (model: string) => string): RunFn {
+    return async (model, inputs, options) => {
+      const started = performance.now();
+      let task = "unknown";
+      try {
+        task = taskOf(model);
+      } catch {
+        // Unknown models are still counted, under task "unknown".
+      }
+      // Network mode: the city that served it goes into the request log.
+      const placed: { city?: string } = {};
+      const placedOptions: RunOptions = { ...options, onPlaced: (p) => ((placed.city = p.city), options?.onPlaced?.(p)) };
+      try {
+        const result = await run(model, inputs, placedOptions);
+        if (result.kind === "json") this.#finished({ model, task, status: 200, latencyMs: elapsedMs(started), ...this.#countUsage(model, result.value), ...placed });
+        if (result.kind === "bytes") this.#finished({ model, task, status: 200, latencyMs: elapsedMs(started), ...placed });
+        return result.kind === "events" ? { kind: "events", events: this.#timed(model, task, started, result.events, options?.signal, placed) } : result;
+      } catch (error) {
+        this.#finished({ model, task, status: failedStatus(OutpostError.from(error), options?.signal), latencyMs: elapsedMs(started), ...placed });
+        throw error;
+      }
+    };
+  }
+
+  #timed(model: string, task: string, started: number, events: AsyncIterable<RunEvent>, signal: AbortSignal | undefined, placed: { city?: string }): AsyncIterable<RunEvent> {
+    let first: number | undefined;
+    let last: number | undefined;
+    let tokens = 0;
+    // Stays 499 (client closed request) unless the stream reaches its done or error event.
+    let status = CLIENT_CLOSED;
+    return tapEvents(events, {
+      event: (event) => {
+        if (event.type === "token") {
+          const now = performance.now();
+          if (last === undefined) this.ttft.observe({ model }, (now - started) / 1000);
+          else this.interToken.observe({ model }, (now - last) / 1000);
+          first ??= now;
+          last = now;
+          tokens += 1;
+        } else if (event.type === "done") {
+          this.promptTokens.inc({ model }, event.usage.prompt_tokens);
+          this.completionTokens.inc({ model }, event.usage.completion_tokens);
+          tokens = event.usage.completion_tokens;
+          status = 200;
+        } else {
+          status = failedStatus(OutpostError.fromWire(event.error), signal);
+        }
+      },
+      finish: () => {
+        const ttft = first === undefined ? {} : { ttftMs: elapsedMs(started, first) };
+        this.#finished({ model, task, status, latencyMs: elapsedMs(started), ...ttft, completionTokens: tokens, ...placed });
+      },
+    });
+  }
+
+  /**
+   * Tokens of a whole (non-streamed) generation, from the usage in its result: they were
+   * generated as surely as streamed ones. Embeddings usage has no completion tokens.
+   */
+  #countUsage(model: string, value: unknown): { completionTokens?: number } {
+    const usage = (value as { usage?: Partial<Usage> } | null)?.usage;
+    if (typeof usage?.prompt_tokens === "number") this.promptTokens.inc({ model }, usage.prompt_tokens);
+    if (typeof usage?.completion_tokens !== "number") return {};
+    this.completionTokens.inc({ model }, usage.completion_tokens);
+    return { completionTokens: usage.completion_tokens };
+  }
+
+  /** Finished requests, newest first. */
+  recent(): RequestRecord[] {
+    return this.#recent.toReversed();
+  }
+
+  #finished(record: Omit<RequestRecord, "at">): void {
+    this.requests.inc({ model: record.model, task: record.task, status: String(record.status) });
+    this.#recent.push({ at: new Date().toISOString(), ...record });
+    if (this.#recent.length > RECENT_REQUESTS) this.#recent.shift();
+  }
+}

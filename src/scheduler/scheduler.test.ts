@@ -1,0 +1,125 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { OutpostError, type EngineResult, type RunEvent } from "../contract/index.js";
+import type { CatalogEntry } from "../catalog/index.js";
+import { Scheduler, type Runner, type SchedulerOptions } from "./scheduler.js";
+
+const entry = (id: string): CatalogEntry => ({
+  id,
+  task: "text-generation",
+  description: "",
+  engine: "llama",
+  contextTokens: 64,
+  maxTokensDefault: 8,
+  maxTokensStreamDefault: 8,
+  chatTemplate: "bare",
+  properties: {},
+});
+
+/** A runner whose streams end only when the test says so. */
+class FakeRunner implements Runner {
+  alive = true;
+  readonly exited = new Promise<OutpostError>(() => undefined);
+  readonly finishers: (() => void)[] = [];
+  async load() {
+    return { trainContextTokens: 64, sizeBytes: 1 };
+  }
+  async memoryBytes() {
+    return 1;
+  }
+  async run(): Promise<EngineResult> {
+    let finish!: () => void;
+    const ended = new Promise<void>((r) => (finish = r));
+    this.finishers.push(finish);
+    async function* events(): AsyncGenerator<RunEvent> {
+      yield { type: "token", text: "x" };
+      await ended;
+      yield { type: "done", usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 }, finishReason: "stop" };
+    }
+    return { kind: "events", events: events() };
+  }
+  kill() {
+    this.alive = false;
+  }
+}
+
+function scheduler(overrides: Partial<SchedulerOptions> = {}) {
+  const runners = new Map<string, FakeRunner>();
+  const s = new Scheduler({
+    slots: 2,
+    maxQueue: 8,
+    queueTimeoutMs: 5_000,
+    keepAliveMs: 60_000,
+    threads: 1,
+    threadBudget: 1,
+    memoryBudgetBytes: 1e12,
+    resolveModelPath: async () => ({ path: "/dev/null", sizeBytes: 1 }),
+    spawnRunner: (e) => {
+      const runner = new FakeRunner();
+      runners.set(e.id, runner);
+      return runner;
+    },
+    ...overrides,
+  });
+  return { s, runners };
+}
+
+const job = { kind: "generate" as const, prompt: [], sampling: { maxTokens: 1, temperature: 0 } };
+
+async function drain(result: EngineResult): Promise<void> {
+  if (result.kind === "events") for await (const _ of result.events);
+}
+
+test("a model waits for CPU while another model's threads fill the budget, then starts", async () => {
+  const { s, runners } = scheduler();
+  const a = await s.execute(entry("a"), job, {});
+  const aDone = drain(a);
+  let bStarted = false;
+  const b = s.execute(entry("b"), job, {}).then((r) => ((bStarted = true), r));
+  await new Promise((r) => setTimeout(r, 50));
+  assert.equal(bStarted, false, "b must not compute while a holds the only thread");
+  assert.equal(s.status().find((x) => x.model === "b")?.queued, 1);
+  runners.get("a")!.finishers[0]!();
+  await aDone;
+  const bResult = await b;
+  assert.equal(bStarted, true);
+  runners.get("b")!.finishers[0]!();
+  await drain(bResult);
+});
+
+test("with room in the budget, two models compute at once", async () => {
+  const { s, runners } = scheduler({ threadBudget: 2 });
+  const [a, b] = await Promise.all([s.execute(entry("a"), job, {}), s.execute(entry("b"), job, {})]);
+  assert.equal(s.status().filter((x) => x.active === 1).length, 2);
+  runners.get("a")!.finishers[0]!();
+  runners.get("b")!.finishers[0]!();
+  await Promise.all([drain(a), drain(b)]);
+});
+
+test("a model's extra requests share its threads: slots fill without more CPU", async () => {
+  const { s, runners } = scheduler();
+  const results = await Promise.all([s.execute(entry("a"), job, {}), s.execute(entry("a"), job, {})]);
+  assert.equal(s.status()[0]?.active, 2);
+  for (const finish of runners.get("a")!.finishers) finish();
+  await Promise.all(results.map(drain));
+  assert.equal(s.status()[0]?.active, 0);
+});
+
+test("CPU goes to the model whose request waited longest", async () => {
+  const { s, runners } = scheduler();
+  const a = await s.execute(entry("a"), job, {});
+  const order: string[] = [];
+  const c = s.execute(entry("c"), job, {}).then((r) => (order.push("c"), r));
+  await new Promise((r) => setTimeout(r, 5));
+  const b = s.execute(entry("b"), job, {}).then((r) => (order.push("b"), r));
+  runners.get("a")!.finishers[0]!();
+  await drain(a);
+  const first = await c;
+  assert.deepEqual(order, ["c"]);
+  runners.get("c")!.finishers[0]!();
+  await drain(first);
+  const second = await b;
+  assert.deepEqual(order, ["c", "b"]);
+  runners.get("b")!.finishers[0]!();
+  await drain(second);
+});

@@ -1,0 +1,27 @@
+import { createReadStream } from "node:fs";
+import { stat } from "node:fs/promises";
+import { OutpostError } from "../contract/index.js";
+import type { Opened, Source } from "./source.js";
+
+/** A local file: a mirror directory's copy, or the file given to `outpost models add`. */
+export class FileSource implements Source {
+  readonly label: string;
+  readonly #path: string;
+
+  constructor(path: string) {
+    this.#path = path;
+    this.label = path;
+  }
+
+  async open(offset: number, validator: string | undefined): Promise<Opened> {
+    const info = await stat(this.#path).catch((error: unknown) => {
+      throw new OutpostError("PULL_FAILED", `Cannot read ${this.#path}: ${(error as Error).message}`, { cause: error });
+    });
+    if (!info.isFile()) throw new OutpostError("PULL_FAILED", `${this.#path} is not a regular file`);
+    const current = `${info.size}-${info.mtimeMs}`;
+    // Resume only from the same, unchanged file, as If-Range does over HTTP.
+    const start = offset <= info.size && (validator === undefined || validator === current) ? offset : 0;
+    const stream = createReadStream(this.#path, { start });
+    return { start, totalBytes: info.size, validator: current, body: stream, cancel: async () => void stream.destroy() };
+  }
+}

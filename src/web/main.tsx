@@ -1,0 +1,90 @@
+import { render } from "preact";
+import { useCallback, useEffect, useMemo, useState } from "preact/hooks";
+import { localModels, searchModels, type LocalModel } from "./api.js";
+import { CatalogPage } from "./catalog/catalog-page.js";
+import { fromSearchItem, type CatalogModel } from "./catalog/filter.js";
+import { ComparePage } from "./compare/compare-page.js";
+import { EmbeddingsPage } from "./embeddings/embeddings-page.js";
+import { LivePage } from "./live/live-page.js";
+import type { Models } from "./models.js";
+import "./styles.css";
+
+const PAGES = [
+  { id: "compare", title: "Compare" },
+  { id: "catalog", title: "Catalog" },
+  { id: "embeddings", title: "Embeddings" },
+  { id: "live", title: "Live" },
+] as const;
+type PageId = (typeof PAGES)[number]["id"];
+
+function pageFromHash(): PageId {
+  const id = location.hash.slice(1);
+  return PAGES.find((p) => p.id === id)?.id ?? "compare";
+}
+
+function App() {
+  const [page, setPage] = useState<PageId>(pageFromHash);
+  const [catalog, setCatalog] = useState<CatalogModel[]>([]);
+  const [local, setLocal] = useState<ReadonlyMap<string, LocalModel>>();
+  const [error, setError] = useState<string>();
+
+  const refreshLocal = useCallback(async () => {
+    const list = await localModels();
+    setLocal(list && new Map(list.map((m) => [m.model, m])));
+  }, []);
+
+  useEffect(() => {
+    const onHash = () => setPage(pageFromHash());
+    addEventListener("hashchange", onHash);
+    searchModels()
+      .then((items) => setCatalog(items.map(fromSearchItem)))
+      .catch((e: Error) => setError(`Could not load the model catalog: ${e.message}`));
+    refreshLocal().catch(() => undefined);
+    return () => removeEventListener("hashchange", onHash);
+  }, [refreshLocal]);
+
+  useEffect(() => {
+    document.title = `${PAGES.find((p) => p.id === page)?.title} · Outpost`;
+  }, [page]);
+
+  const models = useMemo<Models>(() => ({ catalog, local, refreshLocal }), [catalog, local, refreshLocal]);
+
+  return (
+    <>
+      <a class="skip" href="#content">
+        Skip to content
+      </a>
+      <header class="top">
+        <a class="brand" href="#compare">
+          <img src="/assets/icon.svg" alt="" width="24" height="24" />
+          Outpost
+        </a>
+        <nav aria-label="Dashboard">
+          <ul>
+            {PAGES.map((p) => (
+              <li key={p.id}>
+                <a href={`#${p.id}`} aria-current={page === p.id ? "page" : undefined}>
+                  {p.title}
+                </a>
+              </li>
+            ))}
+          </ul>
+        </nav>
+      </header>
+      <main id="content" tabIndex={-1}>
+        {error && (
+          <p class="error" role="alert">
+            {error}
+          </p>
+        )}
+        {/* Pages stay mounted while hidden, so a comparison keeps streaming on another tab. */}
+        <ComparePage hidden={page !== "compare"} models={models} />
+        <CatalogPage hidden={page !== "catalog"} models={models} />
+        <EmbeddingsPage hidden={page !== "embeddings"} models={models} />
+        <LivePage hidden={page !== "live"} />
+      </main>
+    </>
+  );
+}
+
+render(<App />, document.getElementById("app")!);

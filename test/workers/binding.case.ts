@@ -1,0 +1,67 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { postJson, STORIES, type TestServer } from "../helpers/server.js";
+
+/** The fixture Worker's inputs (fixture/index.js); seeded, so Outpost's REST API gives the same answer. */
+const INPUTS = { prompt: "Once upon a time", max_tokens: 8, seed: 7 };
+export const NO_SUCH_MODEL = "5007: No such model @cf/outpost/no-such-model or task";
+
+export interface BindingCase {
+  outpost: () => TestServer;
+  /** The fixture Worker (fixture/index.js) served by wrangler dev or miniflare. */
+  worker: () => { url: string };
+  /** What the fixture's catch block reports for an unknown model: class, name and message. */
+  error: { caught: string; name: string; message: string };
+}
+
+/** One suite for every way env.AI reaches Outpost from a local Worker (the hono common.case pattern). */
+export function runBindingSuite(c: BindingCase): void {
+  test("env.AI.run returns the task output as a parsed object, as the REST API computes it", async () => {
+    const res = await fetch(`${c.worker().url}/json`);
+    assert.equal(res.status, 200, await res.clone().text());
+    const rest = (await (await postJson(`${c.outpost().url}/ai/run/${STORIES}`, INPUTS)).json()) as { result: unknown };
+    assert.deepEqual(await res.json(), rest.result);
+  });
+
+  test("stream: true gives the SSE byte stream, the same bytes as the REST API", async () => {
+    const res = await fetch(`${c.worker().url}/stream`);
+    assert.equal(res.status, 200);
+    const body = await res.text();
+    const rest = await (await postJson(`${c.outpost().url}/ai/run/${STORIES}`, { ...INPUTS, stream: true })).text();
+    assert.equal(body, rest);
+    assert.match(body, /^data: \{"response":/);
+    assert.ok(body.endsWith("data: [DONE]\n\n"), body);
+  });
+
+  test("returnRawResponse hands over the upstream Response untouched", async () => {
+    const res = await fetch(`${c.worker().url}/raw`);
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get("x-upstream-content-type"), "application/json");
+    const rest = (await (await postJson(`${c.outpost().url}/ai/run/${STORIES}`, INPUTS)).json()) as { result: unknown };
+    assert.deepEqual(await res.json(), rest.result);
+  });
+
+  test("env.AI.fetch, the legacy @cloudflare/ai 1.1 path, reaches the same route", async () => {
+    const res = await fetch(`${c.worker().url}/fetch`);
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get("x-upstream-content-type"), "application/json");
+    const rest = (await (await postJson(`${c.outpost().url}/ai/run/${STORIES}`, INPUTS)).json()) as { result: unknown };
+    assert.deepEqual(await res.json(), rest.result);
+  });
+
+  test("an Outpost error is thrown inside the Worker with its Workers AI code", async () => {
+    const res = await fetch(`${c.worker().url}/error`);
+    assert.equal(res.status, 500);
+    assert.deepEqual(await res.json(), c.error);
+    assert.equal((await fetch(`${c.worker().url}/json`)).status, 200, "the binding still works after an error");
+  });
+
+  test("env.AI.models() returns the catalog search result", async () => {
+    const res = await fetch(`${c.worker().url}/models`);
+    assert.equal(res.status, 200);
+    const models = (await res.json()) as { name: string }[];
+    assert.deepEqual(models.map((m) => m.name).sort(), [STORIES, `${STORIES}-embeddings`]);
+    const rest = (await (await fetch(`${c.outpost().url}/client/v4/accounts/local/ai/models/search?search=tinyllamas`)).json()) as { result: unknown };
+    assert.deepEqual(models, rest.result);
+  });
+}

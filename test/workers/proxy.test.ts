@@ -1,0 +1,40 @@
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { join } from "node:path";
+import { REPO_ROOT, startServer, type TestServer } from "../helpers/server.js";
+import { startWrangler, WRANGLER_PROXY, type WranglerDev } from "../helpers/wrangler.js";
+import { NO_SUCH_MODEL, runBindingSuite } from "./binding.case.js";
+
+/**
+ * Path 1: wrangler <= 4.35 with the app's own `[ai] binding = "AI"`. wrangler's local AI fetcher
+ * posts every env.AI call to $CLOUDFLARE_API_BASE_URL/accounts/{id}/ai/run/proxy, which is
+ * Outpost's binding proxy route; the real workerd Ai class parses the answer.
+ */
+describe(`env.AI through wrangler ${WRANGLER_PROXY.version}'s [ai] proxy`, () => {
+  let outpost: TestServer;
+  let dev: WranglerDev;
+
+  before(async () => {
+    outpost = await startServer();
+    dev = await startWrangler(WRANGLER_PROXY, ["-c", join(REPO_ROOT, "test/workers/fixture/wrangler.toml")], {
+      CLOUDFLARE_API_BASE_URL: `${outpost.url}/client/v4`,
+      CLOUDFLARE_API_TOKEN: "unused",
+      CLOUDFLARE_ACCOUNT_ID: "local",
+    });
+  });
+  after(async () => {
+    await dev?.stop();
+    await outpost?.stop();
+  });
+
+  runBindingSuite({
+    outpost: () => outpost,
+    worker: () => dev,
+    // workerd's own InferenceUpstreamError, named after the error payload.
+    error: { caught: "InferenceUpstreamError", name: "NoSuchModel", message: NO_SUCH_MODEL },
+  });
+
+  test("wrangler made no connection beyond loopback: no login, no metrics, no update check", () => {
+    assert.deepEqual(dev.networkAttempts(), []);
+  });
+});

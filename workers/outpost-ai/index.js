@@ -1,0 +1,92 @@
+// Outpost's stand-in for the Workers AI binding, for wrangler >= 4.36, miniflare and
+// vitest-pool-workers, where `[ai]` only runs remotely. An app binds the OutpostAI entrypoint as
+// a service named AI and keeps calling env.AI.run() and env.AI.models(). Each call goes to
+// Outpost's binding proxy route and comes back as workerd's own Ai class
+// (cloudflare-internal:ai-api) hands it over: parsed JSON, the body stream, the raw Response,
+// or a thrown InferenceUpstreamError("<internalCode>: <description>").
+import { WorkerEntrypoint } from "cloudflare:workers";
+
+const RUN_URL = "https://workers-binding.ai/run?version=3";
+const MODELS_URL = "https://workers-binding.ai/ai-api/models/search";
+
+// Named as in workerd. Across RPC the app gets a plain Error: with enhanced_error_serialization
+// in the app's compatibility_flags it keeps this name and message exactly, without it workerd
+// folds the name into the message ("NoSuchModel: 5007: No such model …").
+export class InferenceUpstreamError extends Error {
+  constructor(message, name = "InferenceUpstreamError") {
+    super(message);
+    this.name = name;
+  }
+}
+
+export class AiInternalError extends Error {
+  constructor(message, name = "AiInternalError") {
+    super(message);
+    this.name = name;
+  }
+}
+
+export class OutpostAI extends WorkerEntrypoint {
+  async run(model, inputs, options = {}) {
+    // The same cleaning as workerd: these options shape the request, not the inference.
+    const { prefix, extraHeaders, sessionOptions, ...cleaned } = options;
+    const res = await this.#proxy(RUN_URL, {
+      method: "POST",
+      headers: {
+        ...sessionOptions?.extraHeaders,
+        ...extraHeaders,
+        "content-type": "application/json",
+        "cf-consn-sdk-version": "2.0.0",
+        "cf-consn-model-id": `${prefix ? `${prefix}:` : ""}${model}`,
+      },
+      body: JSON.stringify({ inputs, options: cleaned }),
+    });
+    if (options.returnRawResponse) return res;
+    if (!res.ok || !res.body) throw await parseError(res);
+    if (res.headers.get("content-type") === "application/json") return res.json();
+    return res.body;
+  }
+
+  async models(params = {}) {
+    const url = new URL(MODELS_URL);
+    for (const [key, value] of Object.entries(params)) url.searchParams.set(key, String(value));
+    const res = await this.#proxy(url.href, { method: "GET" });
+    const data = await res.json();
+    if (res.status !== 200) throw new AiInternalError(data.errors?.[0]?.message || "Internal Error");
+    return data.result;
+  }
+
+  // The legacy @cloudflare/ai SDK calls binding.fetch("https://workers-binding.ai/run?…").
+  fetch(request) {
+    return this.#proxy(request.url, request);
+  }
+
+  async #proxy(forwarded, init) {
+    const base = (this.env.OUTPOST_URL || "http://127.0.0.1:8787").replace(/\/+$/, "");
+    const headers = new Headers(init.headers);
+    headers.set("x-forwarded", forwarded);
+    try {
+      return await fetch(`${base}/client/v4/accounts/local/ai/run/proxy`, { method: init.method, headers, body: init.body });
+    } catch (error) {
+      throw new Error(`outpost-ai: cannot reach Outpost at ${base} (is \`outpost serve\` running?): ${error.message}`, { cause: error });
+    }
+  }
+}
+
+export default {
+  fetch() {
+    return new Response("outpost-ai: bind its OutpostAI entrypoint as a service named AI\n", { status: 404 });
+  },
+};
+
+async function parseError(res) {
+  const content = await res.text();
+  try {
+    const parsed = JSON.parse(content);
+    if (parsed.internalCode) return new InferenceUpstreamError(`${parsed.internalCode}: ${parsed.description}`, parsed.name);
+    if (parsed.errors?.[0]) return new InferenceUpstreamError(`${parsed.errors[0].code}: ${parsed.errors[0].message}`);
+  } catch {
+    // Not JSON: the text itself is the message, as in workerd.
+  }
+  return new InferenceUpstreamError(content);
+}
