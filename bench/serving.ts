@@ -10,7 +10,7 @@ import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { BENCH_ROOT } from "./gguf/models.js";
 import { BENCH_MODELS, type BenchModel } from "./serving/models.js";
-import { closeClient } from "./serving/outpost.js";
+import { addCustomModel, closeClient } from "./serving/outpost.js";
 import { environmentTags, fmt, JsonLines, mib, pct, table } from "./serving/report.js";
 import { crashRecovery, flashCrowd } from "./serving/scenarios.js";
 import { runSide, SIDES, type Side, type SideRun, type Workload } from "./serving/sides.js";
@@ -51,12 +51,18 @@ const tags = environmentTags(REPO_ROOT);
 const out = new JsonLines(join(BENCH_ROOT, "out"), tags);
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
-/** Outpost finds weights by file name in its mirror: a temp dir of links to the bench models. */
+/**
+ * Outpost finds weights by file name in its mirror (a temp dir of links to the bench models);
+ * generated models are registered once in a data dir every server of this run shares.
+ */
 const mirrorDir = mkdtempSync(join(tmpdir(), "outpost-bench-mirror-"));
-const serverFlags = { threads, "model-mirror": mirrorDir, "keep-alive-ms": 600_000 };
-function linkIntoMirror(model: BenchModel): void {
+const dataDir = mkdtempSync(join(tmpdir(), "outpost-bench-data-"));
+const serverFlags = { threads, "model-mirror": mirrorDir, "data-dir": dataDir, "keep-alive-ms": 600_000 };
+function prepare(model: BenchModel): void {
   const link = join(mirrorDir, model.fileName);
-  if (!existsSync(link)) symlinkSync(model.path(), link);
+  if (existsSync(link)) return;
+  symlinkSync(model.path(), link);
+  if (model.custom) addCustomModel(REPO_ROOT, dataDir, model.catalogId, model.path(), model.contextTokens);
 }
 
 function workloadFor(model: BenchModel, concurrency: number): Workload {
@@ -86,16 +92,14 @@ const sweepRows: string[][] = [];
 const tablesOut: string[] = [];
 
 for (const model of models) {
-  linkIntoMirror(model);
-  const base = { model: model.name, catalogId: model.catalogId ?? null, quantisation: model.quantisation, mode };
+  prepare(model);
+  const base = { model: model.name, catalogId: model.catalogId, quantisation: model.quantisation, mode };
   if (parts.has("serving")) {
     for (const concurrency of ints(values.concurrency)) {
       const workload = workloadFor(model, concurrency);
-      // TODO(#4): generated models reach Outpost once `outpost models add` can register them.
-      const modelSides = sides.filter((side) => side !== "outpost" || model.catalogId !== undefined);
-      const runs = new Map<Side, Measured[]>(modelSides.map((side) => [side, []]));
+      const runs = new Map<Side, Measured[]>(sides.map((side) => [side, []]));
       for (let r = 0; r < repeats; r++) {
-        for (const side of r % 2 === 0 ? modelSides : [...modelSides].reverse()) {
+        for (const side of r % 2 === 0 ? sides : [...sides].reverse()) {
           log(`${model.name} c=${concurrency} ${side} (${workload.rounds} × ${concurrency} requests × ${workload.maxTokens} tokens, ${threads} threads)`);
           runs.get(side)?.push(measure(await runSide(side, { model, concurrency, threads, workload, repoRoot: REPO_ROOT, serverFlags })));
         }
@@ -120,7 +124,6 @@ for (const model of models) {
           side !== "outpost" ? "" : concurrency === 1 ? `agg ≥ 97% ${ratio.aggregate >= 0.97 ? "met" : "MISSED"}; TTFT ≤ +3 ms ${ratio.ttftOverheadP50Ms <= 3 ? "met" : "MISSED"}` : concurrency === 8 ? `agg ≥ 95% ${ratio.aggregate >= 0.95 ? "met" : "MISSED"}` : "";
         ratioRows.push([model.name, String(concurrency), `${side}/raw`, pct(ratio.aggregate), pct(ratio.perStream), fmt(ratio.ttftOverheadP50Ms, 2), fmt(ratio.itlOverheadP50Ms, 3), pct(ratio.sameText), target]);
       }
-      if (sides.includes("outpost") && !model.catalogId) ratioRows.push([model.name, String(concurrency), "outpost/raw", "TODO(#4): not in the catalog", "", "", "", "", ""]);
     }
   }
   if (parts.has("sweep")) {
@@ -144,8 +147,8 @@ const tables: [string, string[], string[][]][] = [
 for (const [title, header, rows] of tables) if (rows.length > 0) tablesOut.push(table(title, header, rows));
 
 const flashModel = BENCH_MODELS.find((m) => m.name === "stories260k")!;
-if (parts.has("flash") && flashModel.catalogId) {
-  linkIntoMirror(flashModel);
+if (parts.has("flash")) {
+  prepare(flashModel);
   const slots = 4;
   log(`flash crowd: ${slots * 10} requests at once, ${slots} slots, max queue ${slots}`);
   const r = await flashCrowd(REPO_ROOT, serverFlags, flashModel.catalogId, { slots, maxQueue: slots, bursts: values.quick ? 2 : 5, maxTokens: 64 });
@@ -161,8 +164,8 @@ if (parts.has("flash") && flashModel.catalogId) {
 }
 
 const crashModel = BENCH_MODELS.find((m) => m.name === "tinystories-656k")!;
-if (parts.has("crash") && crashModel.catalogId) {
-  linkIntoMirror(crashModel);
+if (parts.has("crash")) {
+  prepare(crashModel);
   const crashes = values.quick ? 2 : 4;
   log(`crash recovery: ${crashes} crashes in a row`);
   const results = await crashRecovery(REPO_ROOT, serverFlags, crashModel.catalogId, crashes);
@@ -177,7 +180,7 @@ if (parts.has("crash") && crashModel.catalogId) {
 }
 
 closeClient();
-rmSync(mirrorDir, { recursive: true, force: true });
+for (const dir of [mirrorDir, dataDir]) rmSync(dir, { recursive: true, force: true });
 console.log(`Device: ${tags.device.cpu}, ${tags.device.cores} cores; commit ${tags.commit}; ${mode} mode`);
 console.log(tablesOut.join("\n"));
 console.log(`\nJSON lines: ${out.path}`);

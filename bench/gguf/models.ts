@@ -27,9 +27,12 @@ export interface GeneratedModel {
   seed: number;
 }
 
+/** Part of every file name: bump it whenever the generator's bytes change, so a stale file is never reused. */
+const GENERATOR_VERSION = 2;
+
 export const GENERATED_MODELS: GeneratedModel[] = [
-  { name: "gen-30m", fileName: "gen-30m-f16.gguf", shape: { nLayer: 8, nEmbd: 512, nHead: 8, nHeadKv: 4, nFf: 2048, contextTokens: 2048 }, type: "F16", seed: 30 },
-  { name: "gen-120m", fileName: "gen-120m-f16.gguf", shape: { nLayer: 14, nEmbd: 768, nHead: 12, nHeadKv: 4, nFf: 3072, contextTokens: 2048 }, type: "F16", seed: 120 },
+  { name: "gen-30m", fileName: `gen-30m-f16.v${GENERATOR_VERSION}.gguf`, shape: { nLayer: 8, nEmbd: 512, nHead: 8, nHeadKv: 4, nFf: 2048, contextTokens: 2048 }, type: "F16", seed: 30 },
+  { name: "gen-120m", fileName: `gen-120m-f16.v${GENERATOR_VERSION}.gguf`, shape: { nLayer: 14, nEmbd: 768, nHead: 12, nHeadKv: 4, nFf: 3072, contextTokens: 2048 }, type: "F16", seed: 120 },
 ];
 
 export function tokenizerMetadata(): Map<string, MetaValue> {

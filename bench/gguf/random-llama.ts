@@ -42,8 +42,24 @@ interface TensorSpec {
   /** ggml order: ne0 (the contiguous row length) first. */
   dims: number[];
   type: TensorType;
-  /** Norm weights are ones; everything else is noise. */
+  /** Norm weights are ones; everything else is noise, except rows of `zeroRows` (ne1 indexes). */
   fill: "ones" | "random";
+  zeroRows?: Set<number>;
+}
+
+/** llama.cpp token types (llama_token_type): only NORMAL tokens are ever generated here. */
+const TOKEN_TYPE_NORMAL = 1;
+
+/**
+ * Token ids whose output row is zeroed, so their logit is exactly 0 while the normal tokens'
+ * random logits peak well above it: greedy decoding never emits control tokens (EOS: every
+ * request runs to max_tokens) or byte-fallback pieces (stray bytes make no UTF-8, which a
+ * streaming detokenizer holds back, skewing time-to-first-token and inter-token latency).
+ */
+export function silencedTokens(tokenizer: Map<string, MetaValue>): Set<number> {
+  const types = tokenizer.get("tokenizer.ggml.token_type");
+  if (types?.type !== ValueType.ARRAY) throw new Error("tokenizer metadata lacks tokenizer.ggml.token_type");
+  return new Set(types.items.flatMap((type, id) => (Number(type) === TOKEN_TYPE_NORMAL ? [] : [id])));
 }
 
 export function vocabSize(tokenizer: Map<string, MetaValue>): number {
@@ -52,12 +68,12 @@ export function vocabSize(tokenizer: Map<string, MetaValue>): number {
   return tokens.items.length;
 }
 
-function tensorSpecs(shape: LlamaShape, vocab: number, type: TensorType): TensorSpec[] {
+function tensorSpecs(shape: LlamaShape, vocab: number, type: TensorType, silenced = new Set<number>()): TensorSpec[] {
   const { nEmbd, nFf } = shape;
   const nEmbdKv = (nEmbd / shape.nHead) * shape.nHeadKv;
   const matrix = (name: string, dims: number[]): TensorSpec => ({ name, dims, type, fill: "random" });
   const norm = (name: string): TensorSpec => ({ name, dims: [nEmbd], type: TensorType.F32, fill: "ones" });
-  const specs = [matrix("token_embd.weight", [nEmbd, vocab]), norm("output_norm.weight"), matrix("output.weight", [nEmbd, vocab])];
+  const specs = [matrix("token_embd.weight", [nEmbd, vocab]), norm("output_norm.weight"), { ...matrix("output.weight", [nEmbd, vocab]), zeroRows: silenced }];
   for (let i = 0; i < shape.nLayer; i++) {
     specs.push(
       norm(`blk.${i}.attn_norm.weight`),
@@ -127,7 +143,7 @@ export function writeRandomLlama(path: string, options: RandomLlamaOptions): voi
   if (shape.nEmbd % shape.nHead !== 0 || shape.nHead % shape.nHeadKv !== 0) throw new Error("nEmbd must divide by nHead and nHead by nHeadKv");
   const vocab = vocabSize(options.tokenizer);
   const matrixType = options.type === "F16" ? TensorType.F16 : TensorType.F32;
-  const specs = tensorSpecs(shape, vocab, matrixType);
+  const specs = tensorSpecs(shape, vocab, matrixType, silencedTokens(options.tokenizer));
   const metadata = new Map<string, MetaValue>([
     ["general.architecture", { type: ValueType.STRING, value: "llama" }],
     ["general.name", { type: ValueType.STRING, value: options.name }],
@@ -174,11 +190,15 @@ export function writeRandomLlama(path: string, options: RandomLlamaOptions): voi
     const chunk = Buffer.alloc(CHUNK_VALUES * 4);
     for (const [i, t] of specs.entries()) {
       const bytesPerValue = t.type === TensorType.F16 ? 2 : 4;
-      let left = (sizes[i] ?? 0) / bytesPerValue;
+      const rowLength = t.dims[0] ?? 1;
+      const total = (sizes[i] ?? 0) / bytesPerValue;
+      let left = total;
       while (left > 0) {
         const n = Math.min(left, CHUNK_VALUES);
+        const first = total - left;
         for (let j = 0; j < n; j++) {
-          const value = t.fill === "ones" ? 1 : (random() * 2 - 1) * scale;
+          const noise = (random() * 2 - 1) * scale;
+          const value = t.fill === "ones" ? 1 : t.zeroRows?.has(Math.floor((first + j) / rowLength)) ? 0 : noise;
           if (bytesPerValue === 2) chunk.writeUInt16LE(toHalf(value), j * 2);
           else chunk.writeFloatLE(value, j * 4);
         }

@@ -4,8 +4,10 @@ import { GENERATED_MODELS, SHARED_MODELS, ensureGenerated } from "../gguf/models
 export interface BenchModel {
   /** Short name used on the command line and in the output. */
   name: string;
-  /** Outpost catalog id; undefined while the model cannot be registered with Outpost. */
-  catalogId: string | undefined;
+  /** The id Outpost serves it under: a catalog id, or the name it is registered as with `outpost models add`. */
+  catalogId: string;
+  /** Not in the catalog: registered as a custom model (bare template, `contextTokens`) before Outpost runs it. */
+  custom: boolean;
   fileName: string;
   quantisation: string;
   /** Context per sequence, as the catalog entry sets it (both sides use the same). */
@@ -27,6 +29,7 @@ export const BENCH_MODELS: BenchModel[] = [
   {
     name: "stories260k",
     catalogId: "@cf/karpathy/tinyllamas-stories-260k",
+    custom: false,
     fileName: "stories260K.gguf",
     quantisation: "F32",
     contextTokens: 512,
@@ -38,6 +41,7 @@ export const BENCH_MODELS: BenchModel[] = [
   {
     name: "tinystories-656k",
     catalogId: "@cf/raincandy-u/tinystories-656k",
+    custom: false,
     fileName: "TinyStories-656K-Q8_0.gguf",
     quantisation: "Q8_0",
     contextTokens: 512,
@@ -49,8 +53,8 @@ export const BENCH_MODELS: BenchModel[] = [
   ...GENERATED_MODELS.map(
     (model): BenchModel => ({
       name: model.name,
-      // TODO(#4): register through `outpost models add` once it exists, then benchmark Outpost too.
-      catalogId: undefined,
+      catalogId: `@bench/${model.name}`,
+      custom: true,
       fileName: model.fileName,
       quantisation: model.type,
       contextTokens: 512,

@@ -3,7 +3,7 @@
  * driven over HTTP with a lean node:http client (keep-alive, no fetch layers) so client cost
  * stays out of the overhead being measured.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { Agent, request } from "node:http";
 import { tmpdir } from "node:os";
@@ -21,9 +21,10 @@ export interface OutpostServer {
   stop(): Promise<void>;
 }
 
+/** Starts the server; with no `data-dir` flag it gets a private one, removed on stop. */
 export async function startOutpost(repoRoot: string, flags: Record<string, string | number>): Promise<OutpostServer> {
-  const dataDir = mkdtempSync(join(tmpdir(), "outpost-bench-"));
-  const args = Object.entries({ host: "127.0.0.1", port: 0, "data-dir": dataDir, ...flags }).flatMap(([k, v]) => [`--${k}`, String(v)]);
+  const ownDataDir = flags["data-dir"] === undefined ? mkdtempSync(join(tmpdir(), "outpost-bench-")) : undefined;
+  const args = Object.entries({ host: "127.0.0.1", port: 0, "data-dir": ownDataDir ?? "", ...flags }).flatMap(([k, v]) => [`--${k}`, String(v)]);
   const child: ChildProcess = spawn(process.execPath, [join(repoRoot, "bin/outpost.js"), "serve", ...args], { cwd: repoRoot, stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
   child.stdout?.setEncoding("utf8").on("data", (chunk: string) => (output += chunk));
@@ -56,9 +57,15 @@ export async function startOutpost(repoRoot: string, flags: Record<string, strin
         await exited;
         clearTimeout(timer);
       }
-      rmSync(dataDir, { recursive: true, force: true });
+      if (ownDataDir) rmSync(ownDataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** `outpost models add <name> <path> --task text-generation --template bare`, into `dataDir`. */
+export function addCustomModel(repoRoot: string, dataDir: string, name: string, path: string, contextTokens: number): void {
+  const args = ["models", "add", name, path, "--task", "text-generation", "--template", "bare", "--context-tokens", String(contextTokens), "--data-dir", dataDir];
+  execFileSync(process.execPath, [join(repoRoot, "bin/outpost.js"), ...args], { cwd: repoRoot, stdio: ["ignore", "ignore", "inherit"] });
 }
 
 const agent = new Agent({ keepAlive: true, maxSockets: Infinity });

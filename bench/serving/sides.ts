@@ -126,7 +126,6 @@ export async function runSide(side: Side, setup: SideSetup): Promise<SideRun> {
     }
     case "outpost": {
       const catalogId = model.catalogId;
-      if (!catalogId) throw new Error(`${model.name} has no catalog id`);
       // Slots = concurrency: Outpost's context then holds as many sequences as the raw one.
       const server = await startOutpost(setup.repoRoot, { ...setup.serverFlags, threads, slots: concurrency, "max-queue": 1024 });
       try {
