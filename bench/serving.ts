@@ -101,7 +101,7 @@ for (const model of models) {
       for (let r = 0; r < repeats; r++) {
         for (const side of r % 2 === 0 ? sides : [...sides].reverse()) {
           log(`${model.name} c=${concurrency} ${side} (${workload.rounds} × ${concurrency} requests × ${workload.maxTokens} tokens, ${threads} threads)`);
-          runs.get(side)?.push(measure(await runSide(side, { model, concurrency, threads, workload, repoRoot: REPO_ROOT, serverFlags })));
+          runs.get(side)?.push(measure(await runSide(side, { model, concurrency, threads, workload, serverFlags })));
         }
       }
       const best = new Map([...runs].map(([side, all]) => [side, all.sort((a, b) => b.summary.aggregateTokensPerS - a.summary.aggregateTokensPerS)[0]!]));
@@ -131,7 +131,7 @@ for (const model of models) {
       for (const sweepThreads of ints(values["sweep-threads"])) {
         const workload = workloadFor(model, concurrency);
         log(`${model.name} thread sweep: ${sweepThreads} threads, c=${concurrency}`);
-        const m = measure(await runSide("raw", { model, concurrency, threads: sweepThreads, workload, repoRoot: REPO_ROOT, serverFlags }));
+        const m = measure(await runSide("raw", { model, concurrency, threads: sweepThreads, workload, serverFlags }));
         out.write("thread-sweep", { ...base, threads: sweepThreads, concurrency, ...workload, side: "raw", ...m.summary, cpuUsPerToken: m.cpuUsPerToken, otherLoad: m.otherLoad });
         sweepRows.push([model.name, String(concurrency), String(sweepThreads), fmt(m.summary.aggregateTokensPerS), fmt(m.summary.perStreamTokensPerS), fmt(m.summary.ttftP50Ms, 2), fmt(m.summary.itlP50Ms, 2), fmt(m.cpuUsPerToken, 0), pct(m.otherLoad)]);
       }
@@ -151,7 +151,7 @@ if (parts.has("flash")) {
   prepare(flashModel);
   const slots = 4;
   log(`flash crowd: ${slots * 10} requests at once, ${slots} slots, max queue ${slots}`);
-  const r = await flashCrowd(REPO_ROOT, serverFlags, flashModel.catalogId, { slots, maxQueue: slots, bursts: values.quick ? 2 : 5, maxTokens: 64 });
+  const r = await flashCrowd(serverFlags, flashModel.catalogId, { slots, maxQueue: slots, bursts: values.quick ? 2 : 5, maxTokens: 64 });
   out.write("flash-crowd", { model: flashModel.name, quantisation: flashModel.quantisation, threads, mode, ...r });
   const growth = (r.rssAfterBytes.at(-1) ?? 0) - r.rssBeforeBytes;
   tablesOut.push(
@@ -168,7 +168,7 @@ if (parts.has("crash")) {
   prepare(crashModel);
   const crashes = values.quick ? 2 : 4;
   log(`crash recovery: ${crashes} crashes in a row`);
-  const results = await crashRecovery(REPO_ROOT, serverFlags, crashModel.catalogId, crashes);
+  const results = await crashRecovery(serverFlags, crashModel.catalogId, crashes);
   for (const [i, r] of results.entries()) out.write("crash-recovery", { model: crashModel.name, quantisation: crashModel.quantisation, threads, mode, crash: i + 1, ...r });
   tablesOut.push(
     table(

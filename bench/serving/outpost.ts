@@ -3,11 +3,10 @@
  * driven over HTTP with a lean node:http client (keep-alive, no fetch layers) so client cost
  * stays out of the overhead being measured.
  */
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { execFileSync } from "node:child_process";
 import { Agent, request } from "node:http";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { startServer } from "../../test/helpers/server.js";
 import { cpuMsOf, descendants, vmRssBytes } from "./proc.js";
 import type { StreamResult } from "./stats.js";
 
@@ -21,44 +20,16 @@ export interface OutpostServer {
   stop(): Promise<void>;
 }
 
-/** Starts the server; with no `data-dir` flag it gets a private one, removed on stop. */
-export async function startOutpost(repoRoot: string, flags: Record<string, string | number>): Promise<OutpostServer> {
-  const ownDataDir = flags["data-dir"] === undefined ? mkdtempSync(join(tmpdir(), "outpost-bench-")) : undefined;
-  const args = Object.entries({ host: "127.0.0.1", port: 0, "data-dir": ownDataDir ?? "", ...flags }).flatMap(([k, v]) => [`--${k}`, String(v)]);
-  const child: ChildProcess = spawn(process.execPath, [join(repoRoot, "bin/outpost.js"), "serve", ...args], { cwd: repoRoot, stdio: ["ignore", "pipe", "pipe"] });
-  let output = "";
-  child.stdout?.setEncoding("utf8").on("data", (chunk: string) => (output += chunk));
-  child.stderr?.setEncoding("utf8").on("data", (chunk: string) => (output += chunk));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`outpost did not start:\n${output}`)), 30_000);
-    child.stdout?.on("data", () => {
-      const match = /listening on (http:\/\/\S+)/.exec(output);
-      if (match?.[1]) {
-        clearTimeout(timer);
-        resolve(match[1]);
-      }
-    });
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`outpost exited with ${code}:\n${output}`));
-    });
-  });
-  const pid = child.pid ?? 0;
+/** Starts the server the way the e2e suites do (test/helpers/server.ts), adding process accounting. */
+export async function startOutpost(flags: Record<string, string | number>): Promise<OutpostServer> {
+  const server = await startServer(Object.fromEntries(Object.entries(flags).map(([k, v]) => [k, String(v)])));
+  const pid = server.process.pid ?? 0;
   return {
-    url,
+    url: server.url,
     pid,
     rssBytes: () => [pid, ...descendants(pid)].reduce((sum, p) => sum + vmRssBytes(p), 0),
     cpuMs: () => ({ server: cpuMsOf(pid), runners: descendants(pid).reduce((sum, p) => sum + cpuMsOf(p), 0) }),
-    async stop() {
-      if (child.exitCode === null && child.signalCode === null) {
-        const exited = new Promise((r) => child.once("exit", r));
-        child.kill("SIGTERM");
-        const timer = setTimeout(() => child.kill("SIGKILL"), 5_000);
-        await exited;
-        clearTimeout(timer);
-      }
-      if (ownDataDir) rmSync(ownDataDir, { recursive: true, force: true });
-    },
+    stop: () => server.stop(),
   };
 }
 

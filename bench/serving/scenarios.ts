@@ -24,8 +24,8 @@ export interface FlashCrowdResult {
  * + queue must come back 429 at once, the rest complete, and memory must not grow per burst.
  * Connections are opened beforehand, so the 429 latency is Outpost's, not the TCP handshake's.
  */
-export async function flashCrowd(repoRoot: string, flags: Record<string, string | number>, model: string, options: { slots: number; maxQueue: number; bursts: number; maxTokens: number }): Promise<FlashCrowdResult> {
-  const server = await startOutpost(repoRoot, { ...flags, slots: options.slots, "max-queue": options.maxQueue });
+export async function flashCrowd(flags: Record<string, string | number>, model: string, options: { slots: number; maxQueue: number; bursts: number; maxTokens: number }): Promise<FlashCrowdResult> {
+  const server = await startOutpost({ ...flags, slots: options.slots, "max-queue": options.maxQueue });
   try {
     const inputs = { prompt: "Once upon a time", max_tokens: options.maxTokens, temperature: 0 };
     await plainRun(server.url, model, inputs); // load the runner first: the crowd meets a warm model
@@ -78,8 +78,8 @@ export interface CrashRecoveryResult {
  * dies, and the clock runs from that answer until a valid request succeeds again. Repeated
  * `crashes` times in a row, so the restart backoff shows.
  */
-export async function crashRecovery(repoRoot: string, flags: Record<string, string | number>, model: string, crashes: number): Promise<CrashRecoveryResult[]> {
-  const server = await startOutpost(repoRoot, flags);
+export async function crashRecovery(flags: Record<string, string | number>, model: string, crashes: number): Promise<CrashRecoveryResult[]> {
+  const server = await startOutpost(flags);
   const valid = { prompt: "Once upon a time", max_tokens: 8, temperature: 0 };
   try {
     await plainRun(server.url, model, valid);

@@ -30,7 +30,6 @@ export interface SideSetup {
   concurrency: number;
   threads: number;
   workload: Workload;
-  repoRoot: string;
   /** Extra `outpost serve` flags (mirror, keep-alive). */
   serverFlags: Record<string, string | number>;
 }
@@ -127,7 +126,7 @@ export async function runSide(side: Side, setup: SideSetup): Promise<SideRun> {
     case "outpost": {
       const catalogId = model.catalogId;
       // Slots = concurrency: Outpost's context then holds as many sequences as the raw one.
-      const server = await startOutpost(setup.repoRoot, { ...setup.serverFlags, threads, slots: concurrency, "max-queue": 1024 });
+      const server = await startOutpost({ ...setup.serverFlags, threads, slots: concurrency, "max-queue": 1024 });
       try {
         const inputs = (prompt: string, maxTokens: number) => ({ prompt, max_tokens: maxTokens, temperature: 0 });
         return await measured(
