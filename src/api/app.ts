@@ -3,6 +3,8 @@ import { OutpostError } from "../contract/index.js";
 import type { ApiDeps } from "./deps.js";
 import { adminRoutes } from "./admin.js";
 import { failure, success } from "./envelope.js";
+import { errorResponse } from "./errors.js";
+import { cors, crossSiteGuard, hostGuard } from "./guards.js";
 import { openAiRoutes } from "./openai.js";
 import { servedByHeader } from "./served-by.js";
 import { webRoutes } from "./web.js";
@@ -14,6 +16,7 @@ import { workersAiRoutes } from "./workers-ai.js";
  */
 export function createApp(deps: ApiDeps): Hono {
   const app = new Hono();
+  app.use("*", hostGuard(deps.guards), cors(deps.guards), crossSiteGuard(deps.guards));
   app.use("*", servedByHeader);
   const openai = openAiRoutes(deps);
   const workers = workersAiRoutes(deps);
@@ -35,6 +38,6 @@ export function createApp(deps: ApiDeps): Hono {
   if (deps.network) app.get("/network", (c) => c.json(deps.network?.view()));
   app.route("/", webRoutes());
   app.notFound((c) => failure(new OutpostError("NOT_FOUND", `No route for ${c.req.method} ${c.req.path}`)));
-  app.onError((error) => failure(error));
+  app.onError((error, c) => errorResponse(c.req.path, error));
   return app;
 }

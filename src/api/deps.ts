@@ -1,11 +1,14 @@
 import type { Backend, ModelAdmin, RequestRecord } from "../contract/index.js";
 import type { RunFn } from "../binding/index.js";
+import type { GuardSettings } from "./guards.js";
 
 /** What every HTTP surface is built from. */
 export interface ApiDeps {
   run: RunFn;
   backend: Backend;
   maxBodyBytes: number;
+  /** Host, Origin and CORS rules applied before any route. */
+  guards: GuardSettings;
   /** Prometheus exposition for GET /metrics. */
   metrics?: () => Promise<{ contentType: string; body: string }>;
   /** Pulls and local models for the admin surface (`/api`); without it those routes answer 404. */

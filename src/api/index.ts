@@ -1,2 +1,3 @@
 export { createApp } from "./app.js";
 export type { ApiDeps } from "./deps.js";
+export { listSetting, type GuardSettings } from "./guards.js";

@@ -58,7 +58,8 @@ export function toBase64Embedding(vector: number[]): string {
   return Buffer.from(new Float32Array(vector).buffer).toString("base64");
 }
 
-function openAiError(thrown: unknown): Response {
+/** An OpenAI error object with the error's status: what the OpenAI SDKs parse into their error classes. */
+export function openAiError(thrown: unknown): Response {
   const error = OutpostError.from(thrown);
   const type = error.status >= 500 ? "server_error" : error.status === 429 ? "rate_limit_exceeded" : "invalid_request_error";
   return jsonResponse({ error: { message: error.message, type, param: null, code: error.code.toLowerCase() } }, error);

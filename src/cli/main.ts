@@ -31,7 +31,7 @@ function settingsHelp(): string {
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const options = Object.fromEntries((Object.keys(SETTINGS) as SettingName[]).map((name) => [flagName(name), { type: "string" as const }]));
+  const options = Object.fromEntries((Object.keys(SETTINGS) as SettingName[]).map((name) => [flagName(name), { type: SETTINGS[name].kind === "bool" ? ("boolean" as const) : ("string" as const) }]));
   const commandOptions = { task: { type: "string" }, template: { type: "string" }, "context-tokens": { type: "string" }, json: { type: "boolean" } } as const;
   const { values, positionals } = parseArgs({ args: argv, options: { ...options, ...commandOptions, help: { type: "boolean", short: "h" } }, allowPositionals: true, strict: true });
   const [command, ...rest] = positionals;
@@ -43,7 +43,11 @@ export async function main(argv: string[]): Promise<number> {
     console.log(`Usage: outpost ${command} ${command === "run" ? "<model> [prompt] " : ""}[options]\n\nOptions (flags win over environment variables):\n${settingsHelp()}`);
     return 0;
   }
-  const flags = Object.fromEntries(Object.entries(values as Record<string, unknown>).filter((entry): entry is [string, string] => typeof entry[1] === "string"));
+  const flags = Object.fromEntries(
+    Object.entries(values as Record<string, unknown>)
+      .filter((entry): entry is [string, string | true] => typeof entry[1] === "string" || entry[1] === true)
+      .map(([flag, value]) => [flag, String(value)]),
+  );
   const config = loadConfig(flags);
   switch (command) {
     case "serve":

@@ -2,15 +2,18 @@ import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { serve as serveHttp } from "@hono/node-server";
-import { createApp } from "../api/index.js";
+import { createApp, listSetting } from "../api/index.js";
 import { createRun } from "../binding/index.js";
 import type { Config } from "../config/index.js";
 import type { NetworkNode } from "../network/index.js";
+import { exposureRefusal } from "./exposure.js";
 import { joinNetwork } from "./network-node.js";
 import { createOutpost } from "./outpost.js";
 
 /** `outpost serve`: the HTTP server until SIGINT/SIGTERM; a node of the Outpost network when NATS servers are set. */
 export async function serve(config: Config): Promise<void> {
+  const refusal = exposureRefusal(config.host, 0, config.insecureNoAuth);
+  if (refusal) throw new Error(refusal);
   let network: NetworkNode | undefined;
   const outpost = createOutpost(config, {
     // Network mode: a model published to the network's object store is pulled from there,
@@ -32,6 +35,7 @@ export async function serve(config: Config): Promise<void> {
     run: network ? outpost.metrics.instrument(createRun(backend), (model) => outpost.catalog.describe(model).task) : outpost.run,
     backend,
     maxBodyBytes: config.maxBodyBytes,
+    guards: { listenHost: config.host, allowedHosts: listSetting(config.allowedHosts), corsOrigins: listSetting(config.corsOrigins) },
     metrics: async () => ({ contentType: registry.contentType, body: await registry.metrics() }),
     store: outpost.admin,
     recentRequests: () => outpost.metrics.recent(),

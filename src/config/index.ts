@@ -59,6 +59,24 @@ export const SETTINGS = {
   region: { env: "OUTPOST_REGION", kind: "string", default: () => "default", description: "Network mode: this node's region ([a-z0-9-]), for data residency." },
   coords: { env: "OUTPOST_COORDS", kind: "string", default: () => "", description: "Network mode: 'lat,lon' in degrees; distance to other cities. Empty: measured round-trip time only." },
   nodeId: { env: "OUTPOST_NODE_ID", kind: "string", default: () => "", description: "Network mode: unique node name ([a-z0-9-]). Empty: <city>-<random>." },
+  allowedHosts: {
+    env: "OUTPOST_ALLOWED_HOSTS",
+    kind: "string",
+    default: () => "",
+    description: "Host names the server answers to besides loopback, IP addresses, this machine's name and --host, comma-separated ('.example.com' matches its subdomains). Any other Host header gets 403 (DNS rebinding guard).",
+  },
+  corsOrigins: {
+    env: "OUTPOST_CORS_ORIGINS",
+    kind: "string",
+    default: () => "",
+    description: "Web origins (https://app.example.com) whose pages may call the API from a browser, comma-separated. Empty: no CORS, and cross-site requests that change anything get 403.",
+  },
+  insecureNoAuth: {
+    env: "OUTPOST_INSECURE_NO_AUTH",
+    kind: "bool",
+    default: () => false,
+    description: "Serve a non-loopback --host with no token created: anyone who reaches the port can run, pull and delete. Without it such a start is refused.",
+  },
   residencyPolicy: {
     env: "OUTPOST_RESIDENCY_POLICY",
     kind: "string",
@@ -69,7 +87,7 @@ export const SETTINGS = {
 
 export type SettingName = keyof typeof SETTINGS;
 
-type Value<K extends SettingName> = (typeof SETTINGS)[K]["kind"] extends "int" ? number : string;
+type Value<K extends SettingName> = (typeof SETTINGS)[K]["kind"] extends "int" ? number : (typeof SETTINGS)[K]["kind"] extends "bool" ? boolean : string;
 export type Config = { [K in SettingName]: Value<K> };
 
 export function flagName(name: SettingName): string {
@@ -79,14 +97,17 @@ export function flagName(name: SettingName): string {
 
 /** Flags win over the environment, which wins over defaults. Throws on a malformed number. */
 export function loadConfig(flags: Partial<Record<string, string>> = {}, env: NodeJS.ProcessEnv = process.env): Config {
-  const config: Record<string, string | number> = {};
+  const config: Record<string, string | number | boolean> = {};
   for (const [name, setting] of Object.entries(SETTINGS) as [SettingName, (typeof SETTINGS)[SettingName]][]) {
     const raw = flags[flagName(name)] ?? (env[setting.env] || ("fallbackEnv" in setting ? env[setting.fallbackEnv] : undefined));
     if (raw === undefined || raw === "") {
       config[name] = setting.default();
       continue;
     }
-    if (setting.kind === "int") {
+    if (setting.kind === "bool") {
+      if (!["1", "true", "0", "false"].includes(raw)) throw new Error(`${setting.env} / --${flagName(name)} must be true or false, got '${raw}'`);
+      config[name] = raw === "1" || raw === "true";
+    } else if (setting.kind === "int") {
       const value = Number(raw);
       if (!Number.isInteger(value) || value < 0) throw new Error(`${setting.env} / --${flagName(name)} must be a non-negative integer, got '${raw}'`);
       config[name] = value;

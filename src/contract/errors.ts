@@ -32,6 +32,16 @@ export const ERRORS = {
   RESIDENCY_UNAVAILABLE: { status: 503, internalCode: 3046, name: "ResidencyUnavailable" },
   /** The runner process died while serving the request. */
   RUNNER_CRASHED: { status: 502, internalCode: 3043, name: "RunnerCrashed" },
+  /** No token, or one that is malformed, unknown, expired or revoked (Cloudflare's API answers 10000). */
+  UNAUTHENTICATED: { status: 401, internalCode: 10000, name: "AuthenticationError" },
+  /** A valid token whose account, scope or models do not cover the request; or a foreign Host or cross-site request. */
+  FORBIDDEN: { status: 403, internalCode: 10000, name: "Forbidden" },
+  /** The account's requests per minute for this task (or model) are used up; Retry-After says when a request fits. */
+  RATE_LIMITED: { status: 429, internalCode: 3040, name: "RateLimited" },
+  /** The account's daily neuron allocation is used up until 00:00 UTC (Workers AI's "Account limited"). */
+  ALLOCATION_EXCEEDED: { status: 429, internalCode: 3036, name: "AccountLimited" },
+  /** Outpost's database cannot be opened, read or written. */
+  DATABASE_UNAVAILABLE: { status: 503, internalCode: 3000, name: "DatabaseUnavailable" },
   /** Anything else inside Outpost. */
   INTERNAL: { status: 500, internalCode: 3000, name: "InternalError" },
   /** Route does not exist. */
