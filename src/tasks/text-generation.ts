@@ -1,6 +1,6 @@
 import { randomInt } from "node:crypto";
 import { z } from "zod";
-import { OutpostError, type ChatMessage, type FinishReason, type EngineResult, type RunEvent, type RunResult, type Usage } from "../contract/index.js";
+import { OutpostError, type ChatMessage, type FinishReason, type EngineResult, type ModelDescriptor, type RunEvent, type RunResult, type TextJob, type Usage } from "../contract/index.js";
 import { renderChat, renderPrompt, isChatTemplateName } from "./chat-templates.js";
 import { MAX_MESSAGES, MAX_PROMPT_CHARS } from "./constants.js";
 import type { Task } from "./task.js";
@@ -63,7 +63,7 @@ export async function collectText(events: AsyncIterable<RunEvent>): Promise<{ re
   throw new OutpostError("INTERNAL", "Token stream ended without a final event");
 }
 
-export const textGeneration: Task = {
+export const textGeneration = {
   id: "text-generation",
   inputSchema: { type: "object", oneOf: [toJsonSchema(promptForm), toJsonSchema(messagesForm)] },
   outputSchema: {
@@ -84,7 +84,7 @@ export const textGeneration: Task = {
     ],
   },
 
-  prepare(raw, model) {
+  prepare(raw: unknown, model: ModelDescriptor): { job: TextJob; stream: boolean } {
     const fields = requireObject(raw);
     const hasPrompt = fields.prompt !== undefined;
     const hasMessages = fields.messages !== undefined;
@@ -126,4 +126,4 @@ export const textGeneration: Task = {
     const { response, usage } = await collectText(result.events);
     return { kind: "json", value: { response, usage } };
   },
-};
+} satisfies Task;
