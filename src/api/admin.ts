@@ -1,6 +1,7 @@
 import { Hono, type Context } from "hono";
 import { z } from "zod";
 import { OutpostError, type ModelAdmin, type PullEvent } from "../contract/index.js";
+import { principalOf } from "./auth.js";
 import { readJson } from "./body.js";
 import type { ApiDeps } from "./deps.js";
 import { success } from "./envelope.js";
@@ -65,7 +66,11 @@ export function adminRoutes(deps: ApiDeps): Hono {
     return c.json(success(status));
   });
   app.get("/pulls/:id/events", (c) => sse(admin().watch(c.req.param("id"), c.req.raw.signal)));
-  app.get("/models", async (c) => c.json(success(await admin().local())));
+  app.get("/models", async (c) => {
+    const models = await admin().local();
+    // File paths tell where the data dir and mirror live: for admins only.
+    return c.json(success(principalOf(c)?.scope === "admin" ? models : models.map(({ path: _path, ...model }) => model)));
+  });
   app.delete("/models/*", async (c) => {
     const model = modelFromPath(c, "/models/");
     if (!(await admin().remove(model))) throw new OutpostError("MODEL_NOT_LOCAL", `Nothing is stored for ${model} (files in the mirror are never removed)`);

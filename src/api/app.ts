@@ -1,12 +1,17 @@
 import { Hono } from "hono";
-import { OutpostError } from "../contract/index.js";
+import { modelAllowed, OutpostError, type Authenticator } from "../contract/index.js";
+import type { RunFn } from "../binding/index.js";
+import { authenticate, Sessions } from "./auth.js";
 import type { ApiDeps } from "./deps.js";
 import { adminRoutes } from "./admin.js";
 import { failure, success } from "./envelope.js";
 import { errorResponse } from "./errors.js";
+import { FailureLimiter } from "./failure-limiter.js";
 import { cors, crossSiteGuard, hostGuard } from "./guards.js";
 import { openAiRoutes } from "./openai.js";
 import { servedByHeader } from "./served-by.js";
+import { sessionRoutes } from "./session.js";
+import { tokenRoutes } from "./tokens.js";
 import { webRoutes } from "./web.js";
 import { workersAiRoutes } from "./workers-ai.js";
 
@@ -14,12 +19,18 @@ import { workersAiRoutes } from "./workers-ai.js";
  * Mounts every HTTP surface. Workers AI routes live under the REST path and the short `/ai`
  * form; OpenAI routes under `/v1` and the Workers AI `ai/v1` path.
  */
-export function createApp(deps: ApiDeps): Hono {
+export function createApp(apiDeps: ApiDeps): Hono {
   const app = new Hono();
-  app.use("*", hostGuard(deps.guards), cors(deps.guards), crossSiteGuard(deps.guards));
+  const auth: Authenticator = apiDeps.auth ?? OPEN;
+  const sessions = new Sessions();
+  const limiter = new FailureLimiter();
+  app.use("*", hostGuard(apiDeps.guards), cors(apiDeps.guards), crossSiteGuard(apiDeps.guards), authenticate(auth, sessions, limiter));
   app.use("*", servedByHeader);
+  const deps: ApiDeps = { ...apiDeps, run: modelGuard(apiDeps.run) };
   const openai = openAiRoutes(deps);
   const workers = workersAiRoutes(deps);
+  app.route("/api/session", sessionRoutes(auth, sessions, deps.maxBodyBytes, limiter));
+  if (deps.auth) app.route("/api/tokens", tokenRoutes(deps.auth, deps.maxBodyBytes));
   app.route("/client/v4/accounts/:account/ai/v1", openai);
   app.route("/v1", openai);
   app.route("/client/v4/accounts/:account/ai", workers);
@@ -40,4 +51,17 @@ export function createApp(deps: ApiDeps): Hono {
   app.notFound((c) => failure(new OutpostError("NOT_FOUND", `No route for ${c.req.method} ${c.req.path}`)));
   app.onError((error, c) => errorResponse(c.req.path, error));
   return app;
+}
+
+/** A server with no token store: every caller is its admin. */
+const OPEN: Authenticator = { enabled: () => false, verify: () => undefined, principal: () => undefined };
+
+/** Refuses models outside the caller's token globs, on every surface, before anything runs. */
+function modelGuard(run: RunFn): RunFn {
+  return (model, inputs, options) => {
+    if (options?.principal && !modelAllowed(options.principal.models, model)) {
+      return Promise.reject(new OutpostError("FORBIDDEN", `This token may not run ${model.slice(0, 200)}`));
+    }
+    return run(model, inputs, options);
+  };
 }

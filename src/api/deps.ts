@@ -1,4 +1,4 @@
-import type { Backend, ModelAdmin, RequestRecord } from "../contract/index.js";
+import type { Authenticator, Backend, ModelAdmin, RequestRecord, TokenAdmin } from "../contract/index.js";
 import type { RunFn } from "../binding/index.js";
 import type { GuardSettings } from "./guards.js";
 
@@ -7,6 +7,8 @@ export interface ApiDeps {
   run: RunFn;
   backend: Backend;
   maxBodyBytes: number;
+  /** Tokens: who may call what. Without it every caller is the open server's admin. */
+  auth?: Authenticator & TokenAdmin;
   /** Host, Origin and CORS rules applied before any route. */
   guards: GuardSettings;
   /** Prometheus exposition for GET /metrics. */

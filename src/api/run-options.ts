@@ -1,5 +1,6 @@
 import type { Context } from "hono";
 import { OutpostError, parseResidency, type RunOptions } from "../contract/index.js";
+import { principalOf } from "./auth.js";
 import { placementOptions } from "./served-by.js";
 
 /**
@@ -9,7 +10,9 @@ import { placementOptions } from "./served-by.js";
  * (client disconnect) rides along.
  */
 export function runOptions(c: Context, raw: unknown): RunOptions {
-  const options: RunOptions = { signal: c.req.raw.signal, ...placementOptions(c) };
+  const principal = principalOf(c);
+  // The token's account, which the path's (checked equal) or the short routes' lack of one cannot change.
+  const options: RunOptions = { signal: c.req.raw.signal, ...placementOptions(c), ...(principal ? { principal, account: principal.account } : {}) };
   if (raw === undefined || raw === null) return options;
   if (typeof raw !== "object" || Array.isArray(raw)) throw new OutpostError("INPUT_INVALID", "Invalid input at '/options': expected an object");
   const { rejectIfBusy, keepAliveMs, residency } = raw as Record<string, unknown>;

@@ -8,11 +8,11 @@ test("only loopback addresses count as loopback", () => {
 });
 
 test("a non-loopback address with no token is refused, naming both ways out", () => {
-  const message = exposureRefusal("0.0.0.0", 0, false);
+  const message = exposureRefusal("0.0.0.0", false, false);
   assert.match(message ?? "", /refusing to listen on 0\.0\.0\.0 with no API token/);
   assert.match(message ?? "", /outpost tokens create --account <id> --scope admin/);
   assert.match(message ?? "", /--insecure-no-auth/);
-  assert.equal(exposureRefusal("0.0.0.0", 1, false), undefined);
-  assert.equal(exposureRefusal("0.0.0.0", 0, true), undefined);
-  assert.equal(exposureRefusal("127.0.0.1", 0, false), undefined);
+  assert.equal(exposureRefusal("0.0.0.0", true, false), undefined);
+  assert.equal(exposureRefusal("0.0.0.0", false, true), undefined);
+  assert.equal(exposureRefusal("127.0.0.1", false, false), undefined);
 });

@@ -11,8 +11,8 @@ export function isLoopback(host: string): boolean {
  * Why `serve` must not start, or undefined: a non-loopback address with no token would hand
  * the whole API (run, pull, delete) to anyone who reaches the port.
  */
-export function exposureRefusal(host: string, tokens: number, insecureNoAuth: boolean): string | undefined {
-  if (isLoopback(host) || tokens > 0 || insecureNoAuth) return undefined;
+export function exposureRefusal(host: string, hasTokens: boolean, insecureNoAuth: boolean): string | undefined {
+  if (isLoopback(host) || hasTokens || insecureNoAuth) return undefined;
   return [
     `refusing to listen on ${host} with no API token: anyone who reaches the port could run models, pull and delete them.`,
     `Create a token first:   outpost tokens create --account <id> --scope admin`,

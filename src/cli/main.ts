@@ -6,6 +6,7 @@ import { pull } from "./pull.js";
 import { rm } from "./rm.js";
 import { run } from "./run.js";
 import { serve } from "./serve.js";
+import { tokens } from "./tokens.js";
 import { workers } from "./workers.js";
 
 const USAGE = `Usage: outpost <command> [options]
@@ -21,6 +22,7 @@ Commands:
   workers init [dir]        Write the outpost-ai Worker into a project: env.AI for wrangler dev
   models publish <model>    Put a model's file into the network's object store (--nats)
   network [--json]          Cities, nodes, models, load and health of the network (--nats)
+  tokens create|list|revoke API tokens: outpost tokens --help
 
 Run 'outpost <command> --help' for its options.`;
 
@@ -31,6 +33,8 @@ function settingsHelp(): string {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  // Token commands parse their own flags (src/cli/tokens.ts).
+  if (argv[0] === "tokens") return tokens(argv.slice(1));
   const options = Object.fromEntries((Object.keys(SETTINGS) as SettingName[]).map((name) => [flagName(name), { type: SETTINGS[name].kind === "bool" ? ("boolean" as const) : ("string" as const) }]));
   const commandOptions = { task: { type: "string" }, template: { type: "string" }, "context-tokens": { type: "string" }, json: { type: "boolean" } } as const;
   const { values, positionals } = parseArgs({ args: argv, options: { ...options, ...commandOptions, help: { type: "boolean", short: "h" } }, allowPositionals: true, strict: true });

@@ -2,6 +2,7 @@ import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { serve as serveHttp } from "@hono/node-server";
+import { openDatabase, TokenStore } from "../accounts/index.js";
 import { createApp, listSetting } from "../api/index.js";
 import { createRun } from "../binding/index.js";
 import type { Config } from "../config/index.js";
@@ -12,8 +13,13 @@ import { createOutpost } from "./outpost.js";
 
 /** `outpost serve`: the HTTP server until SIGINT/SIGTERM; a node of the Outpost network when NATS servers are set. */
 export async function serve(config: Config): Promise<void> {
-  const refusal = exposureRefusal(config.host, 0, config.insecureNoAuth);
-  if (refusal) throw new Error(refusal);
+  const db = openDatabase(config.dataDir);
+  const tokens = new TokenStore(db);
+  const refusal = exposureRefusal(config.host, tokens.enabled(), config.insecureNoAuth);
+  if (refusal) {
+    db.close();
+    throw new Error(refusal);
+  }
   let network: NetworkNode | undefined;
   const outpost = createOutpost(config, {
     // Network mode: a model published to the network's object store is pulled from there,
@@ -35,6 +41,7 @@ export async function serve(config: Config): Promise<void> {
     run: network ? outpost.metrics.instrument(createRun(backend), (model) => outpost.catalog.describe(model).task) : outpost.run,
     backend,
     maxBodyBytes: config.maxBodyBytes,
+    auth: tokens,
     guards: { listenHost: config.host, allowedHosts: listSetting(config.allowedHosts), corsOrigins: listSetting(config.corsOrigins) },
     metrics: async () => ({ contentType: registry.contentType, body: await registry.metrics() }),
     store: outpost.admin,
@@ -51,6 +58,7 @@ export async function serve(config: Config): Promise<void> {
       // Leaving announces itself so routers stop at once; a NATS outage must not hold up the exit.
       await Promise.race([network?.close(), new Promise((r) => setTimeout(r, 1_000).unref())]);
       outpost.close();
+      db.close();
       server.close(() => resolve());
       // Open streaming connections would keep close() waiting; they are cut, not awaited.
       (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();

@@ -7,3 +7,4 @@ export * from "./requests.js";
 export * from "./residency.js";
 export * from "./engine.js";
 export * from "./frames.js";
+export * from "./auth.js";

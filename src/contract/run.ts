@@ -1,3 +1,4 @@
+import type { Principal } from "./auth.js";
 import type { WireError } from "./errors.js";
 
 /** Workers AI task ids, as the catalog and the schema endpoint spell them. */
@@ -34,6 +35,8 @@ export type RunResult =
   | { kind: "bytes"; body: ReadableStream<Uint8Array>; contentType: string };
 
 export interface RunOptions {
+  /** Who asked: the token's account, scope and model globs (the open server's admin when no token exists). */
+  principal?: Principal;
   /** Aborting stops generation within one token and frees the slot. */
   signal?: AbortSignal;
   /** How long the model stays loaded after this request, in ms. Default: the server's keep-alive. */

@@ -7,6 +7,7 @@ import { ComparePage } from "./compare/compare-page.js";
 import { EmbeddingsPage } from "./embeddings/embeddings-page.js";
 import { LivePage } from "./live/live-page.js";
 import type { Models } from "./models.js";
+import { SignInGate } from "./sign-in.js";
 import "./styles.css";
 
 const PAGES = [
@@ -87,4 +88,9 @@ function App() {
   );
 }
 
-render(<App />, document.getElementById("app")!);
+render(
+  <SignInGate>
+    <App />
+  </SignInGate>,
+  document.getElementById("app")!,
+);

@@ -1,7 +1,10 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { join } from "node:path";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { REPO_ROOT, startServer, type TestServer } from "../helpers/server.js";
+import { createToken } from "../helpers/tokens.js";
 import { startWrangler, WRANGLER_PROXY, type WranglerDev } from "../helpers/wrangler.js";
 import { NO_SUCH_MODEL, runBindingSuite } from "./binding.case.js";
 
@@ -36,5 +39,33 @@ describe(`env.AI through wrangler ${WRANGLER_PROXY.version}'s [ai] proxy`, () =>
 
   test("wrangler made no connection beyond loopback: no login, no metrics, no update check", () => {
     assert.deepEqual(dev.networkAttempts(), []);
+  });
+});
+
+describe(`wrangler ${WRANGLER_PROXY.version}'s [ai] proxy against an Outpost with tokens`, () => {
+  const dataDir = mkdtempSync(join(tmpdir(), "outpost-proxy-auth-"));
+  let outpost: TestServer;
+  let dev: WranglerDev;
+
+  before(async () => {
+    const token = createToken(dataDir, "acme", "run");
+    outpost = await startServer({ "data-dir": dataDir });
+    dev = await startWrangler(WRANGLER_PROXY, ["-c", join(REPO_ROOT, "test/workers/fixture/wrangler.toml")], {
+      CLOUDFLARE_API_BASE_URL: `${outpost.url}/client/v4`,
+      CLOUDFLARE_API_TOKEN: token,
+      CLOUDFLARE_ACCOUNT_ID: "acme",
+    });
+  });
+  after(async () => {
+    await dev?.stop();
+    await outpost?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  test("CLOUDFLARE_API_TOKEN is the Outpost token: env.AI.run answers", async () => {
+    const res = await fetch(`${dev.url}/json`);
+    const body = (await res.json()) as { response?: string };
+    assert.equal(res.status, 200, JSON.stringify(body));
+    assert.equal(typeof body.response, "string");
   });
 });

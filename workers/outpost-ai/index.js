@@ -65,8 +65,11 @@ export class OutpostAI extends WorkerEntrypoint {
     const base = (this.env.OUTPOST_URL || "http://127.0.0.1:8787").replace(/\/+$/, "");
     const headers = new Headers(init.headers);
     headers.set("x-forwarded", forwarded);
+    // A secret (`wrangler secret put OUTPOST_TOKEN`, or OUTPOST_TOKEN in .dev.vars): Outpost's
+    // run-scoped token. The short proxy path takes its account from the token.
+    if (this.env.OUTPOST_TOKEN) headers.set("authorization", `Bearer ${this.env.OUTPOST_TOKEN}`);
     try {
-      return await fetch(`${base}/client/v4/accounts/local/ai/run/proxy`, { method: init.method, headers, body: init.body });
+      return await fetch(`${base}/ai/run/proxy`, { method: init.method, headers, body: init.body });
     } catch (error) {
       throw new Error(`outpost-ai: cannot reach Outpost at ${base} (is \`outpost serve\` running?): ${error.message}`, { cause: error });
     }

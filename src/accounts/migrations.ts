@@ -1,0 +1,38 @@
+/**
+ * The database's schema, one migration per entry, applied in order; `PRAGMA user_version`
+ * records how many ran. Never edit a released entry: append a new one.
+ */
+export const MIGRATIONS: readonly string[] = [
+  `CREATE TABLE accounts (
+     id TEXT PRIMARY KEY,
+     created_at TEXT NOT NULL,
+     -- Neurons per UTC day; NULL: unlimited.
+     daily_neurons REAL,
+     -- JSON {"<task or model id>": requests per minute}, over the default table.
+     rate_limits TEXT NOT NULL DEFAULT '{}'
+   );
+   CREATE TABLE tokens (
+     id TEXT PRIMARY KEY,
+     -- sha256 of the secret, hex: the secret itself is never stored.
+     hash TEXT NOT NULL UNIQUE,
+     account TEXT NOT NULL REFERENCES accounts(id),
+     scope TEXT NOT NULL CHECK (scope IN ('read', 'run', 'admin')),
+     models TEXT NOT NULL DEFAULT '[]',
+     name TEXT NOT NULL DEFAULT '',
+     created_at TEXT NOT NULL,
+     expires_at TEXT,
+     revoked_at TEXT
+   );
+   CREATE TABLE usage (
+     account TEXT NOT NULL,
+     model TEXT NOT NULL,
+     -- Start of the UTC hour, ISO 8601 (2026-12-01T23:00:00.000Z).
+     hour TEXT NOT NULL,
+     requests INTEGER NOT NULL DEFAULT 0,
+     errors INTEGER NOT NULL DEFAULT 0,
+     input_tokens INTEGER NOT NULL DEFAULT 0,
+     output_tokens INTEGER NOT NULL DEFAULT 0,
+     neurons REAL NOT NULL DEFAULT 0,
+     PRIMARY KEY (account, model, hour)
+   );`,
+];
