@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { Hono, type Context } from "hono";
-import { OutpostError, type FinishReason, type RunEvent, type TaskId, type Usage } from "../contract/index.js";
+import { OutpostError, type RunEvent, type TaskId, type ToolCall } from "../contract/index.js";
 import { toByteStream } from "../binding/index.js";
-import { collectText } from "../tasks/index.js";
+import { collectText, formatToolCalls, type CollectedText } from "../tasks/index.js";
 import { readJson } from "./body.js";
 import type { ApiDeps } from "./deps.js";
 import { jsonResponse } from "./envelope.js";
@@ -11,7 +11,7 @@ import { runOptions } from "./run-options.js";
 type Body = Record<string, unknown>;
 
 /** OpenAI request fields that map one-to-one onto Workers AI text-generation inputs. */
-const SAMPLING_FIELDS = ["temperature", "top_p", "seed", "frequency_penalty", "presence_penalty"] as const;
+const SAMPLING_FIELDS = ["temperature", "top_p", "seed", "frequency_penalty", "presence_penalty", "response_format", "tools", "tool_choice", "parallel_tool_calls"] as const;
 
 function requireBody(body: unknown): Body {
   if (typeof body !== "object" || body === null || Array.isArray(body)) throw new OutpostError("INPUT_INVALID", "Invalid input at '/': expected an object");
@@ -35,23 +35,24 @@ export function fromChatRequest(body: Body): Record<string, unknown> {
 }
 
 export function fromCompletionRequest(body: Body): Record<string, unknown> {
-  return { ...fromChatRequest(body), messages: undefined, prompt: body.prompt, raw: true };
+  return { ...fromChatRequest(body), messages: undefined, tools: undefined, tool_choice: undefined, parallel_tool_calls: undefined, prompt: body.prompt, raw: true };
 }
 
-export function toChatCompletion(id: string, model: string, created: number, text: string, finishReason: FinishReason, usage: Usage) {
-  return {
-    id,
-    object: "chat.completion",
-    created,
-    model,
-    choices: [{ index: 0, message: { role: "assistant", content: text }, finish_reason: finishReason, logprobs: null }],
-    usage,
-  };
+/** The finish reason OpenAI clients act on: JSON cut off by max_tokens is `length`, whatever stopped it. */
+const finishOf = (result: Pick<CollectedText, "finishReason" | "incomplete">) => (result.incomplete ? "length" : result.finishReason);
+
+export function toChatCompletion(id: string, model: string, created: number, result: CollectedText) {
+  const calls = result.toolCalls ?? [];
+  const message = calls.length > 0 ? { role: "assistant", content: result.response || null, tool_calls: formatToolCalls("openai", calls) } : { role: "assistant", content: result.response };
+  return { id, object: "chat.completion", created, model, choices: [{ index: 0, message, finish_reason: finishOf(result), logprobs: null }], usage: result.usage };
 }
 
-export function toCompletion(id: string, model: string, created: number, text: string, finishReason: FinishReason, usage: Usage) {
-  return { id, object: "text_completion", created, model, choices: [{ index: 0, text, finish_reason: finishReason, logprobs: null }], usage };
+export function toCompletion(id: string, model: string, created: number, result: CollectedText) {
+  return { id, object: "text_completion", created, model, choices: [{ index: 0, text: result.response, finish_reason: finishOf(result), logprobs: null }], usage: result.usage };
 }
+
+/** Tool calls as stream deltas: each call whole in one delta, with its index, id and name. */
+const toolCallDeltas = (calls: ToolCall[]) => formatToolCalls("openai", calls).map((call, index) => ({ index, ...(call as object) }));
 
 /** Little-endian float32 bytes in base64: what the OpenAI SDK asks for by default. */
 export function toBase64Embedding(vector: number[]): string {
@@ -79,9 +80,10 @@ function chunkEncoder(kind: "chat" | "completion", id: string, model: string, cr
       const error = OutpostError.fromWire(event.error);
       return `data: ${JSON.stringify({ error: { message: error.message, type: "server_error", code: error.code.toLowerCase() } })}\n\n`;
     }
-    const last = kind === "chat" ? { delta: {}, finish_reason: event.finishReason } : { text: "", finish_reason: event.finishReason };
+    const calls = kind === "chat" && event.toolCalls ? frame({ delta: first ? { role: "assistant", tool_calls: toolCallDeltas(event.toolCalls) } : { tool_calls: toolCallDeltas(event.toolCalls) }, finish_reason: null }) : "";
+    const last = kind === "chat" ? { delta: {}, finish_reason: finishOf(event) } : { text: "", finish_reason: finishOf(event) };
     const usage = includeUsage ? `data: ${JSON.stringify({ id, object: kind === "chat" ? "chat.completion.chunk" : "text_completion", created, model, choices: [], usage: event.usage })}\n\n` : "";
-    return frame(last) + usage + "data: [DONE]\n\n";
+    return calls + frame(last) + usage + "data: [DONE]\n\n";
   };
 }
 
@@ -104,8 +106,8 @@ export function openAiRoutes(deps: ApiDeps): Hono {
           headers: { "content-type": "text/event-stream", "cache-control": "no-cache" },
         });
       }
-      const { response: text, finishReason, usage } = await collectText(result.events);
-      return c.json(kind === "chat" ? toChatCompletion(id, model, created, text, finishReason, usage) : toCompletion(id, model, created, text, finishReason, usage));
+      const collected = await collectText(result.events);
+      return c.json(kind === "chat" ? toChatCompletion(id, model, created, collected) : toCompletion(id, model, created, collected));
     } catch (error) {
       return openAiError(error);
     }

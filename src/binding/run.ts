@@ -12,8 +12,8 @@ export function createRun(backend: Backend): RunFn {
   return async (model, inputs, options = {}) => {
     const descriptor = backend.describe(model);
     const task = getTask(descriptor.task);
-    const { job, stream } = task.prepare(inputs, descriptor);
-    const result = await task.shape(await backend.execute(model, job, options), stream);
+    const prepared = task.prepare(inputs, descriptor);
+    const result = await task.shape(await backend.execute(model, prepared.job, options), prepared);
     if (result.kind !== "events") return result;
     return { kind: "events", events: await startStream(result.events) };
   };

@@ -32,6 +32,8 @@ export const ERRORS = {
   RESIDENCY_UNAVAILABLE: { status: 503, internalCode: 3046, name: "ResidencyUnavailable" },
   /** The runner process died while serving the request. */
   RUNNER_CRASHED: { status: 502, internalCode: 3043, name: "RunnerCrashed" },
+  /** max_tokens ended generation inside a JSON value that JSON mode or a tool call required. */
+  OUTPUT_INCOMPLETE: { status: 400, internalCode: 3047, name: "OutputIncomplete" },
   /** Anything else inside Outpost. */
   INTERNAL: { status: 500, internalCode: 3000, name: "InternalError" },
   /** Route does not exist. */

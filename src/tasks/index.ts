@@ -6,7 +6,8 @@ import { textGeneration } from "./text-generation.js";
 export type { Task, JsonSchema } from "./task.js";
 export { TASK_INFO, TASK_IDS } from "./info.js";
 export { CHAT_TEMPLATES, isChatTemplateName, type ChatTemplateName } from "./chat-templates.js";
-export { collectText } from "./text-generation.js";
+export { collectText, type CollectedText } from "./collect.js";
+export { formatToolCalls } from "./tools.js";
 export * from "./constants.js";
 
 const TASKS: Partial<Record<TaskId, Task>> = {

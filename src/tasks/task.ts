@@ -1,4 +1,5 @@
 import type { EngineJob, EngineResult, ModelDescriptor, RunResult, TaskId } from "../contract/index.js";
+import type { OutputPlan } from "./structured-output.js";
 
 export type JsonSchema = Record<string, unknown>;
 
@@ -9,7 +10,14 @@ export interface Task {
   inputSchema: JsonSchema;
   outputSchema: JsonSchema;
   /** Validates inputs (throws INPUT_INVALID) and builds the engine job. */
-  prepare(inputs: unknown, model: ModelDescriptor): { job: EngineJob; stream: boolean };
+  prepare(inputs: unknown, model: ModelDescriptor): Prepared;
   /** Turns engine output into the task's output. */
-  shape(result: EngineResult, stream: boolean): Promise<RunResult>;
+  shape(result: EngineResult, prepared: Prepared): Promise<RunResult>;
+}
+
+export interface Prepared {
+  job: EngineJob;
+  stream: boolean;
+  /** JSON mode or tools: what shape() checks and parses the generated text into. */
+  output?: OutputPlan;
 }

@@ -33,7 +33,7 @@ export const textEmbeddings: Task = {
     return { stream: false, job: { kind: "embed", texts, maxTokensPerText: MAX_EMBEDDING_TOKENS } };
   },
 
-  async shape(result: EngineResult, _stream: boolean): Promise<RunResult> {
+  async shape(result: EngineResult): Promise<RunResult> {
     if (result.kind !== "embeddings") throw new OutpostError("INTERNAL", "text-embeddings engine returned no vectors");
     const { vectors, tokens } = result.value;
     const usage = { prompt_tokens: tokens, total_tokens: tokens };

@@ -14,6 +14,7 @@ import {
 import { OutpostError, type ChatMessage, type EmbedResult, type EngineJob, type PromptPart, type RunEvent } from "../../contract/index.js";
 import type { Engine, EngineLoadOptions, LoadedModel } from "../engine.js";
 import { StreamDetokenizer } from "./detokenizer.js";
+import { GrammarCompiler } from "./grammar.js";
 
 /** Recent tokens that repetition penalties look back over. */
 const PENALTY_WINDOW_TOKENS = 64;
@@ -32,10 +33,10 @@ export class LlamaEngine implements Engine {
     const contextTokens = Math.min(options.contextTokens, model.trainContextSize);
     if (options.embedding) {
       const context = await model.createEmbeddingContext({ contextSize: contextTokens, threads: options.threads });
-      return new LlamaLoadedModel(model, undefined, context, contextTokens, size);
+      return new LlamaLoadedModel(model, undefined, context, contextTokens, size, new GrammarCompiler(llama));
     }
     const context = await model.createContext({ contextSize: contextTokens, sequences: options.slots, threads: options.threads });
-    return new LlamaLoadedModel(model, context, undefined, contextTokens, size);
+    return new LlamaLoadedModel(model, context, undefined, contextTokens, size, new GrammarCompiler(llama));
   }
 }
 
@@ -45,8 +46,17 @@ class LlamaLoadedModel implements LoadedModel {
   readonly #context: LlamaContext | undefined;
   readonly #embedding: LlamaEmbeddingContext | undefined;
   readonly #contextTokens: number;
+  readonly #grammars: GrammarCompiler;
 
-  constructor(model: LlamaModel, context: LlamaContext | undefined, embedding: LlamaEmbeddingContext | undefined, contextTokens: number, sizeBytes: number) {
+  constructor(
+    model: LlamaModel,
+    context: LlamaContext | undefined,
+    embedding: LlamaEmbeddingContext | undefined,
+    contextTokens: number,
+    sizeBytes: number,
+    grammars: GrammarCompiler,
+  ) {
+    this.#grammars = grammars;
     this.#model = model;
     this.#context = context;
     this.#embedding = embedding;
@@ -65,6 +75,7 @@ class LlamaLoadedModel implements LoadedModel {
     const { sampling } = job;
     const generated: Token[] = [];
     const penalised = sampling.repetitionPenalty !== undefined || sampling.frequencyPenalty !== undefined || sampling.presencePenalty !== undefined;
+    const constraint = job.constraint ? await this.#grammars.activate(this.#model, job.constraint) : undefined;
     const sequence = this.#context.getSequence();
     const detokenizer = new StreamDetokenizer(this.#model);
     let finishReason: "stop" | "length" = "stop";
@@ -75,6 +86,7 @@ class LlamaLoadedModel implements LoadedModel {
         topP: sampling.topP,
         // llama.cpp seeds are uint32 and 0xFFFFFFFF means "random": fold Workers AI's wider range below it.
         seed: sampling.seed === undefined ? undefined : sampling.seed % 0xffffffff,
+        grammarEvaluationState: constraint?.grammarState,
         repeatPenalty: penalised
           ? {
               punishTokens: () => generated.slice(-PENALTY_WINDOW_TOKENS),
@@ -89,6 +101,7 @@ class LlamaLoadedModel implements LoadedModel {
         generated.push(token);
         const text = detokenizer.push(token);
         if (text) yield { type: "token", text };
+        if (constraint?.push(text)) break;
         if (generated.length >= maxTokens) {
           finishReason = "length";
           break;
