@@ -95,7 +95,9 @@ function reduce(node: unknown, at: string, state: ReduceState, depth: number): S
   if (Array.isArray(type)) {
     if (type.length === 0) throw invalid(`${at}/type`, "expected at least one type");
     if (type.length === 1) return reduce({ ...schema, type: type[0] }, at, state, depth);
-    return { oneOf: type.map((one) => reduce({ ...schema, type: one }, at, state, depth + 1)) };
+    // Each branch keeps the keywords of its own type: `maxLength` binds the string, not the null.
+    const branch = (one: unknown) => Object.fromEntries(Object.entries(schema).filter(([key]) => ANNOTATIONS.has(key) || typeof one !== "string" || fitsType(key, one)));
+    return { oneOf: type.map((one) => reduce({ ...branch(one), type: one }, at, state, depth + 1)) };
   }
   if (typeof type !== "string" || !TYPES.has(type)) throw invalid(`${at}/type`, `unknown type ${JSON.stringify(type)}`);
   const misplaced = keys.find((key) => !fitsType(key, type));

@@ -1,8 +1,8 @@
-import { OutpostError, type ChatMessage, type JsonConstraint, type RunEvent, type RunResult } from "../contract/index.js";
+import { OutpostError, type ChatMessage, type JsonConstraint, type ModelDescriptor, type RunEvent, type RunResult } from "../contract/index.js";
 import { collectText } from "./collect.js";
 import { planResponseFormat, structureEvents, type OutputPlan } from "./structured-output.js";
 import type { Prepared } from "./task.js";
-import { formatToolCalls, planTools, toolConstraint, withTools } from "./tools.js";
+import { formatToolCalls, planTools, toolConstraint, withSystemNote, withTools } from "./tools.js";
 
 interface StructuredInputs {
   response_format?: unknown;
@@ -18,24 +18,31 @@ interface Plan {
   instruct(messages: ChatMessage[]): ChatMessage[];
 }
 
-function withSystemNote(messages: ChatMessage[], note: string): ChatMessage[] {
-  const [first, ...rest] = messages;
-  if (first?.role === "system") return [{ role: "system", content: `${first.content}\n\n${note}` }, ...rest];
-  return [{ role: "system", content: note }, ...messages];
-}
+/**
+ * Characters of instructions per token of context: text is at most one token per character
+ * in the vocabularies served here, so a quarter of the window always leaves room to answer.
+ */
+const INSTRUCTION_SHARE = 0.25;
 
-/** Reads `response_format`, `tools` and `tool_choice` into the constraint and the output plan. */
-export function planOutput(inputs: StructuredInputs, chatTemplate: string): Plan {
+/**
+ * Reads `response_format`, `tools` and `tool_choice` into the constraint and the output plan.
+ * The grammar alone guarantees the shape; the schema in the prompt only helps a model fill it
+ * sensibly, so it is left out where it would crowd a small context.
+ */
+export function planOutput(inputs: StructuredInputs, model: Pick<ModelDescriptor, "chatTemplate" | "contextTokens">): Plan {
+  const budgetChars = Math.floor(model.contextTokens * INSTRUCTION_SHARE);
+  const chatTemplate = model.chatTemplate;
   const tools = planTools(inputs.tools, inputs.tool_choice, inputs.parallel_tool_calls, chatTemplate);
   const format = planResponseFormat(inputs.response_format);
   if (tools && format && tools.choice === "auto") {
     throw new OutpostError("INPUT_INVALID", "Invalid input at '/response_format': response_format together with tools needs tool_choice \"required\" or a named function");
   }
-  if (tools) return { constraint: toolConstraint(tools), output: { kind: "tools", tools }, instruct: (messages) => withTools(tools, messages) };
+  if (tools) return { constraint: toolConstraint(tools), output: { kind: "tools", tools }, instruct: (messages) => withTools(tools, messages, budgetChars) };
   if (format) {
     const raw = inputs.response_format as { json_schema?: { schema?: unknown } };
     const schema = raw.json_schema ? (raw.json_schema.schema ?? raw.json_schema) : undefined;
-    const note = schema ? `Answer with JSON only, matching this JSON Schema: ${JSON.stringify(schema)}` : "Answer with a JSON object only.";
+    const withSchema = schema ? `Answer with JSON only, matching this JSON Schema: ${JSON.stringify(schema)}` : "";
+    const note = withSchema && withSchema.length <= budgetChars ? withSchema : "Answer with JSON only.";
     return { ...format, instruct: (messages) => withSystemNote(messages, note) };
   }
   return { instruct: (messages) => messages };

@@ -97,7 +97,7 @@ export const textGeneration: Task = {
       presencePenalty: inputs.presence_penalty,
     };
     const { prompt, messages } = inputs;
-    const { constraint, output, instruct } = planOutput(inputs, model.chatTemplate);
+    const { constraint, output, instruct } = planOutput(inputs, model);
     if (prompt !== undefined && inputs.raw === true) {
       // Raw prompts carry the caller's own template markup, so it is tokenized as such.
       return { stream, output, job: { kind: "generate", prompt: [{ text: prompt, special: true }], sampling: samplingParams, constraint } };

@@ -101,12 +101,19 @@ export function toolConstraint(plan: ToolPlan): JsonConstraint | undefined {
 }
 
 /** The messages with the tools offered to the model, and earlier calls and results written out as text. */
-export function withTools(plan: ToolPlan, messages: ChatMessage[]): ChatMessage[] {
+export function withTools(plan: ToolPlan, messages: ChatMessage[], budgetChars: number): ChatMessage[] {
   const offered = plan.tools.map((tool) => ({ name: tool.name, description: tool.description ?? "", parameters: tool.parameters }));
-  const instructions = plan.format.instructions(offered);
+  const full = plan.format.instructions(offered);
+  // A small context cannot hold the full schemas: the names, and the grammar for the rest.
+  const instructions = full.length <= budgetChars ? full : plan.format.instructions(offered.map(({ name }) => ({ name, description: "", parameters: {} })));
+  return withSystemNote(messages, instructions);
+}
+
+/** Appends to the first system message, or starts one. */
+export function withSystemNote(messages: ChatMessage[], note: string): ChatMessage[] {
   const [first, ...rest] = messages;
-  if (first?.role === "system") return [{ role: "system", content: `${first.content}\n\n${instructions}` }, ...rest];
-  return [{ role: "system", content: instructions }, ...messages];
+  if (first?.role === "system") return [{ role: "system", content: `${first.content}\n\n${note}` }, ...rest];
+  return [{ role: "system", content: note }, ...messages];
 }
 
 export function newCallId(): string {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { JsonEnd } from "./grammar.js";
+import { JsonEnd, unwritableJsonCharacter } from "./grammar.js";
 
 const endsAt = (chunks: string[]) => {
   const end = new JsonEnd();
@@ -13,4 +13,10 @@ test("JsonEnd stops at the close of the top-level value, not at nested or quoted
   assert.equal(endsAt(['"x\\"', 'y"']), 1);
   assert.equal(endsAt(["-1", "2", "\n"]), 2);
   assert.equal(endsAt(["{", '"a": 1']), -1);
+});
+
+test("a vocabulary without a way to write a JSON character is found out; byte fallback counts", () => {
+  assert.equal(unwritableJsonCharacter(["a", "{", "}", "[", "]", '"', ":", ",", "0"]), undefined);
+  assert.equal(unwritableJsonCharacter(["a", "}", "[", "]", '"', ":", ",", "0"]), "{");
+  assert.equal(unwritableJsonCharacter(["<0x7B>", "}", "[]", "]", '"a', ":", ",", "01"]), undefined);
 });

@@ -1,5 +1,5 @@
 import { LlamaGrammarEvaluationState, type Llama, type LlamaGrammar, type LlamaModel } from "node-llama-cpp";
-import type { JsonConstraint } from "../../contract/index.js";
+import { OutpostError, type JsonConstraint } from "../../contract/index.js";
 
 /** Compiled grammars kept per engine, by schema text: a client repeats one schema per request. */
 const GRAMMAR_CACHE_SIZE = 32;
@@ -87,6 +87,19 @@ export class ActiveConstraint {
   }
 }
 
+/** Characters every JSON grammar needs the model to be able to write. */
+const JSON_CHARACTERS = ["{", "}", "[", "]", '"', ":", ",", "0"];
+
+/**
+ * The first JSON character the vocabulary has no way to write, if any. Some tiny vocabularies
+ * lack `{` and have no byte fallback: the grammar would leave no token to sample, and llama.cpp
+ * fails inside the sampler, taking the runner with it. Such a model is refused up front.
+ */
+export function unwritableJsonCharacter(vocabulary: readonly string[]): string | undefined {
+  const starts = new Set(vocabulary.map((piece) => (/^<0x[0-9A-F]{2}>$/.test(piece) ? String.fromCharCode(parseInt(piece.slice(3, 5), 16)) : piece[0])));
+  return JSON_CHARACTERS.find((char) => !starts.has(char));
+}
+
 /** Compiles JSON constraints into llama.cpp grammars, keeping the recent ones. */
 export class GrammarCompiler {
   readonly #llama: Llama;
@@ -97,6 +110,10 @@ export class GrammarCompiler {
   }
 
   async activate(model: LlamaModel, constraint: JsonConstraint): Promise<ActiveConstraint> {
+    const missing = unwritableJsonCharacter(model.fileInfo.metadata.tokenizer?.ggml?.tokens ?? []);
+    if (missing !== undefined) {
+      throw new OutpostError("INPUT_INVALID", `This model cannot write JSON: its vocabulary has no token for '${missing}', so JSON mode and tool calls are unavailable on it`);
+    }
     const key = JSON.stringify(constraint.schema);
     let grammar = this.#cache.get(key);
     if (grammar) {

@@ -66,6 +66,8 @@ class LlamaLoadedModel implements LoadedModel {
 
   async *generate(job: GenerateJob, signal: AbortSignal): AsyncIterable<RunEvent> {
     if (!this.#context) throw new OutpostError("INPUT_INVALID", "This model is loaded for embeddings, not text generation");
+    // Before tokenizing: a vocabulary that cannot write JSON is refused before it sees the schema.
+    const constraint = job.constraint ? await this.#grammars.activate(this.#model, job.constraint) : undefined;
     const tokens = job.kind === "chat" ? this.#tokenizeChat(job.messages) : this.#tokenizePrompt(job.prompt);
     const room = this.#contextTokens - tokens.length;
     if (room < 1) {
@@ -75,7 +77,6 @@ class LlamaLoadedModel implements LoadedModel {
     const { sampling } = job;
     const generated: Token[] = [];
     const penalised = sampling.repetitionPenalty !== undefined || sampling.frequencyPenalty !== undefined || sampling.presencePenalty !== undefined;
-    const constraint = job.constraint ? await this.#grammars.activate(this.#model, job.constraint) : undefined;
     const sequence = this.#context.getSequence();
     const detokenizer = new StreamDetokenizer(this.#model);
     let finishReason: "stop" | "length" = "stop";
