@@ -110,7 +110,7 @@ export interface PromptPart {
 }
 
 /**
- * Decoding restricted so the output is one JSON value matching `schema`, whatever the model.
+* Decoding restricted so the output is one JSON value matching `schema`, whatever the model.
  * `schema` is already reduced to what a grammar can enforce (tasks/json-schema.ts: refs inlined,
  * only supported keywords). With `trigger`, generation is free until that text appears and
  * constrained from there on: tool_choice "auto", where the model may answer or call a tool.
@@ -121,19 +121,17 @@ export interface JsonConstraint {
 }
 
 /**
- * Work for an engine. Text generation arrives as a rendered prompt, except for models whose
- * chat template lives in the GGUF itself: those carry the messages and the engine renders them.
+ * The llama engine's jobs, built by the text tasks. Text generation arrives as a rendered
+ * prompt, except for models whose chat template lives in the GGUF itself: those carry the
+ * messages and the engine renders them.
  */
-export type EngineJob =
+export type TextJob =
   | { kind: "generate"; prompt: PromptPart[]; sampling: SamplingParams; constraint?: JsonConstraint }
   | { kind: "chat"; messages: ChatMessage[]; sampling: SamplingParams; constraint?: JsonConstraint }
   | { kind: "embed"; texts: string[]; maxTokensPerText: number };
 
+/** The `json` value an `embed` job answers with. */
 export interface EmbedResult {
   vectors: number[][];
   tokens: number;
 }
-
-export type EngineResult =
-  | { kind: "events"; events: AsyncIterable<RunEvent> }
-  | { kind: "embeddings"; value: EmbedResult };

@@ -83,8 +83,12 @@ export class RemoteResponder {
         send({ t: "err", error: error.toWire(), retry: retryElsewhere(error) });
         return;
       }
-      if (result.kind === "embeddings") {
-        send({ t: "embeddings", value: result.value });
+      if (result.kind === "json") {
+        send({ t: "json", value: result.value });
+        return;
+      }
+      if (result.kind === "bytes") {
+        send({ t: "err", error: { code: "ENGINE_UNAVAILABLE", message: "Byte results cannot cross NATS yet" } });
         return;
       }
       outcome = await this.#stream(request, reply, result.events, controller, send);

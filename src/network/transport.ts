@@ -91,9 +91,9 @@ export class RemoteCaller {
           if (first.reply.retry) throw new RetryableError(`${target.node} in ${target.city}: ${error.message}`, false);
           throw error;
         }
-        case "embeddings":
+        case "json":
           finish(false);
-          return { kind: "embeddings", value: first.reply.value };
+          return { kind: "json", value: first.reply.value };
         case "ev":
           return { kind: "events", events: this.#events(call, first, target, finish) };
         default:
@@ -183,7 +183,7 @@ export class RemoteCaller {
       return;
     }
     if (reply.t === "accept") call.accepted = true;
-    if (reply.t === "ev" || reply.t === "err" || reply.t === "embeddings") {
+    if (reply.t === "ev" || reply.t === "err" || reply.t === "json") {
       call.queue.push({ reply, respond: msg.reply ? (grant) => msg.respond(encode(grant)) : undefined });
     }
     this.#wake(call);

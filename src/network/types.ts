@@ -1,4 +1,4 @@
-import type { EmbedResult, EngineJob, RunEvent, WireError } from "../contract/index.js";
+import type { EngineJob, RunEvent, WireError } from "../contract/index.js";
 
 /** Load of one model on one node, as its advert reports it. */
 export interface ModelLoad {
@@ -50,7 +50,7 @@ export type RunReply =
   | { t: "accept" }
   | { t: "hb" }
   | { t: "ev"; seq: number; ev: RunEvent }
-  | { t: "embeddings"; value: EmbedResult }
+  | { t: "json"; value: unknown }
   /** Refused or failed before any result; `retry` when another node should be tried. */
   | { t: "err"; error: WireError; retry?: boolean };
 

@@ -9,9 +9,9 @@ export interface Task {
   /** The JSON Schema the validator enforces, as served by `models/schema`. */
   inputSchema: JsonSchema;
   outputSchema: JsonSchema;
-  /** Validates inputs (throws INPUT_INVALID) and builds the engine job. */
+  /** Validates inputs (throws INPUT_INVALID) and builds the job for the model's engine. */
   prepare(inputs: unknown, model: ModelDescriptor): Prepared;
-  /** Turns engine output into the task's output. */
+  /** Turns engine output into the task's output (a `bytes` body becomes a ReadableStream). */
   shape(result: EngineResult, prepared: Prepared): Promise<RunResult>;
 }
 

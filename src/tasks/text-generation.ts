@@ -1,11 +1,11 @@
 import { randomInt } from "node:crypto";
 import { z } from "zod";
-import { OutpostError, type ChatMessage } from "../contract/index.js";
+import { OutpostError, type ChatMessage, type EngineResult, type ModelDescriptor, type RunResult, type TextJob } from "../contract/index.js";
 import { renderChat, renderPrompt, isChatTemplateName } from "./chat-templates.js";
 import { MAX_MESSAGES, MAX_PROMPT_CHARS, MAX_TOOLS } from "./constants.js";
 import { planOutput, shapeText } from "./structured-plan.js";
 import { describeStructuredInputs, TEXT_GENERATION_OUTPUT } from "./structured-schemas.js";
-import type { Task } from "./task.js";
+import type { Prepared, Task } from "./task.js";
 import { toolTurns } from "./tool-messages.js";
 import { parseInputs, requireObject, toJsonSchema } from "./validate.js";
 
@@ -72,12 +72,12 @@ function toMessages(messages: z.output<typeof messagesForm>["messages"]): ChatMe
 }
 
 
-export const textGeneration: Task = {
+export const textGeneration = {
   id: "text-generation",
   inputSchema: { type: "object", oneOf: [describeStructuredInputs(toJsonSchema(promptForm)), describeStructuredInputs(toJsonSchema(messagesForm))] },
   outputSchema: TEXT_GENERATION_OUTPUT,
 
-  prepare(raw, model) {
+  prepare(raw: unknown, model: ModelDescriptor): Prepared & { job: TextJob } {
     const fields = requireObject(raw);
     const hasPrompt = fields.prompt !== undefined;
     const hasMessages = fields.messages !== undefined;
@@ -115,8 +115,8 @@ export const textGeneration: Task = {
     return { stream, output, job: { kind: "generate", prompt: rendered, sampling: samplingParams, constraint } };
   },
 
-  async shape(result, prepared) {
+  async shape(result: EngineResult, prepared: Prepared): Promise<RunResult> {
     if (result.kind !== "events") throw new OutpostError("INTERNAL", "text-generation engine returned no token stream");
     return shapeText(result.events, prepared);
   },
-};
+} satisfies Task;
