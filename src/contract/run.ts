@@ -110,7 +110,13 @@ export interface PromptPart {
 }
 
 /**
-* Decoding restricted so the output is one JSON value matching `schema`, whatever the model.
+ * Integer digits a constrained number may have, written without an exponent: every number the
+ * grammar allows lies within ±(10^15 − 1), inside JavaScript's safe integers.
+ */
+export const JSON_NUMBER_DIGITS = 15;
+
+/**
+ * Decoding restricted so the output is one JSON value matching `schema`, whatever the model.
  * `schema` is already reduced to what a grammar can enforce (tasks/json-schema.ts: refs inlined,
  * only supported keywords). With `trigger`, generation is free until that text appears and
  * constrained from there on: tool_choice "auto", where the model may answer or call a tool.

@@ -33,6 +33,12 @@ test("supported schemas reduce to the grammar's subset, refs inlined and unions 
   });
 });
 
+test("numeric bounds the grammar already meets, like zod's safe-integer ones, are accepted", () => {
+  const safe = { type: "integer", minimum: -9007199254740991, maximum: 9007199254740991 };
+  assert.deepEqual(toGrammarSchema(safe, "/s"), { type: "integer" });
+  refused({ type: "number", exclusiveMinimum: 0 }, /'exclusiveMinimum' is not supported with a bound inside/);
+});
+
 test("a keyword the grammar cannot enforce is refused by name and path, never ignored", () => {
   refused({ type: "object", properties: { age: { type: "integer", minimum: 0 } } }, /^Invalid input at '\/s\/properties\/age': the JSON Schema keyword 'minimum' is not supported/);
   refused({ type: "string", pattern: "^a" }, /'pattern' is not supported/);

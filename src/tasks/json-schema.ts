@@ -1,4 +1,4 @@
-import { OutpostError } from "../contract/index.js";
+import { JSON_NUMBER_DIGITS, OutpostError } from "../contract/index.js";
 import { MAX_SCHEMA_DEPTH, MAX_SCHEMA_NODES } from "./constants.js";
 
 type Schema = Record<string, unknown>;
@@ -27,7 +27,13 @@ const SUPPORTED = new Set([
   "definitions",
   "minProperties",
   "maxProperties",
+  "minimum",
+  "maximum",
+  "exclusiveMinimum",
+  "exclusiveMaximum",
 ]);
+/** The largest magnitude a constrained number can have (see JSON_NUMBER_DIGITS). */
+const NUMBER_LIMIT = 10 ** JSON_NUMBER_DIGITS - 1;
 export const SUPPORTED_KEYWORDS = [...SUPPORTED];
 const FORMATS = new Set(["date-time", "date", "time"]);
 const TYPES = new Set(["string", "number", "integer", "boolean", "null", "object", "array"]);
@@ -105,6 +111,7 @@ function reduce(node: unknown, at: string, state: ReduceState, depth: number): S
   if (type === "object") return reduceObject(schema, at, sub);
   if (type === "array") return reduceArray(schema, at, sub);
   if (type === "string") return reduceString(schema, at);
+  if (type === "number" || type === "integer") checkBounds(schema, at);
   return { type };
 }
 
@@ -112,6 +119,8 @@ const TYPE_KEYWORDS: Record<string, string[]> = {
   object: ["properties", "required", "additionalProperties", "minProperties", "maxProperties"],
   array: ["items", "prefixItems", "minItems", "maxItems"],
   string: ["minLength", "maxLength", "format"],
+  number: ["minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"],
+  integer: ["minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"],
 };
 
 function fitsType(key: string, type: string): boolean {
@@ -168,6 +177,20 @@ function reduceString(schema: Schema, at: string): Schema {
     return { type: "string", format: schema.format };
   }
   return { type: "string", ...counts(schema, "minLength", "maxLength", at) };
+}
+
+/**
+ * Numeric bounds are accepted where every number the grammar can write meets them, as with
+ * zod's safe-integer bounds on `.int()`; a bound inside that range is refused by name.
+ */
+function checkBounds(schema: Schema, at: string): void {
+  for (const key of ["minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum"]) {
+    const value = schema[key];
+    if (value === undefined) continue;
+    if (typeof value !== "number") throw invalid(`${at}/${key}`, "expected a number");
+    const holds = key.endsWith("inimum") ? value < -NUMBER_LIMIT || (key === "minimum" && value === -NUMBER_LIMIT) : value > NUMBER_LIMIT || (key === "maximum" && value === NUMBER_LIMIT);
+    if (!holds) throw invalid(at, `the JSON Schema keyword '${key}' is not supported with a bound inside ±${NUMBER_LIMIT} (a grammar cannot enforce it)`);
+  }
 }
 
 function counts(schema: Schema, minKey: string, maxKey: string, at: string): Schema {

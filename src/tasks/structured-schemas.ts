@@ -58,6 +58,11 @@ export function describeStructuredInputs(schema: JsonSchema): JsonSchema {
   properties.tools = TOOLS;
   properties.tool_choice = TOOL_CHOICE;
   properties.parallel_tool_calls = { type: "boolean", description: `Allow up to several calls in one answer (default true).` };
+  const messages = properties.messages as { items?: JsonSchema } | undefined;
+  if (messages?.items) {
+    // A tool result must say which call it answers.
+    properties.messages = { ...messages, items: { ...messages.items, if: { properties: { role: { const: "tool" } } }, then: { required: ["tool_call_id"] } } };
+  }
   return { ...schema, properties };
 }
 

@@ -25,7 +25,8 @@ test("required and named choices force a call; auto constrains only after the fa
   assert.equal(toolConstraint(forced)?.trigger, undefined);
   assert.equal((toolConstraint(forced)?.schema.oneOf as unknown[]).length, 2);
   const named = planTools([weather, { name: "other" }], { type: "function", function: { name: "other" } }, true, "bare")!;
-  assert.deepEqual(toolConstraint(named)?.schema, { type: "array", items: { type: "object", properties: { name: { const: "other" }, arguments: { type: "object", properties: {}, additionalProperties: true } } }, minItems: 1, maxItems: 4 });
+  assert.deepEqual(toolConstraint(named)?.schema, { type: "object", properties: { name: { const: "other" }, arguments: { type: "object", properties: {}, additionalProperties: true } } });
+  assert.equal(toolConstraint(planTools([weather], "required", true, "bare")!)?.schema.maxItems, 4);
   assert.equal(toolConstraint(planTools([weather], "auto", undefined, "chatml")!)?.trigger, "<tool_call>");
   assert.equal(toolConstraint(planTools([weather], "auto", undefined, "mistral-instruct")!)?.trigger, "[TOOL_CALLS]");
   assert.equal(toolConstraint(planTools([weather], "auto", undefined, "llama3")!), undefined);

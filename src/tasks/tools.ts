@@ -93,7 +93,9 @@ export function toolConstraint(plan: ToolPlan): JsonConstraint | undefined {
   const call = callSchema(plan, offered);
   const list = (maxItems: number) => ({ type: "array", items: call, minItems: 1, maxItems });
   if (plan.choice !== "auto") {
-    return { schema: plan.parallel ? list(MAX_PARALLEL_TOOL_CALLS) : plan.format.arrayCalls ? list(1) : call };
+    // A named function is asked for once; "required" may call several tools when parallel calls are allowed.
+    const several = plan.parallel && plan.choice === "required";
+    return { schema: several ? list(MAX_PARALLEL_TOOL_CALLS) : plan.format.arrayCalls ? list(1) : call };
   }
   if (plan.format.trigger === undefined) return undefined;
   // After the trigger one call follows, or the format's list of calls.

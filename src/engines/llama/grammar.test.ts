@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { JsonEnd, unwritableJsonCharacter } from "./grammar.js";
+import { boundNumbers, JsonEnd, unwritableJsonCharacter } from "./grammar.js";
 
 const endsAt = (chunks: string[]) => {
   const end = new JsonEnd();
@@ -19,4 +19,12 @@ test("a vocabulary without a way to write a JSON character is found out; byte fa
   assert.equal(unwritableJsonCharacter(["a", "{", "}", "[", "]", '"', ":", ",", "0"]), undefined);
   assert.equal(unwritableJsonCharacter(["a", "}", "[", "]", '"', ":", ",", "0"]), "{");
   assert.equal(unwritableJsonCharacter(["<0x7B>", "}", "[]", "]", '"a', ":", ",", "01"]), undefined);
+});
+
+test("numbers are bounded to 15 digits without an exponent", () => {
+  const generated = 'root ::= integer-number-rule\ninteger-number-rule ::= "-"? ("0" | [1-9] [0-9]{0,15}) ([eE] [-+]? ("0" | [1-9] [0-9]{0,15}))?\nfractional-number-rule ::= "-"? ("0" | [1-9] [0-9]{0,15}) ("." [0-9]{1,16})? ([eE] [-+]? ("0" | [1-9] [0-9]{0,15}))?';
+  assert.equal(
+    boundNumbers(generated),
+    'root ::= integer-number-rule\ninteger-number-rule ::= "-"? ("0" | [1-9] [0-9]{0,14})\nfractional-number-rule ::= "-"? ("0" | [1-9] [0-9]{0,14}) ("." [0-9]{1,16})?',
+  );
 });

@@ -1,5 +1,5 @@
 import { LlamaGrammarEvaluationState, type Llama, type LlamaGrammar, type LlamaModel } from "node-llama-cpp";
-import { OutpostError, type JsonConstraint } from "../../contract/index.js";
+import { JSON_NUMBER_DIGITS, OutpostError, type JsonConstraint } from "../../contract/index.js";
 
 /** Compiled grammars kept per engine, by schema text: a client repeats one schema per request. */
 const GRAMMAR_CACHE_SIZE = 32;
@@ -87,6 +87,17 @@ export class ActiveConstraint {
   }
 }
 
+const DIGITS = `("0" | [1-9] [0-9]{0,${JSON_NUMBER_DIGITS - 1}})`;
+/**
+ * node-llama-cpp's numbers allow 16 digits and an exponent (1e999 parses as Infinity): bounded
+ * here to the range the tasks promise, so a schema's safe-integer bounds always hold.
+ */
+export function boundNumbers(grammar: string): string {
+  return grammar
+    .replace(/^integer-number-rule ::= .*$/m, `integer-number-rule ::= "-"? ${DIGITS}`)
+    .replace(/^fractional-number-rule ::= .*$/m, `fractional-number-rule ::= "-"? ${DIGITS} ("." [0-9]{1,16})?`);
+}
+
 /** Characters every JSON grammar needs the model to be able to write. */
 const JSON_CHARACTERS = ["{", "}", "[", "]", '"', ":", ",", "0"];
 
@@ -120,7 +131,9 @@ export class GrammarCompiler {
       this.#cache.delete(key);
     } else {
       // The schema was checked by the task against the subset node-llama-cpp's generator accepts.
-      grammar = this.#llama.createGrammarForJsonSchema(constraint.schema as never);
+      grammar = this.#llama
+        .createGrammarForJsonSchema(constraint.schema as never)
+        .then((generated) => this.#llama.createGrammar({ grammar: boundNumbers(generated.grammar) }));
       grammar.catch(() => this.#cache.delete(key));
     }
     this.#cache.set(key, grammar);
