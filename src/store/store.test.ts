@@ -8,7 +8,8 @@ import { Catalog, type CatalogEntry } from "../catalog/index.js";
 import { OutpostError } from "../contract/index.js";
 import { startFileServer, type FileServer } from "../../test/helpers/file-server.js";
 import { MODEL_MIRROR, STORIES, STORIES_EMBEDDINGS } from "../../test/helpers/server.js";
-import { ModelStore, sha256File, type StoreOptions } from "./store.js";
+import { ModelStore, type StoreOptions } from "./store.js";
+import { sha256File } from "./tree.js";
 
 const catalog = new Catalog(new Set(["llama"]));
 const stories = catalog.get(STORIES);
