@@ -6,8 +6,8 @@
  * - runner:  Outpost's runner child process over IPC, driven here (adds the process hop);
  * - outpost: the whole server over HTTP + SSE (adds the scheduler, tasks, HTTP).
  */
-import type { EngineJob, RunEvent } from "../../src/contract/index.js";
-import { LlamaEngine } from "../../src/engines/index.js";
+import type { EngineLoadOptions, RunEvent, TextJob } from "../../src/contract/index.js";
+import { createEngine } from "../../src/engines/index.js";
 import { RunnerProcess } from "../../src/scheduler/index.js";
 import type { BenchModel } from "./models.js";
 import { startOutpost, streamRun } from "./outpost.js";
@@ -61,7 +61,7 @@ async function measured(warmUp: () => Promise<unknown>, measure: () => Promise<P
 }
 
 /** Outpost's job for a prompt, as the text-generation task builds it for a bare-template model. */
-function job(prompt: string, maxTokens: number): Extract<EngineJob, { kind: "generate" }> {
+function job(prompt: string, maxTokens: number): TextJob {
   return { kind: "generate", prompt: [{ text: prompt, special: false }], sampling: { maxTokens, temperature: 0 } };
 }
 
@@ -94,16 +94,22 @@ export async function runSide(side: Side, setup: SideSetup): Promise<SideRun> {
   const { model, concurrency, threads, workload } = setup;
   const warmPrompt = model.prompts[0] ?? "";
   const clients = (request: (prompt: string) => Promise<StreamResult>) => () => runClients(concurrency, workload.rounds, model.prompts, request);
-  const loadOptions = { modelPath: model.path(), contextTokens: model.contextTokens, slots: concurrency, threads, embedding: false };
+  const descriptor = { id: model.name, task: "text-generation", engine: "llama", chatTemplate: "bare", contextTokens: model.contextTokens, maxTokensDefault: 256, maxTokensStreamDefault: 256 } as const;
+  const loadOptions: EngineLoadOptions = { model: descriptor, path: model.path(), slots: concurrency, threads };
   switch (side) {
     case "raw": {
-      await using engine = await RawEngine.load({ modelPath: loadOptions.modelPath, contextTokens: model.contextTokens, sequences: concurrency, threads });
+      await using engine = await RawEngine.load({ modelPath: loadOptions.path, contextTokens: model.contextTokens, sequences: concurrency, threads });
       return await measured(() => engine.generate(warmPrompt, 4), clients((prompt) => engine.generate(prompt, workload.maxTokens)));
     }
     case "engine": {
-      await using loaded = await new LlamaEngine().load(loadOptions);
+      await using loaded = await (await createEngine("llama")).load(loadOptions);
       const signal = new AbortController().signal;
-      const request = (prompt: string, maxTokens: number) => collect(performance.now(), loaded.generate(job(prompt, maxTokens), signal));
+      const request = async (prompt: string, maxTokens: number) => {
+        const startMs = performance.now();
+        const result = await loaded.run(job(prompt, maxTokens), signal);
+        if (result.kind !== "events") throw new Error("the engine answered a generate job without a stream");
+        return collect(startMs, result.events);
+      };
       return await measured(() => request(warmPrompt, 4), clients((prompt) => request(prompt, workload.maxTokens)));
     }
     case "runner": {

@@ -68,7 +68,7 @@ setFlagsFromString("--expose-gc");
 const gc = runInNewContext("gc") as () => void;
 
 test("a request waiting for its model holds the prepared job, not the parsed body", async () => {
-  const descriptor: ModelDescriptor = { id: "@cf/test/model", task: "text-generation", chatTemplate: "chatml", contextTokens: 512, maxTokensDefault: 8, maxTokensStreamDefault: 8 };
+  const descriptor: ModelDescriptor = { id: "@cf/test/model", task: "text-generation", engine: "llama", chatTemplate: "chatml", contextTokens: 512, maxTokensDefault: 8, maxTokensStreamDefault: 8 };
   let queued = () => {};
   let release!: (error: Error) => void;
   const backend: Backend = {

@@ -2,12 +2,9 @@ import { createHash } from "node:crypto";
 import { OutpostError, type ModelDescriptor, type ModelSearchItem, type ModelSearchParams } from "../contract/index.js";
 import { TASK_INFO, findTask } from "../tasks/index.js";
 import { MODELS } from "./models.js";
-import type { CatalogEntry, EngineId } from "./types.js";
+import type { CatalogEntry } from "./types.js";
 
-export type { Artifact, CatalogEntry, EngineId } from "./types.js";
-
-/** Engines this build can run. Other catalog models stay listed and fail with ENGINE_UNAVAILABLE. */
-export const RUNNABLE_ENGINES: ReadonlySet<EngineId> = new Set(["llama"]);
+export type { Artifact, CatalogEntry } from "./types.js";
 
 export const DEFAULT_PER_PAGE = 50;
 export const MAX_PER_PAGE = 1_000;
@@ -24,9 +21,25 @@ export function authorOf(id: string): string {
 
 export class Catalog {
   readonly #entries = new Map<string, CatalogEntry>();
+  readonly #engines: ReadonlySet<string>;
 
-  constructor(entries: readonly CatalogEntry[] = MODELS) {
+  /**
+   * `engines` are the engine names this build has (engines/registry.ts's ENGINE_NAMES, passed in
+   * by the composition root): models of other engines stay listed and fail with ENGINE_UNAVAILABLE.
+   */
+  constructor(engines: ReadonlySet<string>, entries: readonly CatalogEntry[] = MODELS) {
+    this.#engines = engines;
     for (const entry of entries) this.#entries.set(entry.id, entry);
+  }
+
+  /** Whether this build has the entry's engine. */
+  hasEngine(entry: CatalogEntry): boolean {
+    return this.#engines.has(entry.engine);
+  }
+
+  /** Whether Outpost can serve the entry here: its engine and task are in this build and it has files to fetch. */
+  isRunnable(entry: CatalogEntry): boolean {
+    return this.hasEngine(entry) && findTask(entry.task) !== undefined && entry.artifact !== undefined;
   }
 
   /** Adds or replaces an entry (custom models). */
@@ -56,7 +69,7 @@ export class Catalog {
   /** The entry if Outpost can run it here, else ENGINE_UNAVAILABLE naming what is missing. */
   runnable(id: string): CatalogEntry {
     const entry = this.get(id);
-    if (!RUNNABLE_ENGINES.has(entry.engine) || !findTask(entry.task)) {
+    if (!this.hasEngine(entry) || !findTask(entry.task)) {
       throw new OutpostError("ENGINE_UNAVAILABLE", `${id} needs the ${entry.engine} engine for ${entry.task}, which this Outpost build does not include yet`);
     }
     if (!entry.artifact) throw new OutpostError("ENGINE_UNAVAILABLE", `${id} has no CPU-runnable artifact in the catalog yet`);
@@ -64,16 +77,7 @@ export class Catalog {
   }
 
   describe(id: string): ModelDescriptor {
-    const entry = this.get(id);
-    return {
-      id: entry.id,
-      task: entry.task,
-      chatTemplate: entry.chatTemplate,
-      contextTokens: entry.contextTokens,
-      maxTokensDefault: entry.maxTokensDefault,
-      maxTokensStreamDefault: entry.maxTokensStreamDefault,
-      ...(entry.systemPrompt ? { systemPrompt: entry.systemPrompt } : {}),
-    };
+    return toDescriptor(this.get(id));
   }
 
   search(params: ModelSearchParams = {}): ModelSearchItem[] {
@@ -92,6 +96,20 @@ export class Catalog {
     });
     return matches.slice((page - 1) * perPage, page * perPage).map(toSearchItem);
   }
+}
+
+/** What a task and an engine see of a catalog entry. */
+export function toDescriptor(entry: CatalogEntry): ModelDescriptor {
+  return {
+    id: entry.id,
+    task: entry.task,
+    engine: entry.engine,
+    chatTemplate: entry.chatTemplate,
+    contextTokens: entry.contextTokens,
+    maxTokensDefault: entry.maxTokensDefault,
+    maxTokensStreamDefault: entry.maxTokensStreamDefault,
+    ...(entry.systemPrompt ? { systemPrompt: entry.systemPrompt } : {}),
+  };
 }
 
 /** Workers AI numbers its model sources: 1 for Cloudflare (`@cf`), 2 for Hugging Face (`@hf`). */

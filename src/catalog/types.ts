@@ -1,8 +1,5 @@
 import type { TaskId } from "../contract/index.js";
 
-/** Engines Outpost knows of. Only those in RUNNABLE_ENGINES can serve requests today. */
-export type EngineId = "llama" | "diffusion" | "whisper" | "onnx";
-
 /** Where a model's single weights file comes from. */
 export interface Artifact {
   /** File name in the store and in a mirror directory, e.g. `stories260K.gguf`. */
@@ -22,7 +19,11 @@ export interface CatalogEntry {
   id: string;
   task: TaskId;
   description: string;
-  engine: EngineId;
+  /**
+   * The engine that runs it: a name in engines/registry.ts. Entries may name engines this build
+   * lacks (`diffusion`, `whisper`, `onnx`): they are listed and answer ENGINE_UNAVAILABLE.
+   */
+  engine: string;
   /** Context window in tokens. */
   contextTokens: number;
   /** Default `max_tokens` for plain and streamed requests (Workers AI: 256 / per-model stream default). */

@@ -1,4 +1,3 @@
-import { RUNNABLE_ENGINES } from "../catalog/index.js";
 import type { Config } from "../config/index.js";
 import type { CustomModelSpec } from "../store/index.js";
 import { reportFailure } from "./report.js";
@@ -15,7 +14,7 @@ export async function models(config: Config): Promise<number> {
     const local = new Map((await outpost.admin.local()).map((m) => [m.model, m]));
     const rows = outpost.catalog.list().map((entry) => {
       const found = local.get(entry.id);
-      const engine = RUNNABLE_ENGINES.has(entry.engine) ? entry.engine : `${entry.engine} (not in this build)`;
+      const engine = outpost.catalog.hasEngine(entry) ? entry.engine : `${entry.engine} (not in this build)`;
       return [
         entry.custom ? `${entry.id} (custom)` : entry.id,
         entry.task,

@@ -1,4 +1,4 @@
-import { RUNNABLE_ENGINES, type CatalogEntry } from "../catalog/index.js";
+import type { CatalogEntry } from "../catalog/index.js";
 import { splitServers, startNetworkNode, type NetworkNode } from "../network/index.js";
 import type { Outpost } from "./outpost.js";
 
@@ -6,7 +6,7 @@ import type { Outpost } from "./outpost.js";
 const LOCAL_MODELS_REFRESH_MS = 2_000;
 
 function runnable(outpost: Outpost): CatalogEntry[] {
-  return outpost.catalog.list().filter((entry) => entry.artifact !== undefined && RUNNABLE_ENGINES.has(entry.engine));
+  return outpost.catalog.list().filter((entry) => outpost.catalog.isRunnable(entry));
 }
 
 /** Wires a node of the Outpost network around a single-process Outpost (`serve --nats …`). */

@@ -1,3 +1,4 @@
+import { ENGINE_NAMES } from "../engines/index.js";
 import { Catalog } from "../catalog/index.js";
 import type { Config } from "../config/index.js";
 import { buildView, connectBus, ModelDistribution, observeNetwork, splitServers } from "../network/index.js";
@@ -47,7 +48,7 @@ export async function network(config: Config, json: boolean): Promise<number> {
 
 /** `outpost models publish <model>`: puts the model's verified file into the network's object store. */
 export async function publishModel(config: Config, model: string): Promise<number> {
-  const entry = new Catalog().runnable(model);
+  const entry = new Catalog(ENGINE_NAMES).runnable(model);
   const path = await new ModelStore({ dataDir: config.dataDir, mirrorDir: config.modelMirror }).resolve(entry);
   const nc = await connectBus(servers(config), "outpost-cli");
   try {

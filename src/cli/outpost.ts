@@ -2,6 +2,7 @@ import { stat } from "node:fs/promises";
 import { OutpostError, type Backend } from "../contract/index.js";
 import { Catalog, type CatalogEntry } from "../catalog/index.js";
 import { createLocalAi, createRun, type Ai, type RunFn } from "../binding/index.js";
+import { ENGINE_NAMES } from "../engines/index.js";
 import { loadConfig, type Config } from "../config/index.js";
 import { LocalBackend, Metrics, RunnerProcess, Scheduler } from "../scheduler/index.js";
 import { customEntry, loadCustomModels, ModelStore, StoreAdmin } from "../store/index.js";
@@ -29,7 +30,7 @@ export interface OutpostHooks {
 
 export function createOutpost(overrides: Partial<Config> = {}, hooks: OutpostHooks = {}): Outpost {
   const config = { ...loadConfig(), ...overrides };
-  const catalog = new Catalog();
+  const catalog = new Catalog(ENGINE_NAMES);
   const store = new ModelStore({ dataDir: config.dataDir, mirrorDir: config.modelMirror, hfEndpoint: config.hfEndpoint, hfToken: config.hfToken });
   for (const record of loadCustomModels(store.layout)) {
     // A custom model never shadows a catalog id (the file may predate the catalog entry).

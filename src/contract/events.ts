@@ -1,18 +1,16 @@
-import type { RunEvent } from "./run.js";
-
-export interface EventHooks {
-  /** Called for each event as it passes. */
-  event?(event: RunEvent): void;
+export interface EventHooks<T> {
+  /** Called for each item as it passes. */
+  event?(event: T): void;
   /** Called exactly once: when the source ends, fails, or the consumer stops early. */
   finish?(): void;
 }
 
 /**
- * Passes a token stream through, watching it. Unlike an async generator wrapper, stopping it
+ * Passes a stream (a result's events or a body's chunks) through, watching it. Unlike an async generator wrapper, stopping it
  * (`return()`) always reaches the source and runs `finish`, even if it was never read: a
  * client that cancels an unread stream must still free its slot and stop its generation.
  */
-export function tapEvents(source: AsyncIterable<RunEvent>, hooks: EventHooks, first?: RunEvent): AsyncIterable<RunEvent> {
+export function tapEvents<T>(source: AsyncIterable<T>, hooks: EventHooks<T>, first?: T): AsyncIterable<T> {
   const iterator = source[Symbol.asyncIterator]();
   let pendingFirst = first;
   let finished = false;
@@ -21,9 +19,9 @@ export function tapEvents(source: AsyncIterable<RunEvent>, hooks: EventHooks, fi
     finished = true;
     hooks.finish?.();
   };
-  const stream: AsyncIterator<RunEvent> = {
+  const stream: AsyncIterator<T> = {
     async next() {
-      if (pendingFirst) {
+      if (pendingFirst !== undefined) {
         const value = pendingFirst;
         pendingFirst = undefined;
         hooks.event?.(value);

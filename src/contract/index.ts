@@ -5,3 +5,5 @@ export * from "./events.js";
 export * from "./store.js";
 export * from "./requests.js";
 export * from "./residency.js";
+export * from "./engine.js";
+export * from "./frames.js";

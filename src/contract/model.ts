@@ -1,10 +1,13 @@
-import type { EngineJob, EngineResult, RunOptions, TaskId } from "./run.js";
+import type { EngineJob, EngineResult } from "./engine.js";
+import type { RunOptions, TaskId } from "./run.js";
 
 /** What a task needs to know about a model to validate and prepare a request for it. */
 export interface ModelDescriptor {
   /** Workers AI style id, e.g. `@cf/meta/llama-2-7b-chat-int8`. */
   id: string;
   task: TaskId;
+  /** The engine that runs it: a name in engines/registry.ts. */
+  engine: string;
   /** Chat template family name (see tasks/chat-templates.ts), or "gguf" for the file's own. */
   chatTemplate: string;
   /** Context window in tokens. */

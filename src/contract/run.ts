@@ -90,19 +90,17 @@ export interface PromptPart {
 }
 
 /**
- * Work for an engine. Text generation arrives as a rendered prompt, except for models whose
- * chat template lives in the GGUF itself: those carry the messages and the engine renders them.
+ * The llama engine's jobs, built by the text tasks. Text generation arrives as a rendered
+ * prompt, except for models whose chat template lives in the GGUF itself: those carry the
+ * messages and the engine renders them.
  */
-export type EngineJob =
+export type TextJob =
   | { kind: "generate"; prompt: PromptPart[]; sampling: SamplingParams }
   | { kind: "chat"; messages: ChatMessage[]; sampling: SamplingParams }
   | { kind: "embed"; texts: string[]; maxTokensPerText: number };
 
+/** The `json` value an `embed` job answers with. */
 export interface EmbedResult {
   vectors: number[][];
   tokens: number;
 }
-
-export type EngineResult =
-  | { kind: "events"; events: AsyncIterable<RunEvent> }
-  | { kind: "embeddings"; value: EmbedResult };

@@ -1,2 +1,1 @@
-export type { Engine, EngineLoadOptions, LoadedModel, LoadedModelInfo } from "./engine.js";
-export { LlamaEngine } from "./llama/llama-engine.js";
+export { ENGINES, ENGINE_NAMES, createEngine, isEngineName, type EngineName } from "./registry.js";

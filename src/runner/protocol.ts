@@ -1,21 +1,17 @@
-import type { EmbedResult, EngineJob, FinishReason, Usage, WireError } from "../contract/index.js";
-import type { EngineLoadOptions, LoadedModelInfo } from "../engines/index.js";
+import type { EngineJob, EngineLoadOptions, Frame, LoadedModelInfo, WireError } from "../contract/index.js";
 
 /**
- * IPC between the server and a runner process. Every request carries an `id`; a token stream
- * is flow-controlled by credits: the runner sends at most `credit` tokens ahead of what the
- * server has handed on, so a slow client pauses generation instead of growing memory.
+ * IPC between the server and a runner process. Every request carries an `id`; its result comes
+ * back as frames (contract/frames.ts), flow-controlled by `grant`s exactly as over NATS.
  */
 export type ToRunner =
+  /** Loads `options.model` with the engine it names. */
   | { type: "load"; options: EngineLoadOptions }
-  | { type: "run"; id: number; job: EngineJob; credit: number }
-  | { type: "credit"; id: number; credit: number }
+  | { type: "run"; id: number; job: EngineJob }
+  | { type: "grant"; id: number; upTo: number }
   | { type: "cancel"; id: number };
 
 export type FromRunner =
   | { type: "loaded"; info: LoadedModelInfo }
   | { type: "load-failed"; error: WireError }
-  | { type: "token"; id: number; text: string }
-  | { type: "done"; id: number; usage: Usage; finishReason: FinishReason }
-  | { type: "embedded"; id: number; value: EmbedResult }
-  | { type: "error"; id: number; error: WireError };
+  | { type: "frame"; id: number; frame: Frame };

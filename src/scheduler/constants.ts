@@ -1,5 +1,3 @@
-/** Tokens a runner may send ahead of the consumer: bounds memory per stream (a few KiB). */
-export const STREAM_CREDIT_TOKENS = 16;
 /** Lines of a runner's stderr kept to explain a crash. */
 export const STDERR_TAIL_LINES = 20;
 /** First restart delay after a runner crash, doubled per consecutive crash up to the maximum. */

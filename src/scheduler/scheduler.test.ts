@@ -22,7 +22,7 @@ class FakeRunner implements Runner {
   readonly exited = new Promise<OutpostError>(() => undefined);
   readonly finishers: (() => void)[] = [];
   async load() {
-    return { trainContextTokens: 64, sizeBytes: 1 };
+    return { sizeBytes: 1 };
   }
   async memoryBytes() {
     return 1;

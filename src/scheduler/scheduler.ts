@@ -1,6 +1,5 @@
-import { OutpostError, tapEvents, type EngineJob, type EngineResult, type RunOptions } from "../contract/index.js";
-import type { CatalogEntry } from "../catalog/index.js";
-import type { EngineLoadOptions, LoadedModelInfo } from "../engines/index.js";
+import { OutpostError, tapEvents, type EngineJob, type EngineLoadOptions, type EngineResult, type LoadedModelInfo, type RunOptions } from "../contract/index.js";
+import { toDescriptor, type CatalogEntry } from "../catalog/index.js";
 import { HEALTHY_AFTER_MS, LOADING_RETRY_AFTER_S, RESTART_BACKOFF_MAX_MS, RESTART_BACKOFF_MS, RUNNER_OVERHEAD_BYTES } from "./constants.js";
 import { pickEvictions } from "./eviction.js";
 import type { Metrics } from "./metrics.js";
@@ -104,8 +103,11 @@ export class Scheduler {
       this.#release(resident);
       throw error;
     }
-    if (result.kind === "events") return { kind: "events", events: tapEvents(result.events, { finish: () => this.#release(resident) }) };
-    this.#release(resident);
+    // A stream holds its slot until it ends (or its consumer stops), a json value not at all.
+    const finish = () => this.#release(resident);
+    if (result.kind === "events") return { kind: "events", events: tapEvents(result.events, { finish }) };
+    if (result.kind === "bytes") return { ...result, chunks: tapEvents(result.chunks, { finish }) };
+    finish();
     return result;
   }
 
@@ -268,13 +270,8 @@ export class Scheduler {
     const startedAt = Date.now();
     void runner.exited.then(() => this.#onExit(resident, runner, startedAt));
     try {
-      await runner.load({
-        modelPath: path,
-        contextTokens: resident.entry.contextTokens,
-        slots: this.#options.slots,
-        threads: this.#options.threads,
-        embedding: resident.entry.task === "text-embeddings",
-      });
+      // The engine reads what it needs from the descriptor: the scheduler knows no engine's settings.
+      await runner.load({ model: toDescriptor(resident.entry), path, slots: this.#options.slots, threads: this.#options.threads });
       resident.memoryBytes = await runner.memoryBytes();
     } catch (error) {
       runner.kill();

@@ -16,7 +16,7 @@ const STORIES_SHA = "270cba1bd5109f42d03350f60406024560464db173c0e387d91f0426d3b
 
 function setup(t: { after(fn: () => unknown): void }, mirrorDir = "") {
   const dataDir = mkdtempSync(join(tmpdir(), "outpost-admin-"));
-  const catalog = new Catalog();
+  const catalog = new Catalog(new Set(["llama"]));
   const store = new ModelStore({ dataDir, mirrorDir, retryDelayMs: 10 });
   t.after(() => {
     store.close();

@@ -10,7 +10,7 @@ import { startFileServer, type FileServer } from "../../test/helpers/file-server
 import { MODEL_MIRROR, STORIES, STORIES_EMBEDDINGS } from "../../test/helpers/server.js";
 import { ModelStore, sha256File, type StoreOptions } from "./store.js";
 
-const catalog = new Catalog();
+const catalog = new Catalog(new Set(["llama"]));
 const stories = catalog.get(STORIES);
 const storiesEmbeddings = catalog.get(STORIES_EMBEDDINGS);
 const STORIES_FILE = join(MODEL_MIRROR, "stories260K.gguf");

@@ -11,8 +11,8 @@ export interface Task {
   outputSchema: JsonSchema;
   /** Ceilings on the request body's structure, checked before it is parsed; default DEFAULT_BODY_LIMITS. */
   bodyLimits?: BodyLimits;
-  /** Validates inputs (throws INPUT_INVALID) and builds the engine job. */
+  /** Validates inputs (throws INPUT_INVALID) and builds the job for the model's engine. */
   prepare(inputs: unknown, model: ModelDescriptor): { job: EngineJob; stream: boolean };
-  /** Turns engine output into the task's output. */
+  /** Turns engine output into the task's output (a `bytes` body becomes a ReadableStream). */
   shape(result: EngineResult, stream: boolean): Promise<RunResult>;
 }

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { OutpostError, type EngineResult, type RunResult } from "../contract/index.js";
+import { OutpostError, type EmbedResult, type EngineResult, type RunResult, type TextJob } from "../contract/index.js";
 import { MAX_EMBEDDING_ITEMS, MAX_EMBEDDING_TOKENS, MAX_PROMPT_CHARS } from "./constants.js";
 import { TEXT_EMBEDDINGS_BODY_LIMITS } from "./body-limits.js";
 import type { Task } from "./task.js";
@@ -32,12 +32,13 @@ export const textEmbeddings: Task = {
     }
     const inputs = parseInputs(inputSchema, fields);
     const texts = typeof inputs.text === "string" ? [inputs.text] : inputs.text;
-    return { stream: false, job: { kind: "embed", texts, maxTokensPerText: MAX_EMBEDDING_TOKENS } };
+    const job: TextJob = { kind: "embed", texts, maxTokensPerText: MAX_EMBEDDING_TOKENS };
+    return { stream: false, job };
   },
 
   async shape(result: EngineResult, _stream: boolean): Promise<RunResult> {
-    if (result.kind !== "embeddings") throw new OutpostError("INTERNAL", "text-embeddings engine returned no vectors");
-    const { vectors, tokens } = result.value;
+    if (result.kind !== "json") throw new OutpostError("INTERNAL", "text-embeddings engine returned no vectors");
+    const { vectors, tokens } = result.value as EmbedResult;
     const usage = { prompt_tokens: tokens, total_tokens: tokens };
     return { kind: "json", value: { shape: [vectors.length, vectors[0]?.length ?? 0], data: vectors, usage } };
   },

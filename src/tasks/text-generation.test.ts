@@ -6,6 +6,7 @@ import { textGeneration } from "./text-generation.js";
 const llama2: ModelDescriptor = {
   id: "@cf/meta/llama-2-7b-chat-int8",
   task: "text-generation",
+  engine: "llama",
   chatTemplate: "llama2",
   contextTokens: 4096,
   maxTokensDefault: 256,

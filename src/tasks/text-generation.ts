@@ -1,6 +1,6 @@
 import { randomInt } from "node:crypto";
 import { z } from "zod";
-import { OutpostError, type ChatMessage, type FinishReason, type EngineResult, type RunEvent, type RunResult, type Usage } from "../contract/index.js";
+import { OutpostError, type ChatMessage, type FinishReason, type EngineResult, type ModelDescriptor, type RunEvent, type RunResult, type TextJob, type Usage } from "../contract/index.js";
 import { renderChat, renderPrompt, isChatTemplateName } from "./chat-templates.js";
 import { MAX_MESSAGES, MAX_PROMPT_CHARS } from "./constants.js";
 import { TEXT_GENERATION_BODY_LIMITS } from "./body-limits.js";
@@ -64,7 +64,7 @@ export async function collectText(events: AsyncIterable<RunEvent>): Promise<{ re
   throw new OutpostError("INTERNAL", "Token stream ended without a final event");
 }
 
-export const textGeneration: Task = {
+export const textGeneration = {
   id: "text-generation",
   inputSchema: { type: "object", oneOf: [toJsonSchema(promptForm), toJsonSchema(messagesForm)] },
   bodyLimits: TEXT_GENERATION_BODY_LIMITS,
@@ -86,7 +86,7 @@ export const textGeneration: Task = {
     ],
   },
 
-  prepare(raw, model) {
+  prepare(raw: unknown, model: ModelDescriptor): { job: TextJob; stream: boolean } {
     const fields = requireObject(raw);
     const hasPrompt = fields.prompt !== undefined;
     const hasMessages = fields.messages !== undefined;
@@ -128,4 +128,4 @@ export const textGeneration: Task = {
     const { response, usage } = await collectText(result.events);
     return { kind: "json", value: { response, usage } };
   },
-};
+} satisfies Task;

@@ -11,14 +11,25 @@ import {
   type LlamaModel,
   type Token,
 } from "node-llama-cpp";
-import { OutpostError, type ChatMessage, type EmbedResult, type EngineJob, type PromptPart, type RunEvent } from "../../contract/index.js";
-import type { Engine, EngineLoadOptions, LoadedModel } from "../engine.js";
+import {
+  OutpostError,
+  type ChatMessage,
+  type EmbedResult,
+  type Engine,
+  type EngineJob,
+  type EngineLoadOptions,
+  type EngineResult,
+  type LoadedModel,
+  type PromptPart,
+  type RunEvent,
+  type TextJob,
+} from "../../contract/index.js";
 import { StreamDetokenizer } from "./detokenizer.js";
 
 /** Recent tokens that repetition penalties look back over. */
 const PENALTY_WINDOW_TOKENS = 64;
 
-type GenerateJob = Extract<EngineJob, { kind: "generate" | "chat" }>;
+type GenerateJob = Extract<TextJob, { kind: "generate" | "chat" }>;
 
 /** llama.cpp through node-llama-cpp, CPU only. One instance per runner process. */
 export class LlamaEngine implements Engine {
@@ -27,10 +38,11 @@ export class LlamaEngine implements Engine {
   async load(options: EngineLoadOptions): Promise<LoadedModel> {
     this.#llama ??= getLlama({ gpu: false, logLevel: LlamaLogLevel.error, build: "never" });
     const llama = await this.#llama;
-    const model = await llama.loadModel({ modelPath: options.modelPath, useMmap: true });
-    const { size } = await stat(options.modelPath);
-    const contextTokens = Math.min(options.contextTokens, model.trainContextSize);
-    if (options.embedding) {
+    const model = await llama.loadModel({ modelPath: options.path, useMmap: true });
+    const { size } = await stat(options.path);
+    const contextTokens = Math.min(options.model.contextTokens, model.trainContextSize);
+    // One GGUF serves both text tasks; which context it gets depends on the catalog entry's task.
+    if (options.model.task === "text-embeddings") {
       const context = await model.createEmbeddingContext({ contextSize: contextTokens, threads: options.threads });
       return new LlamaLoadedModel(model, undefined, context, contextTokens, size);
     }
@@ -51,10 +63,17 @@ class LlamaLoadedModel implements LoadedModel {
     this.#context = context;
     this.#embedding = embedding;
     this.#contextTokens = contextTokens;
-    this.info = { trainContextTokens: model.trainContextSize, sizeBytes };
+    this.info = { sizeBytes };
   }
 
-  async *generate(job: GenerateJob, signal: AbortSignal): AsyncIterable<RunEvent> {
+  async run(job: EngineJob, signal: AbortSignal): Promise<EngineResult> {
+    // Jobs come from this build's text tasks (tasks/text-*.ts), so the shape is trusted.
+    const text = job as TextJob;
+    if (text.kind === "embed") return { kind: "json", value: await this.#embed(text, signal) };
+    return { kind: "events", events: this.#generate(text, signal) };
+  }
+
+  async *#generate(job: GenerateJob, signal: AbortSignal): AsyncIterable<RunEvent> {
     if (!this.#context) throw new OutpostError("INPUT_INVALID", "This model is loaded for embeddings, not text generation");
     const tokens = job.kind === "chat" ? this.#tokenizeChat(job.messages) : this.#tokenizePrompt(job.prompt);
     const room = this.#contextTokens - tokens.length;
@@ -106,7 +125,7 @@ class LlamaLoadedModel implements LoadedModel {
     yield { type: "done", usage, finishReason };
   }
 
-  async embed(job: Extract<EngineJob, { kind: "embed" }>, signal: AbortSignal): Promise<EmbedResult> {
+  async #embed(job: Extract<TextJob, { kind: "embed" }>, signal: AbortSignal): Promise<EmbedResult> {
     if (!this.#embedding) throw new OutpostError("INPUT_INVALID", "This model is loaded for text generation, not embeddings");
     // Check every text before computing any, so an oversize item fails the request cheaply.
     let tokens = 0;
