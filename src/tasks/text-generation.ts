@@ -3,6 +3,7 @@ import { z } from "zod";
 import { OutpostError, type ChatMessage, type FinishReason, type EngineResult, type ModelDescriptor, type RunEvent, type RunResult, type TextJob, type Usage } from "../contract/index.js";
 import { renderChat, renderPrompt, isChatTemplateName } from "./chat-templates.js";
 import { MAX_MESSAGES, MAX_PROMPT_CHARS } from "./constants.js";
+import { TEXT_GENERATION_BODY_LIMITS } from "./body-limits.js";
 import type { Task } from "./task.js";
 import { parseInputs, requireObject, toJsonSchema } from "./validate.js";
 
@@ -66,6 +67,7 @@ export async function collectText(events: AsyncIterable<RunEvent>): Promise<{ re
 export const textGeneration = {
   id: "text-generation",
   inputSchema: { type: "object", oneOf: [toJsonSchema(promptForm), toJsonSchema(messagesForm)] },
+  bodyLimits: TEXT_GENERATION_BODY_LIMITS,
   outputSchema: {
     oneOf: [
       {
