@@ -9,6 +9,7 @@ import { availableParallelism, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { BENCH_ROOT } from "./gguf/models.js";
+import { hostile } from "./hostile/index.js";
 import { BENCH_MODELS, type BenchModel } from "./serving/models.js";
 import { addCustomModel, closeClient } from "./serving/outpost.js";
 import { environmentTags, fmt, JsonLines, mib, pct, table } from "./serving/report.js";
@@ -18,7 +19,7 @@ import { runSide, SIDES, type Side, type SideRun, type Workload } from "./servin
 import { sameTextShare, summarise, type Summary } from "./serving/stats.js";
 
 const REPO_ROOT = resolve(BENCH_ROOT, "..");
-const PARTS = ["serving", "sweep", "flash", "crash", "grammar"] as const;
+const PARTS = ["serving", "sweep", "flash", "crash", "hostile", "grammar"] as const;
 
 const { values } = parseArgs({
   options: {
@@ -178,6 +179,11 @@ if (parts.has("crash")) {
       results.map((r, i) => [crashModel.name, String(i + 1), String(r.crashStatus), r.recoveryMs === null ? "none in 30 s" : fmt(r.recoveryMs, 0), r.recoveryMs !== null && r.recoveryMs < 2000 ? "met" : "MISSED"]),
     ),
   );
+}
+
+if (parts.has("hostile")) {
+  prepare(flashModel);
+  tablesOut.push(...(await hostile(serverFlags, flashModel.catalogId, values.quick, out, log)));
 }
 
 const grammarModel = BENCH_MODELS.find((m) => m.name === "gen-120m")!;

@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { OutpostError } from "../contract/index.js";
 import type { ApiDeps } from "./deps.js";
 import { adminRoutes } from "./admin.js";
+import { BodyReader, closeAfterUnreadBody } from "./body.js";
 import { failure, success } from "./envelope.js";
 import { openAiRoutes } from "./openai.js";
 import { servedByHeader } from "./served-by.js";
@@ -15,13 +16,16 @@ import { workersAiRoutes } from "./workers-ai.js";
 export function createApp(deps: ApiDeps): Hono {
   const app = new Hono();
   app.use("*", servedByHeader);
-  const openai = openAiRoutes(deps);
-  const workers = workersAiRoutes(deps);
+  app.use("*", closeAfterUnreadBody);
+  // One reader for every surface, so the bytes-in-flight bound covers them all.
+  const body = new BodyReader(deps.maxBodyBytes, deps.maxBodyBytesInFlight);
+  const openai = openAiRoutes(deps, body);
+  const workers = workersAiRoutes(deps, body);
   app.route("/client/v4/accounts/:account/ai/v1", openai);
   app.route("/v1", openai);
   app.route("/client/v4/accounts/:account/ai", workers);
   app.route("/ai", workers);
-  app.route("/api", adminRoutes(deps));
+  app.route("/api", adminRoutes(deps, body));
   app.get("/healthz", (c) => c.json({ ok: true }));
   app.get("/metrics", async (c) => {
     if (!deps.metrics) return failure(new OutpostError("NOT_FOUND", "Metrics are not enabled"));

@@ -6,6 +6,8 @@ export interface ApiDeps {
   run: RunFn;
   backend: Backend;
   maxBodyBytes: number;
+  /** Body bytes read but not yet parsed, over all requests at once; past it, 429. */
+  maxBodyBytesInFlight: number;
   /** Prometheus exposition for GET /metrics. */
   metrics?: () => Promise<{ contentType: string; body: string }>;
   /** Pulls and local models for the admin surface (`/api`); without it those routes answer 404. */

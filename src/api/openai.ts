@@ -2,8 +2,8 @@ import { randomUUID } from "node:crypto";
 import { Hono, type Context } from "hono";
 import { OutpostError, type RunEvent, type TaskId, type ToolCall } from "../contract/index.js";
 import { toByteStream } from "../binding/index.js";
-import { collectText, formatToolCalls, type CollectedText } from "../tasks/index.js";
-import { readJson } from "./body.js";
+import { bodyLimitsFor, collectText, formatToolCalls, type CollectedText } from "../tasks/index.js";
+import type { BodyReader } from "./body.js";
 import type { ApiDeps } from "./deps.js";
 import { jsonResponse } from "./envelope.js";
 import { runOptions } from "./run-options.js";
@@ -88,20 +88,25 @@ function chunkEncoder(kind: "chat" | "completion", id: string, model: string, cr
 }
 
 /** OpenAI-compatible endpoints, adapters over the same run() as every other surface. */
-export function openAiRoutes(deps: ApiDeps): Hono {
+export function openAiRoutes(deps: ApiDeps, body: BodyReader): Hono {
   const app = new Hono();
 
   const generate = (kind: "chat" | "completion") => async (c: Context) => {
     try {
-      const body = requireBody(await readJson(c, deps.maxBodyBytes));
-      const model = requireModel(deps, body, "text-generation");
-      const inputs = kind === "chat" ? fromChatRequest(body) : fromCompletionRequest(body);
-      const result = await deps.run(model, inputs, runOptions(c, body.options));
+      // Read inside a `then`, so no frame holds the parsed body once run() has prepared its job.
+      const request = await body.read(c, bodyLimitsFor("text-generation")).then((parsed) => {
+        const fields = requireBody(parsed);
+        const model = requireModel(deps, fields, "text-generation");
+        const inputs = kind === "chat" ? fromChatRequest(fields) : fromCompletionRequest(fields);
+        const includeUsage = (fields.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true;
+        return { model, stream: fields.stream === true, includeUsage, result: deps.run(model, inputs, runOptions(c, fields.options)) };
+      });
+      const { model, includeUsage } = request;
+      const result = await request.result;
       if (result.kind !== "events") throw new OutpostError("INTERNAL", `${model} returned no token stream`);
       const id = `${kind === "chat" ? "chatcmpl" : "cmpl"}-${randomUUID()}`;
       const created = Math.floor(Date.now() / 1000);
-      if (body.stream === true) {
-        const includeUsage = (body.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true;
+      if (request.stream) {
         return new Response(toByteStream(result.events, chunkEncoder(kind, id, model, created, includeUsage)), {
           headers: { "content-type": "text/event-stream", "cache-control": "no-cache" },
         });
@@ -117,11 +122,15 @@ export function openAiRoutes(deps: ApiDeps): Hono {
 
   app.post("/embeddings", async (c) => {
     try {
-      const body = requireBody(await readJson(c, deps.maxBodyBytes));
-      const model = requireModel(deps, body, "text-embeddings");
-      const format = body.encoding_format ?? "float";
-      if (format !== "float" && format !== "base64") throw new OutpostError("INPUT_INVALID", "Invalid input at '/encoding_format': expected 'float' or 'base64'");
-      const result = await deps.run(model, { text: body.input }, runOptions(c, body.options));
+      const request = await body.read(c, bodyLimitsFor("text-embeddings")).then((parsed) => {
+        const fields = requireBody(parsed);
+        const model = requireModel(deps, fields, "text-embeddings");
+        const format = fields.encoding_format ?? "float";
+        if (format !== "float" && format !== "base64") throw new OutpostError("INPUT_INVALID", "Invalid input at '/encoding_format': expected 'float' or 'base64'");
+        return { model, format, result: deps.run(model, { text: fields.input }, runOptions(c, fields.options)) };
+      });
+      const { model, format } = request;
+      const result = await request.result;
       if (result.kind !== "json") throw new OutpostError("INTERNAL", `${model} returned no vectors`);
       const value = result.value as { data: number[][]; usage: { prompt_tokens: number; total_tokens: number } };
       return c.json({

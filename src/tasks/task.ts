@@ -1,3 +1,4 @@
+import type { BodyLimits } from "./body-limits.js";
 import type { EngineJob, EngineResult, ModelDescriptor, RunResult, TaskId } from "../contract/index.js";
 import type { OutputPlan } from "./structured-output.js";
 
@@ -9,6 +10,8 @@ export interface Task {
   /** The JSON Schema the validator enforces, as served by `models/schema`. */
   inputSchema: JsonSchema;
   outputSchema: JsonSchema;
+  /** Ceilings on the request body's structure, checked before it is parsed; default DEFAULT_BODY_LIMITS. */
+  bodyLimits?: BodyLimits;
   /** Validates inputs (throws INPUT_INVALID) and builds the job for the model's engine. */
   prepare(inputs: unknown, model: ModelDescriptor): Prepared;
   /** Turns engine output into the task's output (a `bytes` body becomes a ReadableStream). */

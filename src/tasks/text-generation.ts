@@ -3,6 +3,7 @@ import { z } from "zod";
 import { OutpostError, type ChatMessage, type EngineResult, type ModelDescriptor, type RunResult, type TextJob } from "../contract/index.js";
 import { renderChat, renderPrompt, isChatTemplateName } from "./chat-templates.js";
 import { MAX_MESSAGES, MAX_PROMPT_CHARS, MAX_TOOLS } from "./constants.js";
+import { TEXT_GENERATION_BODY_LIMITS } from "./body-limits.js";
 import { planOutput, shapeText } from "./structured-plan.js";
 import { describeStructuredInputs, TEXT_GENERATION_OUTPUT } from "./structured-schemas.js";
 import type { Prepared, Task } from "./task.js";
@@ -75,6 +76,7 @@ function toMessages(messages: z.output<typeof messagesForm>["messages"]): ChatMe
 export const textGeneration = {
   id: "text-generation",
   inputSchema: { type: "object", oneOf: [describeStructuredInputs(toJsonSchema(promptForm)), describeStructuredInputs(toJsonSchema(messagesForm))] },
+  bodyLimits: TEXT_GENERATION_BODY_LIMITS,
   outputSchema: TEXT_GENERATION_OUTPUT,
 
   prepare(raw: unknown, model: ModelDescriptor): Prepared & { job: TextJob } {
