@@ -9,15 +9,17 @@ import { availableParallelism, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { BENCH_ROOT } from "./gguf/models.js";
+import { hostile } from "./hostile/index.js";
 import { BENCH_MODELS, type BenchModel } from "./serving/models.js";
 import { addCustomModel, closeClient } from "./serving/outpost.js";
 import { environmentTags, fmt, JsonLines, mib, pct, table } from "./serving/report.js";
+import { grammarCost } from "./serving/grammar.js";
 import { crashRecovery, flashCrowd } from "./serving/scenarios.js";
 import { runSide, SIDES, type Side, type SideRun, type Workload } from "./serving/sides.js";
 import { sameTextShare, summarise, type Summary } from "./serving/stats.js";
 
 const REPO_ROOT = resolve(BENCH_ROOT, "..");
-const PARTS = ["serving", "sweep", "flash", "crash"] as const;
+const PARTS = ["serving", "sweep", "flash", "crash", "hostile", "grammar"] as const;
 
 const { values } = parseArgs({
   options: {
@@ -175,6 +177,32 @@ if (parts.has("crash")) {
       "Crash recovery: a '#' prompt aborts llama.cpp in the runner; time from that answer until a valid request succeeds",
       ["model", "crash #", "crash status", "recovery ms", "target < 2000 ms"],
       results.map((r, i) => [crashModel.name, String(i + 1), String(r.crashStatus), r.recoveryMs === null ? "none in 30 s" : fmt(r.recoveryMs, 0), r.recoveryMs !== null && r.recoveryMs < 2000 ? "met" : "MISSED"]),
+    ),
+  );
+}
+
+if (parts.has("hostile")) {
+  prepare(flashModel);
+  tablesOut.push(...(await hostile(serverFlags, flashModel.catalogId, values.quick, out, log)));
+}
+
+const grammarModel = BENCH_MODELS.find((m) => m.name === "gen-120m")!;
+if (parts.has("grammar")) {
+  prepare(grammarModel);
+  log(`grammar cost: ${grammarModel.name}, a 10-field schema against none, raw engine and Outpost, interleaved`);
+  // Room for the whole 10-field value: a cut-off one would be an error, not a measurement.
+  const rows = await grammarCost(grammarModel, threads, serverFlags, values.quick ? 4 : 12, 256);
+  const base = (variant: string) => rows.find((r) => r.variant === variant)?.decodeP50 ?? Number.NaN;
+  for (const row of rows) out.write("grammar", { model: grammarModel.name, quantisation: grammarModel.quantisation, threads, mode, ...row });
+  tablesOut.push(
+    table(
+      `Grammar cost: ${grammarModel.name}, one stream, greedy; decode tokens/s per request (p50, min–max over ${rows[0]?.requests ?? 0})`,
+      ["variant", "requests", "failed", "tokens", "tok/s p50", "min–max", "vs unconstrained", "target"],
+      rows.map((r) => {
+        const ratio = r.variant.endsWith("+grammar") ? r.decodeP50 / base(r.variant.replace("+grammar", "")) : Number.NaN;
+        const target = r.variant === "outpost+grammar" ? `≥ 85% ${ratio >= 0.85 ? "met" : "MISSED"}` : "";
+        return [r.variant, String(r.requests), String(r.failed), String(r.tokens), fmt(r.decodeP50), `${fmt(r.decodeMin)}–${fmt(r.decodeMax)}`, Number.isNaN(ratio) ? "" : pct(ratio), target];
+      }),
     ),
   );
 }

@@ -3,7 +3,7 @@
  * HTTP or SSE. One context with a sequence per concurrent stream (llama.cpp batches them),
  * greedy sampling, the prompt tokenized as Outpost's bare template does: BOS + plain text.
  */
-import { getLlama, LlamaLogLevel, type Llama, type LlamaContext, type LlamaModel, type Token } from "node-llama-cpp";
+import { getLlama, LlamaGrammarEvaluationState, LlamaLogLevel, type Llama, type LlamaContext, type LlamaGrammar, type LlamaModel, type Token } from "node-llama-cpp";
 import type { StreamResult } from "./stats.js";
 
 let llama: Promise<Llama> | undefined;
@@ -33,8 +33,13 @@ export class RawEngine implements AsyncDisposable {
     return new RawEngine(model, context);
   }
 
-  /** One greedy completion on its own sequence, timed per token. */
-  async generate(prompt: string, maxTokens: number): Promise<StreamResult> {
+  /** node-llama-cpp's own grammar for a JSON Schema, for the grammar-cost part. */
+  async jsonSchemaGrammar(schema: object): Promise<LlamaGrammar> {
+    return (await llama!).createGrammarForJsonSchema(schema as never);
+  }
+
+  /** One greedy completion on its own sequence, timed per token; under `grammar`, until its JSON closes. */
+  async generate(prompt: string, maxTokens: number, grammar?: LlamaGrammar): Promise<StreamResult> {
     const startMs = performance.now();
     const bos = this.#model.tokens.bos;
     const tokens: Token[] = [...(bos === null ? [] : [bos]), ...this.#model.tokenize(prompt, false)];
@@ -43,10 +48,13 @@ export class RawEngine implements AsyncDisposable {
     const eventMs: number[] = [];
     let endMs: number;
     try {
-      for await (const token of sequence.evaluate(tokens, { temperature: 0 })) {
+      const grammarEvaluationState = grammar ? new LlamaGrammarEvaluationState({ model: this.#model, grammar }) : undefined;
+      for await (const token of sequence.evaluate(tokens, { temperature: 0, grammarEvaluationState })) {
         eventMs.push(performance.now());
         generated.push(token);
         if (generated.length >= maxTokens) break;
+        // The grammar pads the value with newlines; its first one ends the JSON.
+        if (grammar && this.#model.detokenize([token]).includes("\n") && this.#model.detokenize(generated).trimEnd().endsWith("}")) break;
       }
       endMs = performance.now();
     } finally {

@@ -2,7 +2,8 @@ import { Hono, type Context } from "hono";
 import { z } from "zod";
 import { OutpostError, type ModelAdmin, type PullEvent } from "../contract/index.js";
 import { principalOf } from "./auth.js";
-import { readJson } from "./body.js";
+import { DEFAULT_BODY_LIMITS } from "../tasks/index.js";
+import type { BodyReader } from "./body.js";
 import type { ApiDeps } from "./deps.js";
 import { success } from "./envelope.js";
 
@@ -45,7 +46,7 @@ function modelFromPath(c: Context, prefix: string): string {
  * for SSE progress), list pulls, one pull's status or SSE events, the local models, and removal.
  * Pulls run in the server, so a client that disconnects leaves the pull running.
  */
-export function adminRoutes(deps: ApiDeps): Hono {
+export function adminRoutes(deps: ApiDeps, body: BodyReader): Hono {
   const app = new Hono();
   const admin = (): ModelAdmin => {
     if (!deps.store) throw new OutpostError("NOT_FOUND", "This server has no model store");
@@ -53,7 +54,7 @@ export function adminRoutes(deps: ApiDeps): Hono {
   };
 
   app.post("/pull", async (c) => {
-    const request = PullRequest.safeParse(await readJson(c, deps.maxBodyBytes));
+    const request = PullRequest.safeParse(await body.read(c, DEFAULT_BODY_LIMITS));
     if (!request.success) throw new OutpostError("INPUT_INVALID", `Invalid pull request: ${request.error.issues[0]?.message ?? "expected {model}"}`);
     const status = admin().pull(request.data.model);
     if (request.data.stream) return sse(admin().watch(status.id, c.req.raw.signal));

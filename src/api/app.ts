@@ -4,6 +4,7 @@ import type { RunFn } from "../binding/index.js";
 import { authenticate, Sessions } from "./auth.js";
 import type { ApiDeps } from "./deps.js";
 import { adminRoutes } from "./admin.js";
+import { BodyReader, closeAfterUnreadBody } from "./body.js";
 import { failure, success } from "./envelope.js";
 import { errorResponse } from "./errors.js";
 import { FailureLimiter } from "./failure-limiter.js";
@@ -24,18 +25,22 @@ export function createApp(apiDeps: ApiDeps): Hono {
   const auth: Authenticator = apiDeps.auth ?? OPEN;
   const sessions = new Sessions();
   const limiter = new FailureLimiter();
-  app.use("*", hostGuard(apiDeps.guards), cors(apiDeps.guards), crossSiteGuard(apiDeps.guards), authenticate(auth, sessions, limiter));
+  const guards = apiDeps.guards ?? { listenHost: "127.0.0.1", allowedHosts: [], corsOrigins: [] };
+  app.use("*", hostGuard(guards), cors(guards), crossSiteGuard(guards), authenticate(auth, sessions, limiter));
   app.use("*", servedByHeader);
+  app.use("*", closeAfterUnreadBody);
   const deps: ApiDeps = { ...apiDeps, run: modelGuard(apiDeps.run) };
-  const openai = openAiRoutes(deps);
-  const workers = workersAiRoutes(deps);
-  app.route("/api/session", sessionRoutes(auth, sessions, deps.maxBodyBytes, limiter));
-  if (deps.auth) app.route("/api/tokens", tokenRoutes(deps.auth, deps.maxBodyBytes));
+  // One reader for every surface, so the bytes-in-flight bound covers them all.
+  const body = new BodyReader(deps.maxBodyBytes, deps.maxBodyBytesInFlight);
+  const openai = openAiRoutes(deps, body);
+  const workers = workersAiRoutes(deps, body);
+  app.route("/api/session", sessionRoutes(auth, sessions, body, limiter));
+  if (deps.auth) app.route("/api/tokens", tokenRoutes(deps.auth, body));
   app.route("/client/v4/accounts/:account/ai/v1", openai);
   app.route("/v1", openai);
   app.route("/client/v4/accounts/:account/ai", workers);
   app.route("/ai", workers);
-  app.route("/api", adminRoutes(deps));
+  app.route("/api", adminRoutes(deps, body));
   app.get("/healthz", (c) => c.json({ ok: true }));
   app.get("/metrics", async (c) => {
     if (!deps.metrics) return failure(new OutpostError("NOT_FOUND", "Metrics are not enabled"));

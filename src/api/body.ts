@@ -1,30 +1,100 @@
-import type { Context } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import { OutpostError } from "../contract/index.js";
+import type { BodyLimits } from "../tasks/index.js";
+import { JsonShape } from "./json-shape.js";
+
+/** Requests whose body was refused before it was all read. */
+const unread = new WeakSet<Request>();
 
 /**
- * Reads and parses a JSON body, refusing more than `maxBytes` without buffering past it:
- * a declared length over the limit is refused before reading, a stream that runs over it is
- * cut off.
+ * Closes the connection after answering a request whose body was refused part-way: the rest
+ * of it is still on the way, so the connection cannot carry another request (a client reusing
+ * it would see it reset).
  */
-export async function readJson(c: Context, maxBytes: number): Promise<unknown> {
-  const declared = Number(c.req.header("content-length") ?? NaN);
-  if (declared > maxBytes) throw tooLarge(maxBytes);
-  const body = c.req.raw.body;
-  if (!body) throw missingBody();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  const reader = body.getReader();
-  while (true) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > maxBytes) {
-      await reader.cancel();
-      throw tooLarge(maxBytes);
-    }
-    chunks.push(value);
+export const closeAfterUnreadBody: MiddlewareHandler = async (c, next) => {
+  await next();
+  if (unread.has(c.req.raw)) c.res.headers.set("connection", "close");
+};
+
+/** Retry-After, in seconds, for a request refused because too many bodies are being read. */
+const BUSY_RETRY_AFTER_S = 1;
+
+/**
+ * Reads JSON request bodies for every surface. Everything that can be refused is refused
+ * before the bytes that make it expensive: a declared length over the limit before reading, a
+ * stream over it when it runs over, a shape over the task's BodyLimits while it arrives (before
+ * any decoding or parsing), and any body at all while the bodies being read at once already
+ * hold `maxBytesInFlight`: 32 clients sending 10 MiB each cannot make the server hold 320 MiB.
+ */
+export class BodyReader {
+  readonly #maxBytes: number;
+  readonly #maxBytesInFlight: number;
+  #bytesInFlight = 0;
+
+  /** `maxBytesInFlight` is raised to `maxBytes` if lower, so one largest body always fits. */
+  constructor(maxBytes: number, maxBytesInFlight: number) {
+    this.#maxBytes = maxBytes;
+    this.#maxBytesInFlight = Math.max(maxBytes, maxBytesInFlight);
   }
-  if (size === 0) throw missingBody();
+
+  /** Bytes of request bodies held right now, read but not yet parsed. */
+  get bytesInFlight(): number {
+    return this.#bytesInFlight;
+  }
+
+  /** `within`: the part of the body that holds the task inputs, for paths in messages (the binding wire's `/inputs`). */
+  async read(c: Context, limits: BodyLimits, within?: string): Promise<unknown> {
+    const declared = Number(c.req.header("content-length") ?? NaN);
+    if (declared > this.#maxBytes) {
+      unread.add(c.req.raw);
+      throw this.#tooLarge();
+    }
+    if (this.#bytesInFlight + (declared > 0 ? declared : 1) > this.#maxBytesInFlight) {
+      unread.add(c.req.raw);
+      throw this.#busy();
+    }
+    const body = c.req.raw.body;
+    if (!body) throw missingBody();
+    const shape = new JsonShape(limits, within);
+    const chunks: Uint8Array[] = [];
+    let size = 0;
+    const reader = body.getReader();
+    try {
+      while (true) {
+        const { done, value } = await reader.read().catch((error: unknown) => {
+          throw new OutpostError("REQUEST_INCOMPLETE", "Request is missing headers or body: the body was cut off", { cause: error });
+        });
+        if (done) break;
+        size += value.byteLength;
+        this.#bytesInFlight += value.byteLength;
+        if (size > this.#maxBytes) throw this.#tooLarge();
+        if (this.#bytesInFlight > this.#maxBytesInFlight) throw this.#busy();
+        shape.feed(value);
+        chunks.push(value);
+      }
+      if (size === 0) throw missingBody();
+      return parse(chunks);
+    } catch (error) {
+      unread.add(c.req.raw);
+      await reader.cancel().catch(() => undefined);
+      throw error;
+    } finally {
+      this.#bytesInFlight -= size;
+    }
+  }
+
+  #tooLarge(): OutpostError {
+    return new OutpostError("INPUT_TOO_LARGE", `Request is too large: the body limit is ${this.#maxBytes} bytes`);
+  }
+
+  #busy(): OutpostError {
+    return new OutpostError("QUEUE_FULL", `Out of capacity: the server is reading ${this.#maxBytesInFlight} bytes of request bodies at once, its limit (--max-body-bytes-in-flight)`, {
+      retryAfterS: BUSY_RETRY_AFTER_S,
+    });
+  }
+}
+
+function parse(chunks: Uint8Array[]): unknown {
   let text: string;
   try {
     text = new TextDecoder("utf-8", { fatal: true }).decode(Buffer.concat(chunks));
@@ -36,10 +106,6 @@ export async function readJson(c: Context, maxBytes: number): Promise<unknown> {
   } catch (error) {
     throw new OutpostError("INPUT_INVALID", `Malformed JSON body: ${(error as Error).message}`);
   }
-}
-
-function tooLarge(maxBytes: number): OutpostError {
-  return new OutpostError("INPUT_TOO_LARGE", `Request is too large: the body limit is ${maxBytes} bytes`);
 }
 
 function missingBody(): OutpostError {

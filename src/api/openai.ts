@@ -1,9 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { Hono, type Context } from "hono";
-import { OutpostError, type FinishReason, type RunEvent, type TaskId, type Usage } from "../contract/index.js";
+import { OutpostError, type RunEvent, type TaskId, type ToolCall } from "../contract/index.js";
 import { toByteStream } from "../binding/index.js";
-import { collectText } from "../tasks/index.js";
-import { readJson } from "./body.js";
+import { bodyLimitsFor, collectText, formatToolCalls, type CollectedText } from "../tasks/index.js";
+import type { BodyReader } from "./body.js";
 import type { ApiDeps } from "./deps.js";
 import { jsonResponse } from "./envelope.js";
 import { runOptions } from "./run-options.js";
@@ -11,7 +11,7 @@ import { runOptions } from "./run-options.js";
 type Body = Record<string, unknown>;
 
 /** OpenAI request fields that map one-to-one onto Workers AI text-generation inputs. */
-const SAMPLING_FIELDS = ["temperature", "top_p", "seed", "frequency_penalty", "presence_penalty"] as const;
+const SAMPLING_FIELDS = ["temperature", "top_p", "seed", "frequency_penalty", "presence_penalty", "response_format", "tools", "tool_choice", "parallel_tool_calls"] as const;
 
 function requireBody(body: unknown): Body {
   if (typeof body !== "object" || body === null || Array.isArray(body)) throw new OutpostError("INPUT_INVALID", "Invalid input at '/': expected an object");
@@ -35,23 +35,24 @@ export function fromChatRequest(body: Body): Record<string, unknown> {
 }
 
 export function fromCompletionRequest(body: Body): Record<string, unknown> {
-  return { ...fromChatRequest(body), messages: undefined, prompt: body.prompt, raw: true };
+  return { ...fromChatRequest(body), messages: undefined, tools: undefined, tool_choice: undefined, parallel_tool_calls: undefined, prompt: body.prompt, raw: true };
 }
 
-export function toChatCompletion(id: string, model: string, created: number, text: string, finishReason: FinishReason, usage: Usage) {
-  return {
-    id,
-    object: "chat.completion",
-    created,
-    model,
-    choices: [{ index: 0, message: { role: "assistant", content: text }, finish_reason: finishReason, logprobs: null }],
-    usage,
-  };
+/** The finish reason OpenAI clients act on: JSON cut off by max_tokens is `length`, whatever stopped it. */
+const finishOf = (result: Pick<CollectedText, "finishReason" | "incomplete">) => (result.incomplete ? "length" : result.finishReason);
+
+export function toChatCompletion(id: string, model: string, created: number, result: CollectedText) {
+  const calls = result.toolCalls ?? [];
+  const message = calls.length > 0 ? { role: "assistant", content: result.response || null, tool_calls: formatToolCalls("openai", calls) } : { role: "assistant", content: result.response };
+  return { id, object: "chat.completion", created, model, choices: [{ index: 0, message, finish_reason: finishOf(result), logprobs: null }], usage: result.usage };
 }
 
-export function toCompletion(id: string, model: string, created: number, text: string, finishReason: FinishReason, usage: Usage) {
-  return { id, object: "text_completion", created, model, choices: [{ index: 0, text, finish_reason: finishReason, logprobs: null }], usage };
+export function toCompletion(id: string, model: string, created: number, result: CollectedText) {
+  return { id, object: "text_completion", created, model, choices: [{ index: 0, text: result.response, finish_reason: finishOf(result), logprobs: null }], usage: result.usage };
 }
+
+/** Tool calls as stream deltas: each call whole in one delta, with its index, id and name. */
+const toolCallDeltas = (calls: ToolCall[]) => formatToolCalls("openai", calls).map((call, index) => ({ index, ...(call as object) }));
 
 /** Little-endian float32 bytes in base64: what the OpenAI SDK asks for by default. */
 export function toBase64Embedding(vector: number[]): string {
@@ -80,33 +81,39 @@ function chunkEncoder(kind: "chat" | "completion", id: string, model: string, cr
       const error = OutpostError.fromWire(event.error);
       return `data: ${JSON.stringify({ error: { message: error.message, type: "server_error", code: error.code.toLowerCase() } })}\n\n`;
     }
-    const last = kind === "chat" ? { delta: {}, finish_reason: event.finishReason } : { text: "", finish_reason: event.finishReason };
+    const calls = kind === "chat" && event.toolCalls ? frame({ delta: first ? { role: "assistant", tool_calls: toolCallDeltas(event.toolCalls) } : { tool_calls: toolCallDeltas(event.toolCalls) }, finish_reason: null }) : "";
+    const last = kind === "chat" ? { delta: {}, finish_reason: finishOf(event) } : { text: "", finish_reason: finishOf(event) };
     const usage = includeUsage ? `data: ${JSON.stringify({ id, object: kind === "chat" ? "chat.completion.chunk" : "text_completion", created, model, choices: [], usage: event.usage })}\n\n` : "";
-    return frame(last) + usage + "data: [DONE]\n\n";
+    return calls + frame(last) + usage + "data: [DONE]\n\n";
   };
 }
 
 /** OpenAI-compatible endpoints, adapters over the same run() as every other surface. */
-export function openAiRoutes(deps: ApiDeps): Hono {
+export function openAiRoutes(deps: ApiDeps, body: BodyReader): Hono {
   const app = new Hono();
 
   const generate = (kind: "chat" | "completion") => async (c: Context) => {
     try {
-      const body = requireBody(await readJson(c, deps.maxBodyBytes));
-      const model = requireModel(deps, body, "text-generation");
-      const inputs = kind === "chat" ? fromChatRequest(body) : fromCompletionRequest(body);
-      const result = await deps.run(model, inputs, runOptions(c, body.options));
+      // Read inside a `then`, so no frame holds the parsed body once run() has prepared its job.
+      const request = await body.read(c, bodyLimitsFor("text-generation")).then((parsed) => {
+        const fields = requireBody(parsed);
+        const model = requireModel(deps, fields, "text-generation");
+        const inputs = kind === "chat" ? fromChatRequest(fields) : fromCompletionRequest(fields);
+        const includeUsage = (fields.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true;
+        return { model, stream: fields.stream === true, includeUsage, result: deps.run(model, inputs, runOptions(c, fields.options)) };
+      });
+      const { model, includeUsage } = request;
+      const result = await request.result;
       if (result.kind !== "events") throw new OutpostError("INTERNAL", `${model} returned no token stream`);
       const id = `${kind === "chat" ? "chatcmpl" : "cmpl"}-${randomUUID()}`;
       const created = Math.floor(Date.now() / 1000);
-      if (body.stream === true) {
-        const includeUsage = (body.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true;
+      if (request.stream) {
         return new Response(toByteStream(result.events, chunkEncoder(kind, id, model, created, includeUsage)), {
           headers: { "content-type": "text/event-stream", "cache-control": "no-cache" },
         });
       }
-      const { response: text, finishReason, usage } = await collectText(result.events);
-      return c.json(kind === "chat" ? toChatCompletion(id, model, created, text, finishReason, usage) : toCompletion(id, model, created, text, finishReason, usage));
+      const collected = await collectText(result.events);
+      return c.json(kind === "chat" ? toChatCompletion(id, model, created, collected) : toCompletion(id, model, created, collected));
     } catch (error) {
       return openAiError(error);
     }
@@ -116,11 +123,15 @@ export function openAiRoutes(deps: ApiDeps): Hono {
 
   app.post("/embeddings", async (c) => {
     try {
-      const body = requireBody(await readJson(c, deps.maxBodyBytes));
-      const model = requireModel(deps, body, "text-embeddings");
-      const format = body.encoding_format ?? "float";
-      if (format !== "float" && format !== "base64") throw new OutpostError("INPUT_INVALID", "Invalid input at '/encoding_format': expected 'float' or 'base64'");
-      const result = await deps.run(model, { text: body.input }, runOptions(c, body.options));
+      const request = await body.read(c, bodyLimitsFor("text-embeddings")).then((parsed) => {
+        const fields = requireBody(parsed);
+        const model = requireModel(deps, fields, "text-embeddings");
+        const format = fields.encoding_format ?? "float";
+        if (format !== "float" && format !== "base64") throw new OutpostError("INPUT_INVALID", "Invalid input at '/encoding_format': expected 'float' or 'base64'");
+        return { model, format, result: deps.run(model, { text: fields.input }, runOptions(c, fields.options)) };
+      });
+      const { model, format } = request;
+      const result = await request.result;
       if (result.kind !== "json") throw new OutpostError("INTERNAL", `${model} returned no vectors`);
       const value = result.value as { data: number[][]; usage: { prompt_tokens: number; total_tokens: number } };
       return c.json({

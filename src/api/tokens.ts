@@ -1,7 +1,8 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import { OutpostError, SCOPES, type TokenAdmin } from "../contract/index.js";
-import { readJson } from "./body.js";
+import { DEFAULT_BODY_LIMITS } from "../tasks/index.js";
+import type { BodyReader } from "./body.js";
 import { success } from "./envelope.js";
 
 const CreateRequest = z.object({
@@ -14,11 +15,11 @@ const CreateRequest = z.object({
 });
 
 /** `/api/tokens` (admin scope): list, create (the secret is in this one answer only) and revoke. */
-export function tokenRoutes(tokens: TokenAdmin, maxBodyBytes: number): Hono {
+export function tokenRoutes(tokens: TokenAdmin, body: BodyReader): Hono {
   const app = new Hono();
   app.get("/", (c) => c.json(success(tokens.list())));
   app.post("/", async (c) => {
-    const request = CreateRequest.safeParse(await readJson(c, maxBodyBytes));
+    const request = CreateRequest.safeParse(await body.read(c, DEFAULT_BODY_LIMITS));
     if (!request.success) throw new OutpostError("INPUT_INVALID", `Invalid token request: ${request.error.issues[0]?.message ?? "expected {account, scope}"}`);
     const { expiresInS, ...rest } = request.data;
     return c.json(success(tokens.create({ ...rest, expiresInMs: expiresInS === undefined ? undefined : expiresInS * 1000 })), 201);

@@ -2,8 +2,8 @@ import { randomUUID } from "node:crypto";
 import { Hono, type Context } from "hono";
 import { OutpostError, type ModelSearchParams } from "../contract/index.js";
 import { BINDING_MODELS_URL, BINDING_RUN_URL, errorToBindingResponse, toBindingResponse, toByteStream, workersSseEvent } from "../binding/index.js";
-import { getTask } from "../tasks/index.js";
-import { readJson } from "./body.js";
+import { bodyLimitsFor, getTask } from "../tasks/index.js";
+import type { BodyReader } from "./body.js";
 import type { ApiDeps } from "./deps.js";
 import { failure, success } from "./envelope.js";
 import { runOptions, splitOptions } from "./run-options.js";
@@ -42,8 +42,20 @@ function searchParams(q: Record<string, string | undefined>): ModelSearchParams 
  * Workers AI REST: run (JSON in the envelope, streams and bytes raw), models/search and
  * models/schema; plus the binding proxy route that wrangler sends `env.AI` calls to.
  */
-export function workersAiRoutes(deps: ApiDeps): Hono {
+export function workersAiRoutes(deps: ApiDeps, body: BodyReader): Hono {
   const app = new Hono();
+
+  /**
+   * Decided from the path and headers before the body is read, so that refusing costs about
+   * what /healthz costs: an unknown model (400), a full queue (429). Returns the body limits of
+   * the model's task. The body is read inside a `then` so that no frame holds it once run()
+   * has prepared its job.
+   */
+  const admit = (model: string) => {
+    const { task } = deps.backend.describe(model);
+    deps.backend.checkCapacity?.(model);
+    return bodyLimitsFor(task);
+  };
 
   const proxy = async (c: Context) => {
     const forwarded = c.req.header("x-forwarded") ?? BINDING_RUN_URL;
@@ -62,10 +74,13 @@ export function workersAiRoutes(deps: ApiDeps): Hono {
       if (!header) throw new OutpostError("REQUEST_INCOMPLETE", "Request is missing headers or body: cf-consn-model-id");
       // workerd sends `prefix:model` when the caller sets options.prefix; the prefix names nothing here.
       const model = header.slice(header.lastIndexOf(":") + 1);
-      const body = await readJson(c, deps.maxBodyBytes);
-      const { inputs, options } = typeof body === "object" && body !== null ? (body as { inputs?: unknown; options?: unknown }) : {};
-      if (inputs === undefined) throw new OutpostError("REQUEST_INCOMPLETE", "Request is missing headers or body: inputs");
-      return toBindingResponse(await deps.run(model, inputs, runOptions(c, options)), requestId);
+      const limits = admit(model);
+      const result = await body.read(c, limits, "/inputs").then((parsed) => {
+        const { inputs, options } = typeof parsed === "object" && parsed !== null ? (parsed as { inputs?: unknown; options?: unknown }) : {};
+        if (inputs === undefined) throw new OutpostError("REQUEST_INCOMPLETE", "Request is missing headers or body: inputs");
+        return deps.run(model, inputs, runOptions(c, options));
+      });
+      return toBindingResponse(result, requestId);
     } catch (error) {
       return errorToBindingResponse(error, requestId);
     }
@@ -76,9 +91,11 @@ export function workersAiRoutes(deps: ApiDeps): Hono {
   app.post("/run/*", async (c) => {
     try {
       const model = modelFromPath(c);
-      deps.backend.describe(model);
-      const { inputs, options } = splitOptions(await readJson(c, deps.maxBodyBytes));
-      const result = await deps.run(model, inputs, runOptions(c, options));
+      const limits = admit(model);
+      const result = await body.read(c, limits).then((parsed) => {
+        const { inputs, options } = splitOptions(parsed);
+        return deps.run(model, inputs, runOptions(c, options));
+      });
       switch (result.kind) {
         case "json":
           return c.json(success(result.value));

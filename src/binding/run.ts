@@ -1,22 +1,33 @@
 import { OutpostError, tapEvents, type Backend, type RunEvent, type RunOptions, type RunResult } from "../contract/index.js";
-import { getTask } from "../tasks/index.js";
+import { getTask, type Prepared, type Task } from "../tasks/index.js";
 
 export type RunFn = (model: string, inputs: unknown, options?: RunOptions) => Promise<RunResult>;
 
 /**
  * The one contract every surface adapts: validate inputs against the model's task, execute on
  * the backend, shape the output. A stream whose first event is an error rejects instead, so
- * surfaces can still answer with a proper status before any bytes are sent.
+ * surfaces can still answer with a proper status before any bytes are sent. The inputs are
+ * turned into the engine's job before anything waits, and only the job is kept: a request in
+ * a queue does not hold its parsed body.
  */
 export function createRun(backend: Backend): RunFn {
-  return async (model, inputs, options = {}) => {
-    const descriptor = backend.describe(model);
-    const task = getTask(descriptor.task);
-    const { job, stream } = task.prepare(inputs, descriptor);
-    const result = await task.shape(await backend.execute(model, job, options), stream);
-    if (result.kind !== "events") return result;
-    return { kind: "events", events: await startStream(result.events) };
+  return (model, inputs, options = {}) => {
+    let prepared: Prepared & { task: Task };
+    try {
+      const descriptor = backend.describe(model);
+      const task = getTask(descriptor.task);
+      prepared = { task, ...task.prepare(inputs, descriptor) };
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return execute(backend, model, prepared, options);
   };
+}
+
+async function execute(backend: Backend, model: string, prepared: Prepared & { task: Task }, options: RunOptions): Promise<RunResult> {
+  const result = await prepared.task.shape(await backend.execute(model, prepared.job, options), prepared);
+  if (result.kind !== "events") return result;
+  return { kind: "events", events: await startStream(result.events) };
 }
 
 async function startStream(events: AsyncIterable<RunEvent>): Promise<AsyncIterable<RunEvent>> {

@@ -7,8 +7,14 @@ export function workersSseEvent(event: RunEvent): string {
   switch (event.type) {
     case "token":
       return `data: ${JSON.stringify({ response: event.text })}\n\n`;
-    case "done":
-      return `data: ${JSON.stringify({ response: "", usage: event.usage })}\n\ndata: [DONE]\n\n`;
+    case "done": {
+      // JSON cut off by max_tokens is a failure, told in-band as any failure after the first token.
+      if (event.incomplete) return workersSseEvent({ type: "error", error: { code: "OUTPUT_INCOMPLETE", message: event.incomplete } });
+      const calls = event.toolCalls
+        ? `data: ${JSON.stringify({ response: "", tool_calls: event.toolCalls.map((call, index) => ({ index, id: call.id, type: "function", function: { name: call.name, arguments: JSON.stringify(call.arguments) } })) })}\n\n`
+        : "";
+      return `${calls}data: ${JSON.stringify({ response: "", usage: event.usage })}\n\ndata: [DONE]\n\n`;
+    }
     case "error": {
       // A failure after the first token can only be told in-band; the stream then ends without [DONE].
       const error = OutpostError.fromWire(event.error);

@@ -4,7 +4,7 @@ import { TASK_INFO, findTask } from "../tasks/index.js";
 import { MODELS } from "./models.js";
 import type { CatalogEntry } from "./types.js";
 
-export type { Artifact, CatalogEntry } from "./types.js";
+export type { Artifact, ArtifactFile, CatalogEntry } from "./types.js";
 
 export const DEFAULT_PER_PAGE = 50;
 export const MAX_PER_PAGE = 1_000;

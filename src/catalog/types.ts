@@ -1,13 +1,35 @@
 import type { TaskId } from "../contract/index.js";
 
-/** Where a model's single weights file comes from. */
+/** One file of a multi-file model. */
+export interface ArtifactFile {
+  /** Path inside the model's folder, `/`-separated, e.g. `unet/model.onnx`. */
+  path: string;
+  /** Expected size in bytes, when known. */
+  sizeBytes?: number;
+  /** Expected sha256 (hex), when known: a mismatch means the model is never loaded. */
+  sha256?: string;
+}
+
+/**
+ * Where a model's weights come from: one file, or (with `files`) a folder of files pulled,
+ * verified and stored as one unit.
+ */
 export interface Artifact {
-  /** File name in the store and in a mirror directory, e.g. `stories260K.gguf`. */
+  /**
+   * File name in the store and in a mirror directory, e.g. `stories260K.gguf`. For a
+   * multi-file model, the folder holding its files in a mirror, e.g. `standins/sd-tiny`.
+   */
   fileName: string;
-  /** Hugging Face repo and path; fetched through `https://huggingface.co/{repo}/resolve/{revision}/{path}`. */
+  /**
+   * Hugging Face repo and path; fetched through `https://huggingface.co/{repo}/resolve/{revision}/{path}`.
+   * For a multi-file model `path` is the folder in the repo ("" for its root), and each file is
+   * fetched from `{path}/{file.path}`.
+   */
   huggingFace?: { repo: string; path: string; revision?: string };
-  /** Any https URL, for files not on Hugging Face. */
+  /** Any https URL, for files not on Hugging Face (for a multi-file model, the folder's URL). */
   url?: string;
+  /** Set for a multi-file model: every file of its folder. Size and sha256 below are then the files'. */
+  files?: ArtifactFile[];
   /** Expected size in bytes, when known: checked before and after download. */
   sizeBytes?: number;
   /** Expected sha256 (hex), when known: a mismatch means the file is never loaded. */

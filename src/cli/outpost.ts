@@ -1,11 +1,10 @@
-import { stat } from "node:fs/promises";
 import { OutpostError, type Backend } from "../contract/index.js";
 import { Catalog, type CatalogEntry } from "../catalog/index.js";
 import { createLocalAi, createRun, type Ai, type RunFn } from "../binding/index.js";
 import { ENGINE_NAMES } from "../engines/index.js";
 import { loadConfig, type Config } from "../config/index.js";
 import { LocalBackend, Metrics, RunnerProcess, Scheduler } from "../scheduler/index.js";
-import { customEntry, loadCustomModels, ModelStore, StoreAdmin } from "../store/index.js";
+import { customEntry, diskSizeBytes, loadCustomModels, ModelStore, StoreAdmin } from "../store/index.js";
 
 /** A fully wired single-process Outpost: the composition root shared by the CLI and the library. */
 export interface Outpost {
@@ -52,7 +51,7 @@ export function createOutpost(overrides: Partial<Config> = {}, hooks: OutpostHoo
         await hooks.fetchMissing(entry, store);
         return store.resolve(entry);
       });
-      return { path, sizeBytes: (await stat(path)).size };
+      return { path, sizeBytes: await diskSizeBytes(path) };
     },
     spawnRunner: (entry) => new RunnerProcess(entry.id),
     metrics,

@@ -1,6 +1,7 @@
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
+import type { Server, ServerOptions } from "node:http";
 import { serve as serveHttp } from "@hono/node-server";
 import { openDatabase, TokenStore } from "../accounts/index.js";
 import { createApp, listSetting } from "../api/index.js";
@@ -43,16 +44,18 @@ export async function serve(config: Config): Promise<void> {
     maxBodyBytes: config.maxBodyBytes,
     auth: tokens,
     guards: { listenHost: config.host, allowedHosts: listSetting(config.allowedHosts), corsOrigins: listSetting(config.corsOrigins) },
+    maxBodyBytesInFlight: config.maxBodyBytesInFlight,
     metrics: async () => ({ contentType: registry.contentType, body: await registry.metrics() }),
     store: outpost.admin,
     recentRequests: () => outpost.metrics.recent(),
     network,
   });
-  const server = serveHttp({ fetch: app.fetch, hostname: config.host, port: config.port }, (info) => {
+  const server = serveHttp({ fetch: app.fetch, hostname: config.host, port: config.port, serverOptions: connectionOptions(config) }, (info) => {
     const host = info.family === "IPv6" ? `[${info.address}]` : info.address;
     network?.setHttpUrl(`http://${host}:${info.port}`);
     console.log(`Outpost listening on http://${host}:${info.port}`);
   });
+  limitConnections(server as Server, config);
   await new Promise<void>((resolve) => {
     const stop = async () => {
       // Leaving announces itself so routers stop at once; a NATS outage must not hold up the exit.
@@ -66,4 +69,25 @@ export async function serve(config: Config): Promise<void> {
     process.once("SIGINT", () => void stop());
     process.once("SIGTERM", () => void stop());
   });
+}
+
+/**
+ * How often Node checks connections for the header and body timeouts, in ms. Its default (30 s)
+ * would let a stalled client stay up to 30 s past its timeout.
+ */
+const CONNECTIONS_CHECK_MS = 1_000;
+
+/** Slow clients: headers and whole requests must arrive in time, or 408 and the connection closes. */
+function connectionOptions(config: Config): ServerOptions {
+  // Node refuses a headers timeout longer than the request timeout; 0 turns either off.
+  const headersTimeout = config.bodyTimeoutMs > 0 ? Math.min(config.headersTimeoutMs, config.bodyTimeoutMs) : config.headersTimeoutMs;
+  return { headersTimeout, requestTimeout: config.bodyTimeoutMs, connectionsCheckingInterval: CONNECTIONS_CHECK_MS };
+}
+
+function limitConnections(server: Server, config: Config): void {
+  server.maxConnections = config.maxConnections;
+  // A client may half-close its side once its request is sent (`curl -T`, `nc -N`, some
+  // proxies) and still wait for the answer; Node would otherwise abort the request at the FIN.
+  // Node has no public option for it, only this field of http.Server (Node 14 to 24).
+  (server as Server & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true;
 }

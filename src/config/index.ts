@@ -48,6 +48,20 @@ export const SETTINGS = {
     description: "Memory loaded models may use together; idle models are evicted least-recently-used first to make room.",
   },
   maxBodyBytes: { env: "OUTPOST_MAX_BODY_BYTES", kind: "int", default: () => 10 * 1024 * 1024, description: "Largest request body accepted; larger gets 413." },
+  maxBodyBytesInFlight: {
+    env: "OUTPOST_MAX_BODY_BYTES_IN_FLIGHT",
+    kind: "int",
+    default: () => 32 * 1024 * 1024,
+    description: "Request body bytes read but not yet parsed, over all requests at once (at least one largest body); past it requests get 429 at once.",
+  },
+  headersTimeoutMs: { env: "OUTPOST_HEADERS_TIMEOUT_MS", kind: "int", default: () => 10_000, description: "Longest a client may take to send a request's headers; then 408 and the connection is closed." },
+  bodyTimeoutMs: {
+    env: "OUTPOST_BODY_TIMEOUT_MS",
+    kind: "int",
+    default: () => 30_000,
+    description: "Longest a client may take to send a whole request, body included; then 408 and the connection is closed. Answers may take longer.",
+  },
+  maxConnections: { env: "OUTPOST_MAX_CONNECTIONS", kind: "int", default: () => 1_024, description: "Client connections open at once; more are closed as they arrive." },
   natsUrl: {
     env: "OUTPOST_NATS_URL",
     flag: "nats",

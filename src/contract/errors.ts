@@ -42,6 +42,8 @@ export const ERRORS = {
   ALLOCATION_EXCEEDED: { status: 429, internalCode: 3036, name: "AccountLimited" },
   /** Outpost's database cannot be opened, read or written. */
   DATABASE_UNAVAILABLE: { status: 503, internalCode: 3000, name: "DatabaseUnavailable" },
+  /** max_tokens ended generation inside a JSON value that JSON mode or a tool call required. */
+  OUTPUT_INCOMPLETE: { status: 400, internalCode: 3047, name: "OutputIncomplete" },
   /** Anything else inside Outpost. */
   INTERNAL: { status: 500, internalCode: 3000, name: "InternalError" },
   /** Route does not exist. */

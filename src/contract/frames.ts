@@ -234,9 +234,9 @@ export class FrameReceiver {
  * the chunk's raw bytes (no base64 on the hot path). IPC needs no codec: Node's advanced
  * serialization carries a Uint8Array as it is.
  */
-export function encodeFrame(frame: Frame): Uint8Array {
-  const data = frame.t === "chunk" ? frame.data : undefined;
-  const header = encoder.encode(JSON.stringify(frame.t === "chunk" ? { ...frame, data: undefined } : frame));
+export function encodeFrame(frame: Frame | { t: string }): Uint8Array {
+  const data = "data" in frame && frame.data instanceof Uint8Array ? frame.data : undefined;
+  const header = encoder.encode(JSON.stringify(data ? { ...frame, data: undefined } : frame));
   const out = new Uint8Array(4 + header.byteLength + (data?.byteLength ?? 0));
   new DataView(out.buffer).setUint32(0, header.byteLength);
   out.set(header, 4);
@@ -244,9 +244,10 @@ export function encodeFrame(frame: Frame): Uint8Array {
   return out;
 }
 
-export function decodeFrame(payload: Uint8Array): Frame {
+/** The inverse of encodeFrame; a transport may carry its own `{t}` messages the same way. */
+export function decodeFrame<T extends { t: string } = Frame>(payload: Uint8Array): T {
   const length = new DataView(payload.buffer, payload.byteOffset, payload.byteLength).getUint32(0);
-  const frame = JSON.parse(decoder.decode(payload.subarray(4, 4 + length))) as Frame;
+  const frame = JSON.parse(decoder.decode(payload.subarray(4, 4 + length))) as T & { data?: Uint8Array };
   if (frame.t === "chunk") frame.data = payload.subarray(4 + length);
   return frame;
 }

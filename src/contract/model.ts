@@ -49,5 +49,7 @@ export interface Backend {
   /** Throws MODEL_NOT_FOUND for an unknown id. */
   describe(model: string): ModelDescriptor;
   execute(model: string, job: EngineJob, options: RunOptions): Promise<EngineResult>;
+  /** Throws QUEUE_FULL when a request for `model` would be refused now, whatever its inputs: lets surfaces refuse before reading a body. */
+  checkCapacity?(model: string): void;
   search(params: ModelSearchParams): ModelSearchItem[];
 }

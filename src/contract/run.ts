@@ -21,12 +21,32 @@ export interface Usage {
   total_tokens: number;
 }
 
-export type FinishReason = "stop" | "length";
+/** Why generation ended; engines report only "stop" and "length", tasks add "tool_calls". */
+export type FinishReason = "stop" | "length" | "tool_calls";
+
+/** A function call the model made, with its arguments already parsed and validated. */
+export interface ToolCall {
+  /** `call_…`, unique within the response; what a follow-up `role: "tool"` message names. */
+  id: string;
+  name: string;
+  arguments: Record<string, unknown>;
+}
 
 /** One event of a token stream. A stream ends with exactly one `done` or `error`. */
 export type RunEvent =
   | { type: "token"; text: string }
-  | { type: "done"; usage: Usage; finishReason: FinishReason }
+  | {
+      type: "done";
+      usage: Usage;
+      finishReason: FinishReason;
+      /** Calls the model made; their JSON was not sent as `token` text. */
+      toolCalls?: ToolCall[];
+      /**
+       * Set when max_tokens ended generation inside a constrained JSON value: the message says
+       * so. Workers AI answers it as an error; OpenAI surfaces as `finish_reason: "length"`.
+       */
+      incomplete?: string;
+    }
   | { type: "error"; error: WireError };
 
 export type RunResult =
@@ -93,13 +113,30 @@ export interface PromptPart {
 }
 
 /**
+ * Integer digits a constrained number may have, written without an exponent: every number the
+ * grammar allows lies within ±(10^15 − 1), inside JavaScript's safe integers.
+ */
+export const JSON_NUMBER_DIGITS = 15;
+
+/**
+ * Decoding restricted so the output is one JSON value matching `schema`, whatever the model.
+ * `schema` is already reduced to what a grammar can enforce (tasks/json-schema.ts: refs inlined,
+ * only supported keywords). With `trigger`, generation is free until that text appears and
+ * constrained from there on: tool_choice "auto", where the model may answer or call a tool.
+ */
+export interface JsonConstraint {
+  schema: Record<string, unknown>;
+  trigger?: string;
+}
+
+/**
  * The llama engine's jobs, built by the text tasks. Text generation arrives as a rendered
  * prompt, except for models whose chat template lives in the GGUF itself: those carry the
  * messages and the engine renders them.
  */
 export type TextJob =
-  | { kind: "generate"; prompt: PromptPart[]; sampling: SamplingParams }
-  | { kind: "chat"; messages: ChatMessage[]; sampling: SamplingParams }
+  | { kind: "generate"; prompt: PromptPart[]; sampling: SamplingParams; constraint?: JsonConstraint }
+  | { kind: "chat"; messages: ChatMessage[]; sampling: SamplingParams; constraint?: JsonConstraint }
   | { kind: "embed"; texts: string[]; maxTokensPerText: number };
 
 /** The `json` value an `embed` job answers with. */

@@ -27,14 +27,15 @@ export const HEARTBEAT_MS = 150;
 export const IDLE_TIMEOUT_MS = 700;
 /** A node that failed a request is left out of placement this long, unless it adverts again. */
 export const SUSPECT_MS = 10_000;
-/** Events a server may send ahead of the caller's consumption; credit is re-granted every half window. */
-export const CREDIT_WINDOW = 32;
-/** A server aborts a stream whose caller granted no credit for this long (a stuck or vanished consumer). */
+/** A server aborts a stream whose caller granted no credit (contract/frames.ts) for this long (a stuck or vanished consumer). */
 export const CREDIT_STALL_MS = 60_000;
 /** Most nodes one request is offered to before it fails. */
 export const MAX_ATTEMPTS = 6;
-/** Stay well under nats-server's default max_payload (1 MiB). */
-export const MAX_MESSAGE_BYTES = 900 * 1024;
+/**
+ * Largest job a node pulls from a caller (jobs over FRAME_CHUNK_BYTES travel in pieces, so
+ * nats-server's 1 MiB max_payload never caps them): above the HTTP body limit's default.
+ */
+export const MAX_JOB_BYTES = 64 * 1024 * 1024;
 /** Fibre carries light at about 200 km per ms, so a round trip costs at least 1 ms per 100 km. */
 export const KM_PER_RTT_MS = 100;
 /** JetStream calls at start-up give up after this long; a node without JetStream retries this often. */

@@ -6,6 +6,7 @@ import { Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { JetStreamClient, NatsConnection, ObjectStore } from "nats";
 import { OutpostError } from "../contract/index.js";
+import { sha256File } from "../store/index.js";
 import { MODELS_BUCKET } from "./constants.js";
 import { SUBJECTS } from "./subjects.js";
 
@@ -61,7 +62,7 @@ export class ModelDistribution {
   }
 
   async publish(file: ModelFile, path: string): Promise<{ sha256: string; sizeBytes: number }> {
-    const sha256 = await hashFile(path);
+    const sha256 = await sha256File(path);
     if (file.sha256 !== undefined && file.sha256 !== sha256) {
       throw new OutpostError("MODEL_NOT_LOCAL", `${path} does not match the catalog sha256 ${file.sha256}: refusing to publish it`);
     }
@@ -103,10 +104,4 @@ export class ModelDistribution {
       await rm(partial, { force: true });
     }
   }
-}
-
-async function hashFile(path: string): Promise<string> {
-  const hash = createHash("sha256");
-  await pipeline(createReadStream(path), hash);
-  return hash.digest("hex");
 }

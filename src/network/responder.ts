@@ -1,7 +1,7 @@
 import type { Msg, NatsConnection, Subscription } from "nats";
-import { OutpostError, type EngineJob, type EngineResult, type RunEvent, type RunOptions } from "../contract/index.js";
-import { decode, encode } from "./bus.js";
-import { CREDIT_STALL_MS, CREDIT_WINDOW, HEARTBEAT_MS } from "./constants.js";
+import { encodeFrame, FrameSender, OutpostError, type EngineJob, type EngineResult, type RunOptions, type SendOutcome } from "../contract/index.js";
+import { decode } from "./bus.js";
+import { CREDIT_STALL_MS, HEARTBEAT_MS, MAX_JOB_BYTES } from "./constants.js";
 import { SUBJECTS } from "./subjects.js";
 import { retryElsewhere } from "./transport.js";
 import type { ControlMessage, CreditGrant, RunReply, RunRequest } from "./types.js";
@@ -15,11 +15,14 @@ export interface ServedCounts {
   cancelled: number;
 }
 
+const decoder = new TextDecoder();
+
 /**
  * Serving side of a remote run: accept at once (so a caller can tell a live node from a hung
- * one within ACCEPT_TIMEOUT_MS), heartbeat while queued or prefilling, stream events within the
- * caller's credit, and stop the local runner on cancel, on a caller that is gone (no responders
- * on its inbox) or on one that granted no credit for CREDIT_STALL_MS.
+ * one within ACCEPT_TIMEOUT_MS), pull a large job from the caller, heartbeat while queued or
+ * prefilling, send the result as frames within the caller's credit (contract/frames.ts, as the
+ * runner IPC does), and stop the local runner on cancel, on a caller that is gone (no
+ * responders on its inbox) or on one that granted no credit for CREDIT_STALL_MS.
  */
 export class RemoteResponder {
   readonly #nc: NatsConnection;
@@ -61,17 +64,18 @@ export class RemoteResponder {
     let lastSentAt = Date.now();
     const send = (message: RunReply) => {
       lastSentAt = Date.now();
-      this.#nc.publish(reply, encode(message));
+      this.#nc.publish(reply, encodeFrame(message));
     };
     send({ t: "accept" });
     const heartbeat = setInterval(() => {
       if (Date.now() - lastSentAt >= HEARTBEAT_MS) send({ t: "hb" });
     }, HEARTBEAT_MS / 2);
-    let outcome: keyof ServedCounts = "served";
+    let outcome: SendOutcome = "served";
     try {
       let result: EngineResult;
       try {
-        result = await this.#execute(request.model, request.job, {
+        const job = request.jobBytes === undefined ? request.job : await this.#pullJob(reply, request.jobBytes, controller.signal);
+        result = await this.#execute(request.model, job, {
           signal: controller.signal,
           keepAliveMs: request.keepAliveMs,
           queueTimeoutMs: request.queueTimeoutMs,
@@ -80,18 +84,23 @@ export class RemoteResponder {
       } catch (thrown) {
         const error = OutpostError.from(thrown);
         outcome = controller.signal.aborted ? "cancelled" : "failed";
-        send({ t: "err", error: error.toWire(), retry: retryElsewhere(error) });
+        send({ t: "refuse", error: error.toWire(), retry: retryElsewhere(error) });
         return;
       }
-      if (result.kind === "json") {
-        send({ t: "json", value: result.value });
-        return;
-      }
-      if (result.kind === "bytes") {
-        send({ t: "err", error: { code: "ENGINE_UNAVAILABLE", message: "Byte results cannot cross NATS yet" } });
-        return;
-      }
-      outcome = await this.#stream(request, reply, result.events, controller, send);
+      const sender = new FrameSender((frame) => {
+        if (!("ask" in frame)) return send(frame);
+        lastSentAt = Date.now();
+        // Sent as a request: the caller answers once its consumer took this frame, granting more.
+        this.#nc
+          .request(reply, encodeFrame(frame), { timeout: CREDIT_STALL_MS })
+          .then((answer) => {
+            const credit = decode<CreditGrant>(answer.data);
+            if (credit.cancel) controller.abort();
+            else sender.grant(credit.upTo);
+          })
+          .catch(() => controller.abort());
+      }, controller.signal);
+      outcome = await sender.pipe(result);
     } finally {
       clearInterval(heartbeat);
       this.#running.delete(request.id);
@@ -99,40 +108,18 @@ export class RemoteResponder {
     }
   }
 
-  async #stream(request: RunRequest, reply: string, events: AsyncIterable<RunEvent>, controller: AbortController, send: (message: RunReply) => void): Promise<keyof ServedCounts> {
-    let granted = request.credit;
-    let seq = 0;
-    let creditChanged: (() => void) | undefined;
-    const grant = (upTo: number) => {
-      granted = Math.max(granted, upTo);
-      creditChanged?.();
-    };
-    const onAbort = () => creditChanged?.();
-    controller.signal.addEventListener("abort", onAbort);
-    try {
-      for await (const event of events) {
-        seq += 1;
-        while (seq > granted && !controller.signal.aborted) await new Promise<void>((resolve) => (creditChanged = resolve));
-        if (controller.signal.aborted) return "cancelled";
-        const message: RunReply = { t: "ev", seq, ev: event };
-        if (seq % (CREDIT_WINDOW / 2) === 0 && event.type === "token") {
-          // Sent as a request: the caller answers once it consumed this event, granting more.
-          this.#nc
-            .request(reply, encode(message), { timeout: CREDIT_STALL_MS })
-            .then((answer) => {
-              const credit = decode<CreditGrant>(answer.data);
-              if (credit.cancel) controller.abort();
-              else grant(credit.upTo);
-            })
-            .catch(() => controller.abort());
-        } else {
-          send(message);
-        }
-        if (event.type !== "token") return event.type === "error" ? "failed" : "served";
-      }
-      return controller.signal.aborted ? "cancelled" : "served";
-    } finally {
-      controller.signal.removeEventListener("abort", onAbort);
+  /** Fetches a job too large to travel inline from the caller, one FRAME_CHUNK_BYTES piece per request. */
+  async #pullJob(reply: string, jobBytes: number, signal: AbortSignal): Promise<EngineJob> {
+    if (jobBytes > MAX_JOB_BYTES) throw new OutpostError("INPUT_TOO_LARGE", `The request is ${jobBytes} bytes; a node takes at most ${MAX_JOB_BYTES}`);
+    const job = new Uint8Array(jobBytes);
+    for (let offset = 0; offset < jobBytes; ) {
+      if (signal.aborted) throw new OutpostError("ABORTED", "The request was cancelled");
+      const pull: RunReply = { t: "pull", offset };
+      const answer = await this.#nc.request(reply, encodeFrame(pull), { timeout: CREDIT_STALL_MS });
+      if (answer.data.byteLength === 0 || offset + answer.data.byteLength > jobBytes) throw new OutpostError("INPUT_INVALID", "The caller sent a job that does not match its announced size");
+      job.set(answer.data, offset);
+      offset += answer.data.byteLength;
     }
+    return JSON.parse(decoder.decode(job)) as EngineJob;
   }
 }

@@ -1,7 +1,7 @@
 import { createInbox, type Msg, type NatsConnection, type Subscription } from "nats";
-import { OutpostError, type EngineJob, type EngineResult, type ErrorCode, type RunEvent, type RunOptions, type WireError } from "../contract/index.js";
-import { decode, encode } from "./bus.js";
-import { ACCEPT_TIMEOUT_MS, CREDIT_WINDOW, IDLE_TIMEOUT_MS, MAX_MESSAGE_BYTES } from "./constants.js";
+import { decodeFrame, FRAME_CHUNK_BYTES, FrameReceiver, OutpostError, tapEvents, type EngineJob, type EngineResult, type ErrorCode, type RunOptions } from "../contract/index.js";
+import { encode } from "./bus.js";
+import { ACCEPT_TIMEOUT_MS, IDLE_TIMEOUT_MS } from "./constants.js";
 import { SUBJECTS } from "./subjects.js";
 import type { ControlMessage, CreditGrant, RunReply, RunRequest } from "./types.js";
 
@@ -25,15 +25,20 @@ export function retryElsewhere(error: OutpostError): boolean {
   return RETRY_ELSEWHERE.has(error.code);
 }
 
-type Item = { reply: RunReply; respond?: (grant: CreditGrant) => void };
+const encoder = new TextEncoder();
 
 interface Call {
   node: string;
-  queue: Item[];
-  wake: (() => void) | undefined;
+  city: string;
+  /** Tells the node to stop serving this call. */
+  cancel: () => void;
+  receiver: FrameReceiver;
+  /** The job's bytes, when it is too large to go inline: the node pulls them. */
+  upload: Uint8Array | undefined;
   accepted: boolean;
+  acceptBy: number;
   lastHeardAt: number;
-  /** Set when the node went silent, said nothing is listening, or the caller aborted. */
+  /** Set when the node went silent, refused, said nothing is listening, or the caller aborted. */
   failure: { message: string; hung: boolean; aborted?: boolean } | undefined;
 }
 
@@ -45,9 +50,10 @@ export interface RemoteTarget {
 
 /**
  * Caller side of a remote run. One wildcard inbox subscription serves every call of this node;
- * a call resolves only once the node produced its first event or result, so anything that goes
- * wrong before that (no accept in time, silence, refusal) is a RetryableError and the request
- * moves on with nothing sent to the client yet.
+ * the node's reply is a result in contract/frames.ts's framing, the same as the runner IPC's.
+ * A call resolves only once the node produced its first event, chunk or whole json value, so
+ * anything that goes wrong before that (no accept in time, silence, refusal) is a
+ * RetryableError and the request moves on with nothing sent to the client yet.
  */
 export class RemoteCaller {
   readonly #nc: NatsConnection;
@@ -65,43 +71,38 @@ export class RemoteCaller {
   }
 
   async call(target: RemoteTarget, model: string, job: EngineJob, options: RunOptions): Promise<EngineResult> {
-    const id = `${++this.#nextId}`;
-    const request: RunRequest = { id, model, job, keepAliveMs: options.keepAliveMs, queueTimeoutMs: options.queueTimeoutMs, rejectIfBusy: options.rejectIfBusy, credit: CREDIT_WINDOW };
-    const payload = encode(request);
-    if (payload.length > MAX_MESSAGE_BYTES) {
-      throw new OutpostError("INPUT_TOO_LARGE", `The request is ${payload.length} bytes, too large to hand to another node (limit ${MAX_MESSAGE_BYTES})`);
-    }
-    const call: Call = { node: target.node, queue: [], wake: undefined, accepted: false, lastHeardAt: performance.now(), failure: undefined };
+    const id = `${this.#prefix}.${++this.#nextId}`;
+    const encoded = encoder.encode(JSON.stringify(job));
+    const inline = encoded.byteLength <= FRAME_CHUNK_BYTES;
+    const request: RunRequest = {
+      id,
+      model,
+      ...(inline ? { job } : { jobBytes: encoded.byteLength }),
+      keepAliveMs: options.keepAliveMs,
+      queueTimeoutMs: options.queueTimeoutMs,
+      rejectIfBusy: options.rejectIfBusy,
+    };
+    const cancel = () => this.#nc.publish(SUBJECTS.control(target.node), encode({ t: "cancel", id } satisfies ControlMessage));
+    // Credit travels in the replies to the frames the node sends as requests, never on its own.
+    const receiver = new FrameReceiver(() => undefined, cancel);
+    const now = performance.now();
+    const call: Call = { node: target.node, city: target.city, cancel, receiver, upload: inline ? undefined : encoded, accepted: false, acceptBy: now + ACCEPT_TIMEOUT_MS + (target.rttMs ?? 0), lastHeardAt: now, failure: undefined };
     this.#calls.set(id, call);
-    const acceptBy = performance.now() + ACCEPT_TIMEOUT_MS + (target.rttMs ?? 0);
     const onAbort = () => this.#fail(call, { message: "The request was cancelled", hung: false, aborted: true });
     options.signal?.addEventListener("abort", onAbort, { once: true });
-    const finish = (cancel: boolean) => {
+    void receiver.settled.then(() => {
       options.signal?.removeEventListener("abort", onAbort);
-      if (!this.#calls.delete(id)) return;
-      if (cancel) this.#nc.publish(SUBJECTS.control(target.node), encode({ t: "cancel", id } satisfies ControlMessage));
-    };
-    this.#nc.publish(SUBJECTS.run(target.node), payload, { reply: `${this.#prefix}.${id}` });
+      this.#calls.delete(id);
+    });
+    this.#nc.publish(SUBJECTS.run(target.node), encode(request), { reply: id });
     try {
-      const first = await this.#next(call, acceptBy);
-      switch (first.reply.t) {
-        case "err": {
-          const error = OutpostError.fromWire(first.reply.error);
-          finish(false);
-          if (first.reply.retry) throw new RetryableError(`${target.node} in ${target.city}: ${error.message}`, false);
-          throw error;
-        }
-        case "json":
-          finish(false);
-          return { kind: "json", value: first.reply.value };
-        case "ev":
-          return { kind: "events", events: this.#events(call, first, target, finish) };
-        default:
-          throw new OutpostError("INTERNAL", `Unexpected reply '${first.reply.t}' from ${target.node}`);
-      }
+      const result = await receiver.result;
+      if (result.kind === "json") return result;
+      if (result.kind === "bytes") return { ...result, chunks: await started(result.chunks, () => false) };
+      return { kind: "events", events: await started(result.events, (event) => event.type === "error" && call.failure !== undefined) };
     } catch (error) {
-      finish(call.accepted);
       if (call.failure?.aborted) throw new OutpostError("ABORTED", "The request was cancelled");
+      if (call.failure) throw new RetryableError(`${target.node} in ${target.city}: ${call.failure.message}`, call.failure.hung);
       throw error;
     }
   }
@@ -112,60 +113,8 @@ export class RemoteCaller {
     for (const call of this.#calls.values()) this.#fail(call, { message: "This node is shutting down", hung: false });
   }
 
-  async *#events(call: Call, first: Item, target: RemoteTarget, finish: (cancel: boolean) => void): AsyncIterable<RunEvent> {
-    let ended = false;
-    try {
-      let item: Item | undefined = first;
-      while (true) {
-        if (!item) {
-          try {
-            item = await this.#next(call, Infinity);
-          } catch (error) {
-            ended = true;
-            const lost = error instanceof RetryableError ? `Lost contact with node ${target.node} in ${target.city} mid-stream: ${error.message}` : String(error);
-            const wire: WireError = call.failure?.aborted ? { code: "ABORTED", message: "The request was cancelled" } : { code: "RUNNER_CRASHED", message: lost };
-            yield { type: "error", error: wire };
-            return;
-          }
-        }
-        const { reply, respond } = item;
-        item = undefined;
-        respond?.({ upTo: reply.t === "ev" ? reply.seq + CREDIT_WINDOW : 0 });
-        if (reply.t === "err") {
-          ended = true;
-          yield { type: "error", error: reply.error };
-          return;
-        }
-        if (reply.t !== "ev") continue;
-        if (reply.ev.type !== "token") ended = true;
-        yield reply.ev;
-        if (ended) return;
-      }
-    } finally {
-      finish(!ended);
-    }
-  }
-
-  /** The next event-bearing item; heartbeats and accepts only refresh the watchdog. */
-  #next(call: Call, acceptBy: number): Promise<Item> {
-    return new Promise<Item>((resolve, reject) => {
-      const attempt = () => {
-        const item = call.queue.shift();
-        if (item) return resolve(item);
-        if (call.failure) return reject(new RetryableError(call.failure.message, call.failure.hung));
-        if (!call.accepted && performance.now() > acceptBy) {
-          return reject(new RetryableError(`no accept within ${Math.round(acceptBy - call.lastHeardAt)} ms`, true));
-        }
-        call.wake = attempt;
-      };
-      call.wake = undefined;
-      attempt();
-    });
-  }
-
   #dispatch(msg: Msg): void {
-    const id = msg.subject.slice(this.#prefix.length + 1);
-    const call = this.#calls.get(id);
+    const call = this.#calls.get(msg.subject);
     if (!call) {
       // A node that resumed after being given up on: tell it to stop.
       if (msg.reply) msg.respond(encode({ upTo: 0, cancel: true } satisfies CreditGrant));
@@ -178,36 +127,58 @@ export class RemoteCaller {
     }
     let reply: RunReply;
     try {
-      reply = decode<RunReply>(msg.data);
+      reply = decodeFrame<RunReply>(msg.data);
     } catch {
       return;
     }
-    if (reply.t === "accept") call.accepted = true;
-    if (reply.t === "ev" || reply.t === "err" || reply.t === "json") {
-      call.queue.push({ reply, respond: msg.reply ? (grant) => msg.respond(encode(grant)) : undefined });
+    switch (reply.t) {
+      case "accept":
+        call.accepted = true;
+        return;
+      case "hb":
+        return;
+      case "pull":
+        msg.respond(call.upload?.subarray(reply.offset, reply.offset + FRAME_CHUNK_BYTES) ?? new Uint8Array());
+        return;
+      case "refuse":
+        if (reply.retry) this.#fail(call, { message: reply.error.message, hung: false });
+        else call.receiver.push({ t: "error", error: reply.error });
+        return;
+      default:
+        call.receiver.push(reply, msg.reply ? (upTo) => msg.respond(encode({ upTo } satisfies CreditGrant)) : undefined);
     }
-    this.#wake(call);
   }
 
   #check(): void {
     const now = performance.now();
     for (const call of this.#calls.values()) {
-      if (call.accepted && !call.failure && now - call.lastHeardAt > IDLE_TIMEOUT_MS) {
-        this.#fail(call, { message: `silent for ${IDLE_TIMEOUT_MS} ms`, hung: true });
-      } else if (!call.accepted) {
-        this.#wake(call);
-      }
+      if (call.failure) continue;
+      if (!call.accepted && now > call.acceptBy) this.#fail(call, { message: `no accept within ${Math.round(call.acceptBy - call.lastHeardAt)} ms`, hung: true });
+      else if (call.accepted && now - call.lastHeardAt > IDLE_TIMEOUT_MS) this.#fail(call, { message: `silent for ${IDLE_TIMEOUT_MS} ms`, hung: true });
     }
   }
 
+  /** Ends the call's result: before it started, call() turns this into a retry (or ABORTED). */
   #fail(call: Call, failure: NonNullable<Call["failure"]>): void {
-    call.failure ??= failure;
-    this.#wake(call);
+    if (call.failure) return;
+    call.failure = failure;
+    // A node given up on (silent, frozen) may resume: it must not go on serving no one.
+    if (call.accepted) call.cancel();
+    const lost = failure.aborted ? new OutpostError("ABORTED", "The request was cancelled") : new OutpostError("RUNNER_CRASHED", `Lost contact with node ${call.node} in ${call.city} mid-stream: ${failure.message}`);
+    call.receiver.fail(lost);
   }
+}
 
-  #wake(call: Call): void {
-    const wake = call.wake;
-    call.wake = undefined;
-    wake?.();
-  }
+/**
+ * Waits for a stream's first item, so a node lost before producing anything can still be
+ * retried elsewhere (`lost` tells that case apart), then hands the stream on with that item
+ * put back in front.
+ */
+async function started<T>(source: AsyncIterable<T>, lost: (first: T) => boolean): Promise<AsyncIterable<T>> {
+  const iterator = source[Symbol.asyncIterator]();
+  const first = await iterator.next();
+  const rest = { [Symbol.asyncIterator]: () => iterator };
+  if (first.done) return rest;
+  if (lost(first.value)) throw new OutpostError("RUNNER_CRASHED", "The node was lost before it produced anything");
+  return tapEvents(rest, {}, first.value);
 }

@@ -1,4 +1,4 @@
-import type { EngineJob, RunEvent, WireError } from "../contract/index.js";
+import type { EngineJob, Frame, WireError } from "../contract/index.js";
 
 /** Load of one model on one node, as its advert reports it. */
 export interface ModelLoad {
@@ -33,28 +33,31 @@ export interface Advert {
   speed: { cpus: number; threads: number; tokensPerS: Record<string, number> };
 }
 
-/** Run request, caller → node, on SUBJECTS.run(node), with the caller's inbox as reply subject. */
+/**
+ * Run request, caller → node, on SUBJECTS.run(node), with the caller's inbox as reply subject.
+ * A job of up to FRAME_CHUNK_BYTES travels inline; a larger one (an img2img picture) is
+ * announced by `jobBytes` and pulled by the node from the caller, one chunk per request.
+ */
 export interface RunRequest {
+  /** Unique across the network (the caller's inbox for this call): cancels name it. */
   id: string;
   model: string;
-  job: EngineJob;
+  job?: EngineJob;
+  jobBytes?: number;
   keepAliveMs?: number;
   queueTimeoutMs?: number;
   rejectIfBusy?: boolean;
-  /** Events the node may send before waiting for more credit. */
-  credit: number;
 }
 
-/** Node → caller messages on the caller's inbox. */
-export type RunReply =
-  | { t: "accept" }
-  | { t: "hb" }
-  | { t: "ev"; seq: number; ev: RunEvent }
-  | { t: "json"; value: unknown }
-  /** Refused or failed before any result; `retry` when another node should be tried. */
-  | { t: "err"; error: WireError; retry?: boolean };
+/**
+ * Node → caller messages on the caller's inbox, each encoded with contract/frames.ts's codec:
+ * the result's frames, plus the transport's own `accept`, `hb` (heartbeat), `refuse` (failed
+ * before a result, `retry` when another node should be tried) and `pull` (send me the job's
+ * bytes from `offset`).
+ */
+export type RunReply = Frame | { t: "accept" } | { t: "hb" } | { t: "refuse"; error: WireError; retry: boolean } | { t: "pull"; offset: number };
 
-/** Caller's answer to an event sent as a request: new credit, or "stop" when the caller is gone. */
+/** Caller's answer to a frame sent as a request: new credit, or "stop" when the caller is gone. */
 export interface CreditGrant {
   upTo: number;
   cancel?: boolean;

@@ -20,6 +20,10 @@ export class LocalBackend implements Backend {
     return this.#scheduler.execute(this.#catalog.runnable(model), job, options);
   }
 
+  checkCapacity(model: string): void {
+    this.#scheduler.checkCapacity(model);
+  }
+
   search(params: ModelSearchParams): ModelSearchItem[] {
     return this.#catalog.search(params);
   }

@@ -1,8 +1,10 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { OutpostError, type RunEvent, type RunResult } from "../contract/index.js";
 import { RECENT_REQUESTS } from "./constants.js";
-import { Metrics } from "./metrics.js";
+import { Metrics, UNKNOWN_MODEL } from "./metrics.js";
 
 async function* tokens(count: number): AsyncIterable<RunEvent> {
   for (let i = 0; i < count; i++) yield { type: "token", text: `t${i}` };
@@ -93,4 +95,36 @@ test("a client that went away is 499, whichever part noticed first and raised AB
   // Without a disconnect the same error keeps its own status.
   await assert.rejects(run("queued", {}));
   assert.equal(m.recent()[0]?.status, 408);
+});
+
+test("ids outside the catalog are counted under one label, in the metrics and the request log", async () => {
+  const m = metrics();
+  const run = m.instrument(async () => Promise.reject(new OutpostError("MODEL_NOT_FOUND", "No such model")), (model) => {
+    if (model !== "gen") throw new OutpostError("MODEL_NOT_FOUND", `No such model ${model}`);
+    return "text-generation";
+  });
+  for (let i = 0; i < 50; i++) await assert.rejects(run(`@cf/flood/${i}`, {}));
+  const series = (await m.requests.get()).values;
+  assert.deepEqual(series.map((v) => [v.labels.model, v.labels.task, v.labels.status, v.value]), [[UNKNOWN_MODEL, "unknown", "400", 50]]);
+  assert.ok(m.recent().every((r) => r.model === UNKNOWN_MODEL));
+});
+
+test("instrument() keeps no reference to the inputs while the request waits", async () => {
+  setFlagsFromString("--expose-gc");
+  const gc = runInNewContext("gc") as () => void;
+  const m = metrics();
+  let release!: () => void;
+  const run = m.instrument((_model, _inputs) => new Promise<RunResult>((resolve) => (release = () => resolve({ kind: "json", value: {} }))), taskOf);
+  const start = () => {
+    const inputs = { messages: [{ role: "user", content: "x" }] };
+    return { ref: new WeakRef(inputs), pending: run("gen", inputs) };
+  };
+  const { ref, pending } = start();
+  for (let i = 0; i < 5 && ref.deref() !== undefined; i++) {
+    await new Promise((r) => setImmediate(r));
+    gc();
+  }
+  assert.equal(ref.deref(), undefined);
+  release();
+  await pending;
 });

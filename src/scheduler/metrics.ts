@@ -10,6 +10,9 @@ const LATENCY_BUCKETS_S = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
 /** Milliseconds between two performance.now() readings, to 0.1 ms. */
 const elapsedMs = (from: number, to = performance.now()) => Math.round((to - from) * 10) / 10;
 
+/** The one label value for model ids outside the catalog (custom names cannot contain parentheses). */
+export const UNKNOWN_MODEL = "(unknown)";
+
 /** 499, nginx's "client closed request": the status of any request whose caller went away. */
 const CLIENT_CLOSED = 499;
 
@@ -63,29 +66,41 @@ export class Metrics {
     perModel("outpost_model_memory_bytes", "Resident memory of the model's runner, measured after load.", (s) => s.memoryBytes);
   }
 
-  /** Wraps run() to count every request by outcome and time its token stream. */
+  /**
+   * Wraps run() to count every request by outcome and time its token stream. Labels carry only
+   * ids `taskOf` knows (catalog or registered models): any other id a client sends is counted
+   * under UNKNOWN_MODEL, so clients cannot mint label values and grow /metrics without bound.
+   * The wrapper is not async and does not keep `inputs`: once run() has prepared its job, the
+   * parsed request body can be collected while the request waits in a queue.
+   */
   instrument(run: RunFn, taskOf: (model: string) => string): RunFn {
-    return async (model, inputs, options) => {
+    return (model, inputs, options) => {
       const started = performance.now();
+      let label = UNKNOWN_MODEL;
       let task = "unknown";
       try {
         task = taskOf(model);
+        label = model;
       } catch {
-        // Unknown models are still counted, under task "unknown".
+        // Unknown models are still counted, under one label and task "unknown".
       }
       // Network mode: the city that served it goes into the request log.
       const placed: { city?: string } = {};
       const placedOptions: RunOptions = { ...options, onPlaced: (p) => ((placed.city = p.city), options?.onPlaced?.(p)) };
-      try {
-        const result = await run(model, inputs, placedOptions);
-        if (result.kind === "json") this.#finished({ model, task, status: 200, latencyMs: elapsedMs(started), ...this.#countUsage(model, result.value), ...placed });
-        if (result.kind === "bytes") this.#finished({ model, task, status: 200, latencyMs: elapsedMs(started), ...placed });
-        return result.kind === "events" ? { kind: "events", events: this.#timed(model, task, started, result.events, options?.signal, placed) } : result;
-      } catch (error) {
-        this.#finished({ model, task, status: failedStatus(OutpostError.from(error), options?.signal), latencyMs: elapsedMs(started), ...placed });
-        throw error;
-      }
+      return this.#observe(run(model, inputs, placedOptions), label, task, started, options?.signal, placed);
     };
+  }
+
+  async #observe(pending: Promise<RunResult>, model: string, task: string, started: number, signal: AbortSignal | undefined, placed: { city?: string }): Promise<RunResult> {
+    try {
+      const result = await pending;
+      if (result.kind === "json") this.#finished({ model, task, status: 200, latencyMs: elapsedMs(started), ...this.#countUsage(model, result.value), ...placed });
+      if (result.kind === "bytes") this.#finished({ model, task, status: 200, latencyMs: elapsedMs(started), ...placed });
+      return result.kind === "events" ? { kind: "events", events: this.#timed(model, task, started, result.events, signal, placed) } : result;
+    } catch (error) {
+      this.#finished({ model, task, status: failedStatus(OutpostError.from(error), signal), latencyMs: elapsedMs(started), ...placed });
+      throw error;
+    }
   }
 
   #timed(model: string, task: string, started: number, events: AsyncIterable<RunEvent>, signal: AbortSignal | undefined, placed: { city?: string }): AsyncIterable<RunEvent> {

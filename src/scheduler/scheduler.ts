@@ -164,6 +164,23 @@ export class Scheduler {
     resident.active += 1;
   }
 
+  /**
+   * Refuses (QUEUE_FULL) a request for `model` that would find its queue full now, so that
+   * surfaces can answer from the path and headers, before reading the body. Requests that pass
+   * are still admitted by execute(), which decides with their options.
+   */
+  checkCapacity(model: string): void {
+    const resident = this.#residents.get(model);
+    if (!resident || resident.queue.length < this.#options.maxQueue) return;
+    if (resident.queue.length === 0 && this.#canStart(resident)) return;
+    throw this.#refusal(resident, `${model} has ${resident.queue.length} requests waiting`);
+  }
+
+  #refusal(resident: Resident, why: string): OutpostError {
+    this.#options.metrics?.rejections.inc({ model: resident.entry.id });
+    return new OutpostError("QUEUE_FULL", `Out of capacity: ${why}`, { retryAfterS: 1 });
+  }
+
   /** Takes a slot now, or waits in the bounded queue; a full queue and rejectIfBusy refuse at once. */
   #admit(resident: Resident, options: RunOptions, deadline: number): Promise<void> {
     clearTimeout(resident.idleTimer);
@@ -173,9 +190,7 @@ export class Scheduler {
     }
     const model = resident.entry.id;
     if (options.rejectIfBusy || resident.queue.length >= this.#options.maxQueue) {
-      this.#options.metrics?.rejections.inc({ model });
-      const why = options.rejectIfBusy ? `${model} is busy` : `${model} has ${resident.queue.length} requests waiting`;
-      return Promise.reject(new OutpostError("QUEUE_FULL", `Out of capacity: ${why}`, { retryAfterS: 1 }));
+      return Promise.reject(this.#refusal(resident, options.rejectIfBusy ? `${model} is busy` : `${model} has ${resident.queue.length} requests waiting`));
     }
     return new Promise<void>((resolve, reject) => {
       const leave = (error: OutpostError) => {

@@ -1,4 +1,4 @@
-import { stat } from "node:fs/promises";
+import { diskSizeBytes } from "./tree.js";
 import { OutpostError, type LocalModel, type ModelAdmin, type PullEvent, type PullStatus } from "../contract/index.js";
 import type { Catalog, CatalogEntry } from "../catalog/index.js";
 import { customEntry, customRecord, removeCustomModel, saveCustomModel, type CustomModelSpec } from "./custom.js";
@@ -60,7 +60,7 @@ export class StoreAdmin implements ModelAdmin {
     for (const entry of this.#catalog.list()) {
       if (!entry.artifact || inStore.has(entry.id)) continue;
       const path = await this.#store.mirrorPath(entry.artifact);
-      if (path) models.push({ model: entry.id, location: "mirror", path, sizeBytes: (await stat(path)).size, custom: entry.custom === true });
+      if (path) models.push({ model: entry.id, location: "mirror", path, sizeBytes: await diskSizeBytes(path), custom: entry.custom === true });
     }
     return models;
   }

@@ -173,7 +173,7 @@ async function attemptOnce(spec: DownloadSpec, source: Source, partial: string, 
   const sha256 = hash.digest("hex");
   if (expectedSha256 !== undefined && sha256 !== expectedSha256) {
     await discard(partial);
-    throw new OutpostError("PULL_FAILED", `the file is corrupted: its sha256 is ${sha256}, expected ${expectedSha256}; the bytes were discarded`);
+    throw new OutpostError("PULL_FAILED", `the file is corrupted: its sha256 is not the expected ${expectedSha256}; the bytes were discarded`);
   }
   const digest = digestOf(sha256);
   await rename(partial, layout.blobPath(digest));

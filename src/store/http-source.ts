@@ -1,4 +1,5 @@
 import { OutpostError } from "../contract/index.js";
+import { isLocalHost, resolveHost, type ResolveHost } from "./address.js";
 import { MAX_REDIRECTS } from "./constants.js";
 import { checkDownloadUrl, safeUrl } from "./names.js";
 import { transient, type Opened, type Source } from "./source.js";
@@ -10,12 +11,18 @@ export interface HttpSourceOptions {
   tokenOrigin?: string;
   /** An http origin the operator configured, allowed besides https and loopback. */
   trustedOrigin?: string;
+  /** DNS, for the redirect rule; default the system resolver. */
+  resolveHost?: ResolveHost;
 }
 
 /**
  * A file over HTTP(S) with resume: `Range: bytes=<offset>-` plus `If-Range`, so a file that
  * changed since the partial was written is sent whole and the pull restarts. Redirects are
- * followed by hand so every hop passes the https rule and the token stays with its origin.
+ * followed by hand so every hop passes the https rule and the token stays with its origin, and
+ * so a source on the public internet cannot redirect a pull onto this machine or its private
+ * network (another local service, a cloud metadata address). The rule is checked on the names'
+ * addresses before each hop; fetch resolves again, so a name re-pointed in between (DNS
+ * rebinding) is not caught here.
  */
 export class HttpSource implements Source {
   readonly label: string;
@@ -29,8 +36,16 @@ export class HttpSource implements Source {
   async open(offset: number, validator: string | undefined, signal: AbortSignal): Promise<Opened> {
     let url = this.#options.url;
     let linkedSha256: string | undefined;
+    const resolve = this.#options.resolveHost ?? resolveHost;
+    let fromLocal: boolean | undefined;
     for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
       checkDownloadUrl(url, this.#options.trustedOrigin);
+      if (hop > 0) {
+        fromLocal ??= await isLocalHost(this.#options.url, resolve);
+        if (!fromLocal && (await isLocalHost(url, resolve))) {
+          throw new OutpostError("PULL_FAILED", `${this.label} redirected to ${safeUrl(url)}, a loopback or private address: a pull from a public host is never redirected there`);
+        }
+      }
       const headers: Record<string, string> = { "accept-encoding": "identity", "user-agent": "outpost" };
       if (offset > 0) headers.range = `bytes=${offset}-`;
       if (offset > 0 && validator) headers["if-range"] = validator;

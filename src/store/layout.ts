@@ -17,7 +17,9 @@ export function isDigest(value: string): boolean {
 /**
  * The data dir's layout, content-addressed as ollama's is:
  * - `blobs/sha256-<hex>`: each file once, named by its hash; only complete, verified files.
- * - `manifests/<model id>.json`: which blob a model id uses (the id's `/` parts are folders).
+ * - `manifests/<model id>.json`: which blob a model id uses (the id's `/` parts are folders); a
+ *   multi-file model's manifest lists the blob of every file.
+ * - `trees/<model id>/`: a multi-file model's files in its own layout, hard links to blobs.
  * - `partials/<key>.partial` (+ `.json`, `.lock`): downloads in progress, resumable.
  * - `custom-models.json`: models added with `outpost models add`.
  * Every path is built from a checked name or digest, never from raw input.
@@ -39,6 +41,15 @@ export class StoreLayout {
 
   get partialsDir(): string {
     return join(this.dataDir, "partials");
+  }
+
+  get treesDir(): string {
+    return join(this.dataDir, "trees");
+  }
+
+  /** The folder a multi-file model's engine opens. */
+  treePath(model: string): string {
+    return join(this.treesDir, ...checkModelName(model).split("/"));
   }
 
   get customModelsFile(): string {

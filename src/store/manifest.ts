@@ -10,8 +10,10 @@ const ManifestSchema = z.object({
   model: z.string(),
   /** The artifact's file name, as a mirror holds it. */
   fileName: z.string(),
-  /** `sha256:<hex>`: the blob the model uses. */
+  /** `sha256:<hex>`: the blob the model uses; for a multi-file model, the digest of `files` (store/tree.ts). */
   digest: z.string().refine(isDigest, "not a sha256 digest"),
+  /** A multi-file model's files, each a blob; sizeBytes is then their total. */
+  files: z.array(z.object({ path: z.string(), digest: z.string().refine(isDigest, "not a sha256 digest"), sizeBytes: z.number().int().nonnegative() })).optional(),
   sizeBytes: z.number().int().nonnegative(),
   /** Where the bytes came from (mirror path or URL, no credentials). */
   source: z.string(),

@@ -1,20 +1,16 @@
-import { createHash } from "node:crypto";
-import { createReadStream } from "node:fs";
 import { stat, statfs, rm } from "node:fs/promises";
 import { join } from "node:path";
-import { pipeline } from "node:stream/promises";
-import { fileURLToPath } from "node:url";
 import { OutpostError, type PullStatus } from "../contract/index.js";
-import type { Artifact, CatalogEntry } from "../catalog/index.js";
+import type { Artifact, ArtifactFile, CatalogEntry } from "../catalog/index.js";
 import { FINISHED_PULLS_KEPT, PULL_ATTEMPTS, PULL_RETRY_DELAY_MS } from "./constants.js";
 import { download, type Blob, type DownloadProgress, type DownloadSpec } from "./download.js";
-import { FileSource } from "./file-source.js";
-import { HttpSource } from "./http-source.js";
+import { artifactSources, downloadSpec } from "./artifact-sources.js";
 import { digestOf, isFileInside, StoreLayout } from "./layout.js";
 import { listManifests, readManifest, removeManifest, writeManifest, type Manifest } from "./manifest.js";
-import { checkDownloadUrl, checkFileName, checkModelName } from "./names.js";
+import { checkFileName, checkModelName } from "./names.js";
 import { Pull } from "./pull.js";
 import type { Source } from "./source.js";
+import { materializeTree, pathSegments, sha256File, treeDigest, treeFiles, treeSizeBytes, verifyMirrorTree, type TreeFile } from "./tree.js";
 
 export interface StoreOptions {
   /** Root of pulled models and state. */
@@ -33,17 +29,14 @@ export interface StoreOptions {
   retryDelayMs?: number;
 }
 
-/** A model's weights in the store: its manifest and the blob path. */
+/** A model's weights in the store: its manifest and the blob path (a multi-file model's folder). */
 export interface StoredModel {
   manifest: Manifest;
   path: string;
 }
 
-export async function sha256File(path: string): Promise<string> {
-  const hash = createHash("sha256");
-  await pipeline(createReadStream(path), hash);
-  return hash.digest("hex");
-}
+/** The blobs a manifest uses. */
+const blobsOf = (manifest: Manifest): string[] => manifest.files?.map((f) => f.digest) ?? [manifest.digest];
 
 async function statfsFree(dir: string): Promise<number> {
   const info = await statfs(dir);
@@ -59,8 +52,8 @@ export class ModelStore {
   readonly layout: StoreLayout;
   readonly #options: StoreOptions;
   readonly #endpoint: URL;
-  /** Mirror files already checked against their sha256, keyed by path, size and mtime. */
-  readonly #verified = new Set<string>();
+  /** sha256 of mirror files already hashed, keyed by path, size and mtime. */
+  readonly #hashed = new Map<string, string>();
   readonly #pulls = new Map<string, Pull>();
   readonly #finished: Pull[] = [];
   readonly #downloads = new Map<string, { blob: Promise<Blob>; listeners: Set<(progress: DownloadProgress) => void> }>();
@@ -83,7 +76,8 @@ export class ModelStore {
 
   /**
    * Path to the weights of `entry`: the mirror's file if it matches the catalog's size and
-   * sha256, else the stored blob. Stored blobs were verified before they were renamed into
+   * sha256, else the stored blob. A multi-file model resolves to a folder of its files (the
+   * mirror's, each file checked, or the store's `trees/<id>/`). Stored blobs were verified before they were renamed into
    * place, so here only their size is checked; a blob that is a symlink, or reached through
    * one, is refused. Throws MODEL_NOT_LOCAL saying what was found and how to get the model.
    */
@@ -111,39 +105,53 @@ export class ModelStore {
     const artifact = artifactOf(entry);
     const manifest = await readManifest(this.layout, entry.id);
     if (!manifest) return undefined;
-    if (artifact.sha256 !== undefined && manifest.digest !== digestOf(artifact.sha256)) {
-      reasons.push(`the store holds ${manifest.digest} for it, but the catalog pins sha256:${artifact.sha256}`);
-      return undefined;
+    const pinned = treeFiles(artifact)?.map((f) => [f.path, f.sha256] as const) ?? [[undefined, artifact.sha256] as const];
+    for (const [path, sha256] of pinned) {
+      const digest = path === undefined ? manifest.digest : manifest.files?.find((f) => f.path === path)?.digest;
+      if (sha256 !== undefined && digest !== digestOf(sha256)) {
+        reasons.push(`the store holds ${digest ?? "nothing"} for ${path ?? "it"}, but the catalog pins sha256:${sha256}`);
+        return undefined;
+      }
     }
-    const path = this.layout.blobPath(manifest.digest);
-    if (!(await isFileInside(path, this.layout.blobsDir))) {
-      reasons.push(`its blob ${path} is missing or not a regular file inside the store`);
-      return undefined;
-    }
-    const { size } = await stat(path);
-    if (size !== manifest.sizeBytes) {
-      reasons.push(`its blob ${path} is ${size} bytes, expected ${manifest.sizeBytes}`);
-      return undefined;
-    }
-    return { manifest, path };
+    const path = await this.#intact(manifest, reasons);
+    return path === undefined ? undefined : { manifest, path };
   }
 
-  /** Models in the store whose blob is intact. */
+  /** Models in the store whose blobs are intact. */
   async list(): Promise<StoredModel[]> {
     const result: StoredModel[] = [];
     for (const manifest of await listManifests(this.layout)) {
-      const path = this.layout.blobPath(manifest.digest);
-      const info = (await isFileInside(path, this.layout.blobsDir)) ? await stat(path) : undefined;
-      if (info?.size === manifest.sizeBytes) result.push({ manifest, path });
+      const path = await this.#intact(manifest, []);
+      if (path !== undefined) result.push({ manifest, path });
     }
     return result;
   }
 
-  /** The mirror's copy of `artifact` if it exists, or undefined. */
+  /** The blob (or a multi-file model's folder) if every blob is a file inside the store of its recorded size. */
+  async #intact(manifest: Manifest, reasons: string[]): Promise<string | undefined> {
+    const files = manifest.files ?? [{ path: manifest.fileName, digest: manifest.digest, sizeBytes: manifest.sizeBytes }];
+    for (const file of files) {
+      const path = this.layout.blobPath(file.digest);
+      if (!(await isFileInside(path, this.layout.blobsDir))) {
+        reasons.push(`its blob ${path} is missing or not a regular file inside the store`);
+        return undefined;
+      }
+      const { size } = await stat(path);
+      if (size !== file.sizeBytes) {
+        reasons.push(`its blob ${path} is ${size} bytes, expected ${file.sizeBytes}`);
+        return undefined;
+      }
+    }
+    return manifest.files ? materializeTree(this.layout, manifest.model, manifest.files) : this.layout.blobPath(manifest.digest);
+  }
+
+  /** The mirror's copy of `artifact` (a folder, for a multi-file model) if it exists, or undefined. */
   async mirrorPath(artifact: Artifact): Promise<string | undefined> {
     if (!this.#options.mirrorDir) return undefined;
-    const path = join(this.#options.mirrorDir, checkFileName(artifact.fileName));
-    return (await stat(path).catch(() => undefined))?.isFile() ? path : undefined;
+    const tree = treeFiles(artifact) !== undefined;
+    const path = join(this.#options.mirrorDir, ...(tree ? pathSegments(artifact.fileName) : [checkFileName(artifact.fileName)]));
+    const info = await stat(path).catch(() => undefined);
+    return (tree ? info?.isDirectory() : info?.isFile()) ? path : undefined;
   }
 
   /**
@@ -180,8 +188,10 @@ export class ModelStore {
     if (this.#pulls.has(model)) throw new OutpostError("INPUT_INVALID", `${model} is being pulled; remove it when the pull has finished`);
     const manifest = await readManifest(this.layout, model).catch(() => undefined);
     const removed = await removeManifest(this.layout, model);
-    if (manifest && !(await listManifests(this.layout)).some((m) => m.digest === manifest.digest)) {
-      await rm(this.layout.blobPath(manifest.digest), { force: true });
+    await rm(this.layout.treePath(model), { recursive: true, force: true });
+    if (manifest) {
+      const inUse = new Set((await listManifests(this.layout)).flatMap(blobsOf));
+      for (const digest of blobsOf(manifest)) if (!inUse.has(digest)) await rm(this.layout.blobPath(digest), { force: true });
     }
     return removed;
   }
@@ -194,19 +204,21 @@ export class ModelStore {
   async #mirrorFile(artifact: Artifact, reasons: string[]): Promise<string | undefined> {
     const path = await this.mirrorPath(artifact);
     if (!path) return undefined;
+    const files = treeFiles(artifact) ?? [{ path: "", sizeBytes: artifact.sizeBytes, sha256: artifact.sha256 }];
+    // A single file is checked as a tree of one whose only path is the file itself.
+    return (await verifyMirrorTree(path, files, (file) => this.#hash(file), reasons)) ? path : undefined;
+  }
+
+  /** sha256 of a mirror file, hashed once per size and mtime. */
+  async #hash(path: string): Promise<string> {
     const info = await stat(path);
     const key = `${path}:${info.size}:${info.mtimeMs}`;
-    if (this.#verified.has(key)) return path;
-    if (artifact.sizeBytes !== undefined && info.size !== artifact.sizeBytes) {
-      reasons.push(`the mirror's ${path} is ${info.size} bytes, expected ${artifact.sizeBytes}`);
-      return undefined;
+    let sha256 = this.#hashed.get(key);
+    if (sha256 === undefined) {
+      sha256 = await sha256File(path);
+      this.#hashed.set(key, sha256);
     }
-    if (artifact.sha256 !== undefined && (await sha256File(path)) !== artifact.sha256) {
-      reasons.push(`the mirror's ${path} does not match sha256 ${artifact.sha256}`);
-      return undefined;
-    }
-    this.#verified.add(key);
-    return path;
+    return sha256;
   }
 
   async #pullInto(entry: CatalogEntry, pull: Pull): Promise<string> {
@@ -217,24 +229,35 @@ export class ModelStore {
       pull.progress({ source: existing.path, completedBytes: size, totalBytes: size, receivedBytes: 0 });
       return existing.manifest.digest;
     }
-    const spec: DownloadSpec = {
-      key: artifact.sha256 ? `sha256-${artifact.sha256}` : `src-${createHash("sha256").update(JSON.stringify([artifact.huggingFace, artifact.url, artifact.fileName])).digest("hex").slice(0, 32)}`,
-      fileName: artifact.fileName,
-      sources: await this.#sources(artifact),
-      sha256: artifact.sha256,
-      sizeBytes: artifact.sizeBytes,
-    };
-    const blob = await this.#download(spec, (progress) => pull.progress(progress));
-    await writeManifest(this.layout, {
-      schemaVersion: 1,
-      model: entry.id,
-      fileName: artifact.fileName,
-      digest: blob.digest,
-      sizeBytes: blob.sizeBytes,
-      source: blob.source,
-      pulledAt: new Date().toISOString(),
-    });
-    return blob.digest;
+    const files = treeFiles(artifact);
+    const manifest = { schemaVersion: 1, model: entry.id, fileName: artifact.fileName, pulledAt: new Date().toISOString() } as const;
+    if (!files) {
+      const blob = await this.#download(await this.#spec(artifact, undefined), (progress) => pull.progress(progress));
+      await writeManifest(this.layout, { ...manifest, digest: blob.digest, sizeBytes: blob.sizeBytes, source: blob.source });
+      return blob.digest;
+    }
+    // One file after another: progress counts the finished files, and a restart resumes at the
+    // first file whose blob is missing (its partial keeps the bytes it had).
+    const totalBytes = treeSizeBytes(files);
+    const stored: TreeFile[] = [];
+    let doneBytes = 0;
+    let source = "";
+    for (const file of files) {
+      const blob = await this.#download(await this.#spec(artifact, file), (p) =>
+        pull.progress({ ...p, completedBytes: doneBytes + p.completedBytes, totalBytes: totalBytes ?? (p.totalBytes === undefined ? undefined : doneBytes + p.totalBytes) }),
+      );
+      stored.push({ path: file.path, digest: blob.digest, sizeBytes: blob.sizeBytes });
+      doneBytes += blob.sizeBytes;
+      source ||= blob.source;
+    }
+    const digest = treeDigest(stored);
+    await writeManifest(this.layout, { ...manifest, digest, sizeBytes: doneBytes, source, files: stored });
+    await materializeTree(this.layout, entry.id, stored);
+    return digest;
+  }
+
+  async #spec(artifact: Artifact, file: ArtifactFile | undefined): Promise<DownloadSpec> {
+    return downloadSpec(artifact, file, await this.#sources(artifact, file?.path));
   }
 
   /** Joins the download of the same file if one is running in this process. */
@@ -261,21 +284,8 @@ export class ModelStore {
     }
   }
 
-  /** Mirror first (air-gapped sites), then Hugging Face, then the artifact's URL. */
-  async #sources(artifact: Artifact): Promise<Source[]> {
-    const sources: Source[] = [];
-    const mirrored = await this.mirrorPath(artifact);
-    if (mirrored) sources.push(new FileSource(mirrored));
-    const origin = this.endpointOrigin;
-    if (artifact.huggingFace) {
-      const { repo, path, revision } = artifact.huggingFace;
-      const segments = [...repo.split("/"), "resolve", revision ?? "main", ...path.split("/")].map(encodeURIComponent);
-      const url = new URL(`${this.#endpoint.href.replace(/\/$/, "")}/${segments.join("/")}`);
-      sources.push(new HttpSource({ url, token: this.#options.hfToken || undefined, tokenOrigin: origin, trustedOrigin: origin }));
-    }
-    if (artifact.url?.startsWith("file:")) sources.push(new FileSource(fileURLToPath(artifact.url)));
-    else if (artifact.url) sources.push(new HttpSource({ url: checkDownloadUrl(artifact.url, origin), trustedOrigin: origin }));
-    return sources;
+  async #sources(artifact: Artifact, file: string | undefined): Promise<Source[]> {
+    return artifactSources(artifact, file, { mirrored: await this.mirrorPath(artifact), endpoint: this.#endpoint, hfToken: this.#options.hfToken });
   }
 
   #retire(pull: Pull): void {
@@ -287,6 +297,7 @@ export class ModelStore {
 
 function artifactOf(entry: CatalogEntry): Artifact {
   if (!entry.artifact) throw new OutpostError("ENGINE_UNAVAILABLE", `${entry.id} has no artifact to load`);
-  checkFileName(entry.artifact.fileName);
+  if (treeFiles(entry.artifact)) pathSegments(entry.artifact.fileName);
+  else checkFileName(entry.artifact.fileName);
   return entry.artifact;
 }

@@ -1,13 +1,16 @@
 import { OutpostError, type TaskId } from "../contract/index.js";
+import { DEFAULT_BODY_LIMITS, type BodyLimits } from "./body-limits.js";
 import type { Task } from "./task.js";
 import { textEmbeddings } from "./text-embeddings.js";
 import { textGeneration } from "./text-generation.js";
 
-export type { Task, JsonSchema } from "./task.js";
+export type { Task, JsonSchema, Prepared } from "./task.js";
 export { TASK_INFO, TASK_IDS } from "./info.js";
 export { CHAT_TEMPLATES, isChatTemplateName, type ChatTemplateName } from "./chat-templates.js";
-export { collectText } from "./text-generation.js";
+export { collectText, type CollectedText } from "./collect.js";
+export { formatToolCalls } from "./tools.js";
 export * from "./constants.js";
+export { DEFAULT_BODY_LIMITS, type BodyLimits } from "./body-limits.js";
 
 const TASKS: Partial<Record<TaskId, Task>> = {
   "text-generation": textGeneration,
@@ -23,4 +26,9 @@ export function getTask(id: TaskId): Task {
   const task = TASKS[id];
   if (!task) throw new OutpostError("ENGINE_UNAVAILABLE", `Outpost does not implement the ${id} task yet`);
   return task;
+}
+
+/** The body structure ceilings of a task's requests. */
+export function bodyLimitsFor(id: TaskId): BodyLimits {
+  return TASKS[id]?.bodyLimits ?? DEFAULT_BODY_LIMITS;
 }

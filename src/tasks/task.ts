@@ -1,4 +1,6 @@
+import type { BodyLimits } from "./body-limits.js";
 import type { EngineJob, EngineResult, ModelDescriptor, RunResult, TaskId } from "../contract/index.js";
+import type { OutputPlan } from "./structured-output.js";
 
 export type JsonSchema = Record<string, unknown>;
 
@@ -8,8 +10,17 @@ export interface Task {
   /** The JSON Schema the validator enforces, as served by `models/schema`. */
   inputSchema: JsonSchema;
   outputSchema: JsonSchema;
+  /** Ceilings on the request body's structure, checked before it is parsed; default DEFAULT_BODY_LIMITS. */
+  bodyLimits?: BodyLimits;
   /** Validates inputs (throws INPUT_INVALID) and builds the job for the model's engine. */
-  prepare(inputs: unknown, model: ModelDescriptor): { job: EngineJob; stream: boolean };
+  prepare(inputs: unknown, model: ModelDescriptor): Prepared;
   /** Turns engine output into the task's output (a `bytes` body becomes a ReadableStream). */
-  shape(result: EngineResult, stream: boolean): Promise<RunResult>;
+  shape(result: EngineResult, prepared: Prepared): Promise<RunResult>;
+}
+
+export interface Prepared {
+  job: EngineJob;
+  stream: boolean;
+  /** JSON mode or tools: what shape() checks and parses the generated text into. */
+  output?: OutputPlan;
 }

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { OutpostError, type EmbedResult, type EngineResult, type RunResult, type TextJob } from "../contract/index.js";
 import { MAX_EMBEDDING_ITEMS, MAX_EMBEDDING_TOKENS, MAX_PROMPT_CHARS } from "./constants.js";
+import { TEXT_EMBEDDINGS_BODY_LIMITS } from "./body-limits.js";
 import type { Task } from "./task.js";
 import { parseInputs, requireObject, toJsonSchema } from "./validate.js";
 
@@ -13,6 +14,7 @@ const inputSchema = z.object({
 export const textEmbeddings: Task = {
   id: "text-embeddings",
   inputSchema: toJsonSchema(inputSchema),
+  bodyLimits: TEXT_EMBEDDINGS_BODY_LIMITS,
   outputSchema: {
     type: "object",
     contentType: "application/json",
@@ -26,7 +28,7 @@ export const textEmbeddings: Task = {
   prepare(raw) {
     const fields = requireObject(raw);
     if (Array.isArray(fields.text) && fields.text.length > MAX_EMBEDDING_ITEMS) {
-      throw new OutpostError("INPUT_INVALID", `Invalid input at '/text': at most ${MAX_EMBEDDING_ITEMS} items are allowed, got ${fields.text.length}`);
+      throw new OutpostError("INPUT_INVALID", `Invalid input at '/text': at most ${MAX_EMBEDDING_ITEMS} items are allowed`);
     }
     const inputs = parseInputs(inputSchema, fields);
     const texts = typeof inputs.text === "string" ? [inputs.text] : inputs.text;
@@ -34,7 +36,7 @@ export const textEmbeddings: Task = {
     return { stream: false, job };
   },
 
-  async shape(result: EngineResult, _stream: boolean): Promise<RunResult> {
+  async shape(result: EngineResult): Promise<RunResult> {
     if (result.kind !== "json") throw new OutpostError("INTERNAL", "text-embeddings engine returned no vectors");
     const { vectors, tokens } = result.value as EmbedResult;
     const usage = { prompt_tokens: tokens, total_tokens: tokens };

@@ -1,9 +1,13 @@
 import { randomInt } from "node:crypto";
 import { z } from "zod";
-import { OutpostError, type ChatMessage, type FinishReason, type EngineResult, type ModelDescriptor, type RunEvent, type RunResult, type TextJob, type Usage } from "../contract/index.js";
+import { OutpostError, type ChatMessage, type EngineResult, type ModelDescriptor, type RunResult, type TextJob } from "../contract/index.js";
 import { renderChat, renderPrompt, isChatTemplateName } from "./chat-templates.js";
-import { MAX_MESSAGES, MAX_PROMPT_CHARS } from "./constants.js";
-import type { Task } from "./task.js";
+import { MAX_MESSAGES, MAX_PROMPT_CHARS, MAX_TOOLS } from "./constants.js";
+import { TEXT_GENERATION_BODY_LIMITS } from "./body-limits.js";
+import { planOutput, shapeText } from "./structured-plan.js";
+import { describeStructuredInputs, TEXT_GENERATION_OUTPUT } from "./structured-schemas.js";
+import type { Prepared, Task } from "./task.js";
+import { toolTurns } from "./tool-messages.js";
 import { parseInputs, requireObject, toJsonSchema } from "./validate.js";
 
 /** Sampling fields shared by both input forms; ranges follow the Workers AI schemas. */
@@ -18,6 +22,11 @@ const sampling = {
   frequency_penalty: z.number().min(-2).max(2).optional(),
   presence_penalty: z.number().min(-2).max(2).optional(),
   raw: z.boolean().optional().describe("Skip the chat template."),
+  // Checked field by field where their errors can name the problem; served as full schemas.
+  response_format: z.unknown().optional(),
+  tools: z.array(z.unknown()).max(MAX_TOOLS).optional(),
+  tool_choice: z.unknown().optional(),
+  parallel_tool_calls: z.boolean().optional(),
 };
 
 const content = z.union([
@@ -29,7 +38,16 @@ const content = z.union([
 const promptForm = z.object({ prompt: z.string().min(1).max(MAX_PROMPT_CHARS), messages: z.never().optional(), ...sampling });
 const messagesForm = z.object({
   messages: z
-    .array(z.object({ role: z.enum(["system", "user", "assistant", "tool"]), content, name: z.string().optional() }))
+    .array(
+      z.object({
+        role: z.enum(["system", "user", "assistant", "tool"]),
+        // null where an assistant turn only made tool calls, as OpenAI clients send it.
+        content: content.nullable().optional(),
+        name: z.string().optional(),
+        tool_call_id: z.string().optional(),
+        tool_calls: z.array(z.unknown()).max(MAX_TOOLS).optional(),
+      }),
+    )
     .min(1)
     .max(MAX_MESSAGES),
   prompt: z.never().optional(),
@@ -46,45 +64,22 @@ const DEFAULT_TEMPERATURE = 0.6;
 const RANDOM_SEED_MAX = 2 ** 31;
 
 function toMessages(messages: z.output<typeof messagesForm>["messages"]): ChatMessage[] {
-  return messages.map((msg) => ({
-    role: msg.role,
-    content: typeof msg.content === "string" ? msg.content : msg.content.map((part) => part.text).join(""),
-  }));
+  return toolTurns(
+    messages.map((msg) => ({
+      ...msg,
+      content: typeof msg.content === "string" ? msg.content : (msg.content ?? []).map((part) => part.text).join(""),
+    })),
+  );
 }
 
-/** Collects a token stream into `{response, usage}`; an error event becomes a thrown error. */
-export async function collectText(events: AsyncIterable<RunEvent>): Promise<{ response: string; usage: Usage; finishReason: FinishReason }> {
-  let response = "";
-  for await (const event of events) {
-    if (event.type === "token") response += event.text;
-    else if (event.type === "error") throw OutpostError.fromWire(event.error);
-    else return { response, usage: event.usage, finishReason: event.finishReason };
-  }
-  throw new OutpostError("INTERNAL", "Token stream ended without a final event");
-}
 
 export const textGeneration = {
   id: "text-generation",
-  inputSchema: { type: "object", oneOf: [toJsonSchema(promptForm), toJsonSchema(messagesForm)] },
-  outputSchema: {
-    oneOf: [
-      {
-        type: "object",
-        contentType: "application/json",
-        properties: {
-          response: { type: "string" },
-          usage: {
-            type: "object",
-            properties: { prompt_tokens: { type: "integer" }, completion_tokens: { type: "integer" }, total_tokens: { type: "integer" } },
-          },
-        },
-        required: ["response"],
-      },
-      { type: "string", contentType: "text/event-stream", format: "binary" },
-    ],
-  },
+  inputSchema: { type: "object", oneOf: [describeStructuredInputs(toJsonSchema(promptForm)), describeStructuredInputs(toJsonSchema(messagesForm))] },
+  bodyLimits: TEXT_GENERATION_BODY_LIMITS,
+  outputSchema: TEXT_GENERATION_OUTPUT,
 
-  prepare(raw: unknown, model: ModelDescriptor): { job: TextJob; stream: boolean } {
+  prepare(raw: unknown, model: ModelDescriptor): Prepared & { job: TextJob } {
     const fields = requireObject(raw);
     const hasPrompt = fields.prompt !== undefined;
     const hasMessages = fields.messages !== undefined;
@@ -104,26 +99,26 @@ export const textGeneration = {
       presencePenalty: inputs.presence_penalty,
     };
     const { prompt, messages } = inputs;
+    const { constraint, output, instruct } = planOutput(inputs, model);
     if (prompt !== undefined && inputs.raw === true) {
       // Raw prompts carry the caller's own template markup, so it is tokenized as such.
-      return { stream, job: { kind: "generate", prompt: [{ text: prompt, special: true }], sampling: samplingParams } };
+      return { stream, output, job: { kind: "generate", prompt: [{ text: prompt, special: true }], sampling: samplingParams, constraint } };
     }
+    const system = model.systemPrompt ? [{ role: "system", content: model.systemPrompt }] : [];
+    // With tools or a schema to announce, a plain prompt is a conversation the instructions join.
+    const chat = messages ? instruct(toMessages(messages)) : output ? instruct([...system, { role: "user", content: prompt ?? "" }]) : undefined;
     if (model.chatTemplate === "gguf") {
-      const system = model.systemPrompt ? [{ role: "system", content: model.systemPrompt }] : [];
-      const chat = messages ? toMessages(messages) : [...system, { role: "user", content: prompt ?? "" }];
-      return { stream, job: { kind: "chat", messages: chat, sampling: samplingParams } };
+      return { stream, output, job: { kind: "chat", messages: chat ?? [...system, { role: "user", content: prompt ?? "" }], sampling: samplingParams, constraint } };
     }
     if (!isChatTemplateName(model.chatTemplate)) {
       throw new OutpostError("INTERNAL", `Model ${model.id} names an unknown chat template '${model.chatTemplate}'`);
     }
-    const rendered = messages ? renderChat(model.chatTemplate, toMessages(messages)) : renderPrompt(model.chatTemplate, prompt ?? "", model.systemPrompt);
-    return { stream, job: { kind: "generate", prompt: rendered, sampling: samplingParams } };
+    const rendered = chat ? renderChat(model.chatTemplate, chat) : renderPrompt(model.chatTemplate, prompt ?? "", model.systemPrompt);
+    return { stream, output, job: { kind: "generate", prompt: rendered, sampling: samplingParams, constraint } };
   },
 
-  async shape(result: EngineResult, stream: boolean): Promise<RunResult> {
+  async shape(result: EngineResult, prepared: Prepared): Promise<RunResult> {
     if (result.kind !== "events") throw new OutpostError("INTERNAL", "text-generation engine returned no token stream");
-    if (stream) return { kind: "events", events: result.events };
-    const { response, usage } = await collectText(result.events);
-    return { kind: "json", value: { response, usage } };
+    return shapeText(result.events, prepared);
   },
 } satisfies Task;

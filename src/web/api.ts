@@ -31,9 +31,24 @@ export interface GenerationInputs {
   temperature: number;
   max_tokens: number;
   seed?: number;
+  /** JSON mode: the schema as parsed, or the text as typed when it is not JSON (the server names the problem). */
+  response_format?: { type: "json_schema"; json_schema: unknown };
+  tools?: unknown;
+  tool_choice?: "auto" | "required";
 }
 
-export type GenerationEvent = { type: "token"; text: string } | { type: "usage"; usage: Usage } | { type: "done" } | { type: "error"; message: string };
+/** A call the model made, as a Workers AI stream carries it. */
+export interface ToolCall {
+  id?: string;
+  function: { name: string; arguments: string };
+}
+
+export type GenerationEvent =
+  | { type: "token"; text: string }
+  | { type: "tool_calls"; calls: ToolCall[] }
+  | { type: "usage"; usage: Usage }
+  | { type: "done" }
+  | { type: "error"; message: string };
 
 export interface Embeddings {
   shape: number[];
@@ -135,8 +150,9 @@ export function toGenerationEvent(event: { event: string; data: string }): Gener
     return { type: "error", message: errorMessage(body, event.data) };
   }
   if (event.data === "[DONE]") return { type: "done" };
-  const data = JSON.parse(event.data) as { response?: string; usage?: Usage };
+  const data = JSON.parse(event.data) as { response?: string; usage?: Usage; tool_calls?: ToolCall[] };
   if (data.usage) return { type: "usage", usage: data.usage };
+  if (data.tool_calls) return { type: "tool_calls", calls: data.tool_calls };
   return data.response ? { type: "token", text: data.response } : undefined;
 }
 

@@ -80,7 +80,7 @@ describe("env.AI binding", () => {
           ["../../etc/passwd", story, 400, "NoSuchModel", "5007: No such model ../../etc/passwd or task"],
           [STORIES, { ...story, messages: [{ role: "user", content: "x" }] }, 400, "InvalidInput", "1001: prompt and messages are mutually exclusive"],
           [STORIES, { prompt: 5 }, 400, "InvalidInput", "1001: Invalid input at '/prompt': Invalid input: expected string, received number"],
-          [STORIES_EMBEDDINGS, { text: Array.from({ length: 101 }, () => "x") }, 400, "InvalidInput", "1001: Invalid input at '/text': at most 100 items are allowed, got 101"],
+          [STORIES_EMBEDDINGS, { text: Array.from({ length: 101 }, () => "x") }, 400, "InvalidInput", "1001: Invalid input at '/text': at most 100 items are allowed"],
         ];
         for (const [model, inputs, status, name, message] of cases) {
           await assert.rejects(ai.run(model, inputs), (error: unknown) => {

@@ -114,8 +114,9 @@ describe("Workers AI catalog endpoints", () => {
       [
         { prompt: "Once", ...ok },
         { prompt: "Once", raw: true, stream: false, temperature: 0, top_p: 0.9, top_k: 5, seed: 9_999_999_999, repetition_penalty: 1.1, frequency_penalty: -2, presence_penalty: 2, ...ok },
-        { prompt: "Once", lora: "ignored", tools: [], response_format: { type: "json_object" }, ...ok },
-        { messages: [{ role: "system", content: "s" }, { role: "user", content: [{ type: "text", text: "u" }] }, { role: "assistant", content: "a", name: "x" }, { role: "tool", content: "t" }], ...ok },
+        { prompt: "Once", lora: "ignored", tools: [], response_format: { type: "text" }, ...ok },
+        { messages: [{ role: "system", content: "s" }, { role: "user", content: [{ type: "text", text: "u" }] }, { role: "assistant", content: "a", name: "x" }, { role: "tool", content: "t", tool_call_id: "call_1" }], ...ok },
+        { messages: [{ role: "tool", content: "t" }], ...ok },
         {},
         { max_tokens: 1 },
         { prompt: "" },

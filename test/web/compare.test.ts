@@ -236,3 +236,31 @@ test("on a 390px screen the panes stack and nothing scrolls sideways", async () 
     await narrow.page.close();
   }
 });
+
+test("the JSON schema toggle gets a parsed object; the tools editor shows a forced call as a card", async () => {
+  for (const n of [1, 2]) await pane(n).getByRole("button", { name: "Clear history" }).click();
+  await page.selectOption("#pane-2-model", STORIES);
+  await page.fill("#pane-1-max-tokens", "200");
+  await page.fill("#pane-2-max-tokens", "200");
+  await page.check("#pane-1-json-mode");
+  await page.fill("#pane-1-schema", JSON.stringify({ type: "object", properties: { name: { type: "string", maxLength: 12 }, age: { type: "integer" } }, required: ["name", "age"] }));
+  const tools = [{ name: "get_weather", description: "Weather", parameters: { type: "object", properties: { city: { type: "string", maxLength: 12 } }, required: ["city"] } }];
+  await page.fill("#pane-2-tools", JSON.stringify(tools));
+  await page.selectOption("#pane-2-tool-choice", "required");
+  await send("Tell me about a cat.");
+  await Promise.all([waitStatus(1, "done"), waitStatus(2, "done")]);
+  const object = JSON.parse((await answerOf(1)) ?? "") as { name: unknown; age: unknown };
+  assert.equal(typeof object.name, "string");
+  assert.ok(Number.isInteger(object.age));
+  // "required" may make several calls (parallel_tool_calls defaults to true): one card each.
+  const cards = await lastTurn(2).locator(".tool-call").all();
+  assert.ok(cards.length >= 1);
+  for (const card of cards) {
+    assert.equal(await card.locator("strong").textContent(), "get_weather");
+    assert.equal(typeof (JSON.parse((await card.locator("pre").textContent()) ?? "") as { city: unknown }).city, "string");
+  }
+  await page.screenshot({ path: join(ARTIFACTS, "compare-structured.png") });
+  await page.uncheck("#pane-1-json-mode");
+  await page.fill("#pane-2-tools", "");
+  assert.deepEqual(dash.errors, []);
+});

@@ -25,6 +25,7 @@ import {
   type TextJob,
 } from "../../contract/index.js";
 import { StreamDetokenizer } from "./detokenizer.js";
+import { GrammarCompiler } from "./grammar.js";
 
 /** Recent tokens that repetition penalties look back over. */
 const PENALTY_WINDOW_TOKENS = 64;
@@ -44,10 +45,10 @@ export class LlamaEngine implements Engine {
     // One GGUF serves both text tasks; which context it gets depends on the catalog entry's task.
     if (options.model.task === "text-embeddings") {
       const context = await model.createEmbeddingContext({ contextSize: contextTokens, threads: options.threads });
-      return new LlamaLoadedModel(model, undefined, context, contextTokens, size);
+      return new LlamaLoadedModel(model, undefined, context, contextTokens, size, new GrammarCompiler(llama));
     }
     const context = await model.createContext({ contextSize: contextTokens, sequences: options.slots, threads: options.threads });
-    return new LlamaLoadedModel(model, context, undefined, contextTokens, size);
+    return new LlamaLoadedModel(model, context, undefined, contextTokens, size, new GrammarCompiler(llama));
   }
 }
 
@@ -57,8 +58,17 @@ class LlamaLoadedModel implements LoadedModel {
   readonly #context: LlamaContext | undefined;
   readonly #embedding: LlamaEmbeddingContext | undefined;
   readonly #contextTokens: number;
+  readonly #grammars: GrammarCompiler;
 
-  constructor(model: LlamaModel, context: LlamaContext | undefined, embedding: LlamaEmbeddingContext | undefined, contextTokens: number, sizeBytes: number) {
+  constructor(
+    model: LlamaModel,
+    context: LlamaContext | undefined,
+    embedding: LlamaEmbeddingContext | undefined,
+    contextTokens: number,
+    sizeBytes: number,
+    grammars: GrammarCompiler,
+  ) {
+    this.#grammars = grammars;
     this.#model = model;
     this.#context = context;
     this.#embedding = embedding;
@@ -75,6 +85,8 @@ class LlamaLoadedModel implements LoadedModel {
 
   async *#generate(job: GenerateJob, signal: AbortSignal): AsyncIterable<RunEvent> {
     if (!this.#context) throw new OutpostError("INPUT_INVALID", "This model is loaded for embeddings, not text generation");
+    // Before tokenizing: a vocabulary that cannot write JSON is refused before it sees the schema.
+    const constraint = job.constraint ? await this.#grammars.activate(this.#model, job.constraint) : undefined;
     const tokens = job.kind === "chat" ? this.#tokenizeChat(job.messages) : this.#tokenizePrompt(job.prompt);
     const room = this.#contextTokens - tokens.length;
     if (room < 1) {
@@ -94,6 +106,7 @@ class LlamaLoadedModel implements LoadedModel {
         topP: sampling.topP,
         // llama.cpp seeds are uint32 and 0xFFFFFFFF means "random": fold Workers AI's wider range below it.
         seed: sampling.seed === undefined ? undefined : sampling.seed % 0xffffffff,
+        grammarEvaluationState: constraint?.grammarState,
         repeatPenalty: penalised
           ? {
               punishTokens: () => generated.slice(-PENALTY_WINDOW_TOKENS),
@@ -108,6 +121,7 @@ class LlamaLoadedModel implements LoadedModel {
         generated.push(token);
         const text = detokenizer.push(token);
         if (text) yield { type: "token", text };
+        if (constraint?.push(text)) break;
         if (generated.length >= maxTokens) {
           finishReason = "length";
           break;

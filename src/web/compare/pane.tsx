@@ -26,6 +26,16 @@ function TurnView({ turn }: { turn: Turn }) {
         {turn.answer}
         {turn.status === "streaming" && <span class="cursor" aria-hidden="true" />}
       </div>
+      {turn.toolCalls && (
+        <ul class="tool-calls" aria-label="Tool calls">
+          {turn.toolCalls.map((call, i) => (
+            <li class="tool-call" key={call.id ?? i}>
+              <strong>{call.function.name}</strong>
+              <pre>{call.function.arguments}</pre>
+            </li>
+          ))}
+        </ul>
+      )}
       {turn.error && <p class="error">{turn.error}</p>}
       <p class="stats">
         {describeStats(stats)}
@@ -76,6 +86,30 @@ export function PaneView({ pane, models, canRemove, onSettings, onStop, onCopy, 
         <div class="field">
           <label for={id("seed")}>Seed</label>
           <input id={id("seed")} type="text" inputMode="numeric" placeholder="random" value={pane.settings.seed} onInput={(e) => onSettings({ seed: e.currentTarget.value })} />
+        </div>
+      </fieldset>
+      <fieldset class="structured">
+        <legend>Structured output</legend>
+        <div class="field check">
+          <input id={id("json-mode")} type="checkbox" checked={pane.settings.jsonMode} onChange={(e) => onSettings({ jsonMode: e.currentTarget.checked })} />
+          <label for={id("json-mode")}>JSON schema</label>
+        </div>
+        {pane.settings.jsonMode && (
+          <div class="field">
+            <label for={id("schema")}>Schema</label>
+            <textarea id={id("schema")} rows={5} spellcheck={false} value={pane.settings.schema} onInput={(e) => onSettings({ schema: e.currentTarget.value })} />
+          </div>
+        )}
+        <div class="field">
+          <label for={id("tools")}>Tools (JSON)</label>
+          <textarea id={id("tools")} rows={3} spellcheck={false} placeholder='[{"name": "get_weather", "parameters": {…}}]' value={pane.settings.tools} onInput={(e) => onSettings({ tools: e.currentTarget.value })} />
+        </div>
+        <div class="field">
+          <label for={id("tool-choice")}>Tool choice</label>
+          <select id={id("tool-choice")} value={pane.settings.toolChoice} onChange={(e) => onSettings({ toolChoice: e.currentTarget.value as "auto" | "required" })}>
+            <option value="auto">auto</option>
+            <option value="required">required</option>
+          </select>
         </div>
       </fieldset>
       <ol class="transcript" ref={transcript} aria-label={`Conversation in pane ${pane.id}`} aria-live="polite">

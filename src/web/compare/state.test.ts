@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { buildInputs, initialState, parseSeed, reduce, type CompareState, type PaneSettings, type Turn } from "./state.js";
+import { buildInputs, DEFAULT_SETTINGS, initialState, parseSeed, reduce, type CompareState, type PaneSettings, type Turn } from "./state.js";
 
-const settings: PaneSettings = { model: "a", system: "", temperature: 0.6, maxTokens: 64, seed: "" };
+const settings: PaneSettings = { ...DEFAULT_SETTINGS, model: "a", maxTokens: 64 };
 
 function turn(id: number, user: string, over: Partial<Turn> = {}): Turn {
   return { id, user, answer: "", status: "streaming", model: "a", inputs: buildInputs(settings, [], user), startedAt: 0, tokenEvents: 0, ...over };
@@ -70,5 +70,21 @@ test("panes are added up to the maximum and never removed below one", () => {
   for (const id of [1, 2, 3, 4]) state = reduce(state, { type: "remove-pane", pane: id });
   assert.deepEqual(state.panes.map((p) => p.id), [4]);
   state = reduce(state, { type: "settings", pane: 4, settings: { model: "b", maxTokens: 9 } });
-  assert.deepEqual(state.panes[0]?.settings, { model: "b", system: "", temperature: 0.6, maxTokens: 9, seed: "" });
+  assert.deepEqual(state.panes[0]?.settings, { ...DEFAULT_SETTINGS, model: "b", maxTokens: 9 });
+});
+
+test("JSON mode and tools go out as response_format and tools; text that is not JSON is sent as typed", () => {
+  const inputs = buildInputs({ ...settings, jsonMode: true, schema: '{"type":"object"}', tools: '[{"name":"f"}]', toolChoice: "required" }, [], "hi");
+  assert.deepEqual(inputs.response_format, { type: "json_schema", json_schema: { type: "object" } });
+  assert.deepEqual(inputs.tools, [{ name: "f" }]);
+  assert.equal(inputs.tool_choice, "required");
+  assert.equal(buildInputs({ ...settings, jsonMode: true, schema: "{oops" }, [], "hi").response_format?.json_schema, "{oops");
+  assert.equal(buildInputs(settings, [], "hi").tools, undefined);
+});
+
+test("streamed tool calls land on the turn", () => {
+  const calls = [{ id: "call_1", function: { name: "f", arguments: "{}" } }];
+  const state: CompareState = { panes: [{ id: 1, settings, turns: [turn(1, "q")] }], nextId: 2 };
+  const next = reduce(state, { type: "event", pane: 1, turn: 1, event: { type: "tool_calls", calls }, at: 5 });
+  assert.deepEqual(next.panes[0]?.turns[0]?.toolCalls, calls);
 });

@@ -1,4 +1,4 @@
-import type { ChatMessage, GenerationEvent, GenerationInputs } from "../api.js";
+import type { ChatMessage, GenerationEvent, GenerationInputs, ToolCall } from "../api.js";
 
 /** What a pane sends with every message. `seed` is the field's text: empty means no seed. */
 export interface PaneSettings {
@@ -7,6 +7,12 @@ export interface PaneSettings {
   temperature: number;
   maxTokens: number;
   seed: string;
+  /** JSON mode on, with `schema` (text) as the answer's JSON Schema. */
+  jsonMode: boolean;
+  schema: string;
+  /** Tools as JSON text (empty: none), and whether a call is forced. */
+  tools: string;
+  toolChoice: "auto" | "required";
 }
 
 export type TurnStatus = "streaming" | "done" | "stopped" | "error";
@@ -28,6 +34,7 @@ export interface Turn {
   tokenEvents: number;
   /** The server's count, from the final usage event. */
   completionTokens?: number;
+  toolCalls?: ToolCall[];
 }
 
 export interface Pane {
@@ -51,7 +58,17 @@ export type CompareAction =
   | { type: "clear"; pane: number };
 
 export const MAX_PANES = 4;
-export const DEFAULT_SETTINGS: Omit<PaneSettings, "model"> = { system: "", temperature: 0.6, maxTokens: 256, seed: "" };
+export const EXAMPLE_SCHEMA = JSON.stringify({ type: "object", properties: { name: { type: "string", maxLength: 20 }, age: { type: "integer" } }, required: ["name", "age"] }, null, 2);
+export const DEFAULT_SETTINGS: Omit<PaneSettings, "model"> = { system: "", temperature: 0.6, maxTokens: 256, seed: "", jsonMode: false, schema: EXAMPLE_SCHEMA, tools: "", toolChoice: "auto" };
+
+/** Parsed JSON, or the text itself: the server's 400 then names what is wrong with it. */
+function jsonOrText(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
 
 export function initialState(models: string[]): CompareState {
   const panes = [0, 1].map((i) => ({ id: i + 1, settings: { ...DEFAULT_SETTINGS, model: models[i] ?? models[0] ?? "" }, turns: [] }));
@@ -70,7 +87,15 @@ export function buildInputs(settings: PaneSettings, history: readonly Turn[], us
   }
   messages.push({ role: "user", content: user });
   const seed = parseSeed(settings.seed);
-  return { messages, stream: true, temperature: settings.temperature, max_tokens: settings.maxTokens, ...(seed === undefined ? {} : { seed }) };
+  return {
+    messages,
+    stream: true,
+    temperature: settings.temperature,
+    max_tokens: settings.maxTokens,
+    ...(seed === undefined ? {} : { seed }),
+    ...(settings.jsonMode ? { response_format: { type: "json_schema", json_schema: jsonOrText(settings.schema) } } : {}),
+    ...(settings.tools.trim() ? { tools: jsonOrText(settings.tools), tool_choice: settings.toolChoice } : {}),
+  };
 }
 
 /** A seed field's value: a whole number from 1 (as Workers AI accepts), or undefined. */
@@ -94,6 +119,8 @@ function applyEvent(turn: Turn, event: GenerationEvent, at: number): Turn {
       return { ...turn, answer: turn.answer + event.text, tokenEvents: turn.tokenEvents + 1, firstTokenAt: turn.firstTokenAt ?? at };
     case "usage":
       return { ...turn, completionTokens: event.usage.completion_tokens };
+    case "tool_calls":
+      return { ...turn, toolCalls: [...(turn.toolCalls ?? []), ...event.calls] };
     case "done":
       return { ...turn, status: "done", endedAt: at };
     case "error":

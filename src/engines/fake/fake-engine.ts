@@ -1,0 +1,69 @@
+import { stat } from "node:fs/promises";
+import { OutpostError, type Engine, type EngineJob, type EngineLoadOptions, type EngineResult, type LoadedModel, type RunEvent } from "../../contract/index.js";
+
+/**
+ * What the fake engine is asked for. Its output is a pure function of the job, so a test can
+ * check every byte that crossed a transport without a model file.
+ */
+export type FakeJob =
+  | { kind: "tokens"; count: number }
+  | { kind: "json"; numbers: number }
+  | { kind: "echo"; value: unknown }
+  | { kind: "bytes"; sizeBytes: number; contentType: string }
+  | { kind: "fail"; code: "INPUT_INVALID" | "INTERNAL"; message: string };
+
+/** Byte `i` of a fake body. */
+export const fakeByte = (i: number): number => (i * 31 + 7) & 0xff;
+
+/**
+ * A deterministic engine with no weights, for the transports' and the scheduler's tests: it
+ * streams `count` tokens, answers a json value of `numbers` numbers (or the job's own `value`),
+ * or a body of `sizeBytes` bytes produced in uneven pieces, and stops at once when aborted.
+ */
+export class FakeEngine implements Engine {
+  async load(options: EngineLoadOptions): Promise<LoadedModel> {
+    const { size } = await stat(options.path);
+    return {
+      info: { sizeBytes: size },
+      run: async (job, signal) => run(job, signal),
+      [Symbol.asyncDispose]: async () => undefined,
+    };
+  }
+}
+
+function run(raw: EngineJob, signal: AbortSignal): EngineResult {
+  const job = raw as FakeJob;
+  switch (job.kind) {
+    case "tokens":
+      return { kind: "events", events: tokens(job.count, signal) };
+    case "json":
+      return { kind: "json", value: { data: Array.from({ length: job.numbers }, (_, i) => i / 8) } };
+    case "echo":
+      return { kind: "json", value: job.value };
+    case "bytes":
+      return { kind: "bytes", contentType: job.contentType, chunks: body(job.sizeBytes, signal) };
+    case "fail":
+      throw new OutpostError(job.code, job.message);
+  }
+}
+
+async function* tokens(count: number, signal: AbortSignal): AsyncIterable<RunEvent> {
+  for (let i = 0; i < count; i++) {
+    if (signal.aborted) throw new OutpostError("ABORTED", "The request was cancelled");
+    yield { type: "token", text: `t${i} ` };
+  }
+  yield { type: "done", usage: { prompt_tokens: 0, completion_tokens: count, total_tokens: count }, finishReason: "length" };
+}
+
+/** Pieces of 100 KiB and 1 MiB in turn, so re-chunking to the frame size is exercised both ways. */
+async function* body(sizeBytes: number, signal: AbortSignal): AsyncIterable<Uint8Array> {
+  let offset = 0;
+  for (let piece = 0; offset < sizeBytes; piece++) {
+    if (signal.aborted) throw new OutpostError("ABORTED", "The request was cancelled");
+    const length = Math.min(piece % 2 === 0 ? 100 * 1024 : 1024 * 1024, sizeBytes - offset);
+    const chunk = new Uint8Array(length);
+    for (let i = 0; i < length; i++) chunk[i] = fakeByte(offset + i);
+    offset += length;
+    yield chunk;
+  }
+}

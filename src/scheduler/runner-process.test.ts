@@ -1,0 +1,78 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { fileURLToPath } from "node:url";
+import type { EngineResult, ModelDescriptor } from "../contract/index.js";
+import { fakeByte, type FakeJob } from "../engines/fake/index.js";
+import { RunnerProcess } from "./runner-process.js";
+
+/** The fake engine needs some file to "load"; this one is always there. */
+const ANY_FILE = fileURLToPath(import.meta.url);
+const model: ModelDescriptor = { id: "@test/fake", task: "text-generation", engine: "fake", chatTemplate: "bare", contextTokens: 64, maxTokensDefault: 1, maxTokensStreamDefault: 1 };
+const MiB = 1024 * 1024;
+
+async function withRunner(use: (runner: RunnerProcess) => Promise<void>): Promise<void> {
+  const runner = new RunnerProcess("fake");
+  try {
+    await runner.load({ model, path: ANY_FILE, slots: 2, threads: 1 });
+    await use(runner);
+  } finally {
+    runner.kill();
+  }
+}
+
+const run = (runner: RunnerProcess, job: FakeJob): Promise<EngineResult> => runner.run(job, new AbortController().signal);
+
+test("a 20 MiB bytes result crosses the runner IPC chunked, byte for byte", async (t) => {
+  await withRunner(async (runner) => {
+    const sizeBytes = 20 * MiB;
+    const started = performance.now();
+    const result = await run(runner, { kind: "bytes", sizeBytes, contentType: "image/png" });
+    if (result.kind !== "bytes") throw new Error(`expected bytes, got ${result.kind}`);
+    assert.equal(result.contentType, "image/png");
+    let offset = 0;
+    let chunks = 0;
+    for await (const chunk of result.chunks) {
+      for (let i = 0; i < chunk.byteLength; i += 4099) assert.equal(chunk[i], fakeByte(offset + i));
+      offset += chunk.byteLength;
+      chunks += 1;
+    }
+    assert.equal(offset, sizeBytes);
+    t.diagnostic(`ipc bytes ${sizeBytes} B in ${chunks} chunks, ${Math.round(performance.now() - started)} ms`);
+    assert.equal(runner.inFlight, 0, "the job is over once its body ended");
+  });
+});
+
+test("a 3 MiB json value crosses the runner IPC whole", async (t) => {
+  await withRunner(async (runner) => {
+    const started = performance.now();
+    const result = await run(runner, { kind: "json", numbers: 400_000 });
+    if (result.kind !== "json") throw new Error(`expected json, got ${result.kind}`);
+    const { data } = result.value as { data: number[] };
+    assert.equal(data.length, 400_000);
+    assert.equal(data[399_999], 399_999 / 8);
+    const size = JSON.stringify(result.value).length;
+    assert.ok(size > 3 * MiB, `the value is ${size} bytes`);
+    t.diagnostic(`ipc json ${size} B, ${Math.round(performance.now() - started)} ms`);
+  });
+});
+
+test("a body left unread holds the runner back, and stopping it frees the job", async () => {
+  await withRunner(async (runner) => {
+    const result = await run(runner, { kind: "bytes", sizeBytes: 200 * MiB, contentType: "application/octet-stream" });
+    if (result.kind !== "bytes") throw new Error("expected bytes");
+    const iterator = result.chunks[Symbol.asyncIterator]();
+    await iterator.next();
+    assert.equal(runner.inFlight, 1);
+    await iterator.return?.();
+    assert.equal(runner.inFlight, 0);
+    // The runner still serves: the next job gets its whole answer.
+    const next = await run(runner, { kind: "echo", value: "still here" });
+    assert.deepEqual(next, { kind: "json", value: "still here" });
+  });
+});
+
+test("an engine's refusal reaches the caller with its code", async () => {
+  await withRunner(async (runner) => {
+    await assert.rejects(run(runner, { kind: "fail", code: "INPUT_INVALID", message: "no" }), (error: Error & { code?: string }) => error.code === "INPUT_INVALID");
+  });
+});
