@@ -7,7 +7,7 @@ import { postJson, startServer, STORIES, type TestServer } from "../helpers/serv
 import { exchange, idleConnection } from "../helpers/socket.js";
 
 const valid = { prompt: "Once upon a time", max_tokens: 4, seed: 1 };
-const post = (path: string, body: string) => `POST ${path} HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
+const post = (path: string, body: string) => `POST ${path} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
 
 describe("hostile bodies", () => {
   let server: TestServer;
@@ -59,8 +59,8 @@ describe("admission before the body", () => {
     });
     try {
       for (const head of [
-        `POST /ai/run/${STORIES} HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\nContent-Length: 1000000\r\n\r\n`,
-        `POST /client/v4/accounts/local/ai/run/proxy HTTP/1.1\r\nHost: test\r\ncf-consn-model-id: ${STORIES}\r\nContent-Length: 1000000\r\n\r\n`,
+        `POST /ai/run/${STORIES} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 1000000\r\n\r\n`,
+        `POST /client/v4/accounts/local/ai/run/proxy HTTP/1.1\r\nHost: localhost\r\ncf-consn-model-id: ${STORIES}\r\nContent-Length: 1000000\r\n\r\n`,
       ]) {
         // Headers only: the body never comes, so only an answer decided without it can arrive.
         const answer = await exchange(server.url, (socket) => socket.write(head), 15_000);
@@ -83,10 +83,10 @@ describe("slow and half-closed connections", () => {
   after(() => server?.stop());
 
   test("stalled headers and stalled bodies get 408 and their connection closed; others are served", async () => {
-    const headers = await exchange(server.url, (socket) => socket.write(`POST /ai/run/${STORIES} HTTP/1.1\r\nHost: test\r\n`));
+    const headers = await exchange(server.url, (socket) => socket.write(`POST /ai/run/${STORIES} HTTP/1.1\r\nHost: localhost\r\n`));
     assert.ok(headers.closed, "the connection was closed");
     assert.match(headers.text, /^HTTP\/1\.1 408 /);
-    const body = await exchange(server.url, (socket) => socket.write(`POST /ai/run/${STORIES} HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"prompt":`));
+    const body = await exchange(server.url, (socket) => socket.write(`POST /ai/run/${STORIES} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"prompt":`));
     assert.ok(body.closed, "the connection was closed");
     assert.match(body.text, /^HTTP\/1\.1 408 /);
     assert.ok((await envelopeResult(await postJson(`${server.url}/ai/run/${STORIES}`, valid))).response);
