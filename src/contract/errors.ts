@@ -12,6 +12,11 @@ export const ERRORS = {
   INPUT_INVALID: { status: 400, internalCode: 1001, name: "InvalidInput" },
   /** Body over the size limit, or inputs over a token limit. */
   INPUT_TOO_LARGE: { status: 413, internalCode: 3006, name: "RequestTooLarge" },
+  /**
+   * The prompt, once tokenized, does not fit the model's context window. Workers AI answers 5021
+   * (observed with 413); the status is OpenAI's 400, whose clients look for this code's name.
+   */
+  CONTEXT_LENGTH_EXCEEDED: { status: 400, internalCode: 5021, name: "ContextLengthExceeded" },
   /** The request waited or ran longer than allowed. */
   TIMEOUT: { status: 408, internalCode: 3007, name: "Timeout" },
   /** The caller went away or cancelled. */

@@ -31,6 +31,17 @@ describe("hostile bodies", () => {
     assert.equal(((await proxied.json()) as { description: string }).description, "Invalid input at '/messages': at most 1024 items are allowed");
     assert.ok((await envelopeResult(await postJson(`${server.url}/ai/run/${STORIES}`, valid))).response);
   });
+
+  test("a prompt longer than the context window is refused by its token count, naming the window, on every surface", async () => {
+    // Four messages at the per-string limit: 524 KB that once overflowed the stack in the runner.
+    const page = "Once upon a time there was a little girl who liked to play. ".repeat(2_200).slice(0, 131_072);
+    const messages = Array.from({ length: 4 }, () => ({ role: "user", content: page }));
+    const window = /^The prompt is \d+ tokens; the model's context window is \d+ tokens$/;
+    await envelopeError(await postJson(`${server.url}/ai/run/${STORIES}`, JSON.stringify({ messages, max_tokens: 4 })), 400, 5021, window);
+    await envelopeError(await postJson(`${server.url}/ai/run/${STORIES}`, JSON.stringify({ prompt: page, max_tokens: 4 })), 400, 5021, window);
+    await openAiError(await postJson(`${server.url}/v1/chat/completions`, JSON.stringify({ model: STORIES, messages, max_tokens: 4 })), 400, "context_length_exceeded", window);
+    assert.ok((await envelopeResult(await postJson(`${server.url}/ai/run/${STORIES}`, valid))).response);
+  });
 });
 
 describe("admission before the body", () => {

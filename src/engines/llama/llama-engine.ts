@@ -90,7 +90,7 @@ class LlamaLoadedModel implements LoadedModel {
     const tokens = job.kind === "chat" ? this.#tokenizeChat(job.messages) : this.#tokenizePrompt(job.prompt);
     const room = this.#contextTokens - tokens.length;
     if (room < 1) {
-      throw new OutpostError("INPUT_TOO_LARGE", `The prompt is ${tokens.length} tokens; the context window is ${this.#contextTokens} tokens`);
+      throw new OutpostError("CONTEXT_LENGTH_EXCEEDED", `The prompt is ${tokens.length} tokens; the model's context window is ${this.#contextTokens} tokens`);
     }
     const maxTokens = Math.min(job.sampling.maxTokens, room);
     const { sampling } = job;
@@ -171,7 +171,9 @@ class LlamaLoadedModel implements LoadedModel {
     // put a space at each boundary: "System. " + "User" reached the model as "System.  User".
     let run = "";
     const flush = () => {
-      if (run) tokens.push(...this.#model.tokenize(run, false));
+      // A loop, not push(...): a spread passes every token as a call argument, and a prompt of
+      // ~130k tokens overflows the stack ("Maximum call stack size exceeded").
+      if (run) for (const token of this.#model.tokenize(run, false)) tokens.push(token);
       run = "";
     };
     for (const part of parts) {
