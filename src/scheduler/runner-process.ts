@@ -34,6 +34,9 @@ export class RunnerProcess {
     // The model id as an argument makes `ps` show which runner holds which model.
     this.#child = fork(RUNNER_ENTRY, [label], {
       execArgv: process.execArgv,
+      // On abort ggml attaches gdb to print a backtrace, which froze a crashing runner (and the
+      // answer to every request on it) for 2–4 s; the crash reason is already in stderr.
+      env: { ...process.env, GGML_NO_BACKTRACE: "1" },
       serialization: "advanced",
       stdio: ["ignore", "inherit", "pipe", "ipc"],
     });
