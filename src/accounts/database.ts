@@ -31,13 +31,22 @@ export function databaseError(path: string, error: unknown): OutpostError {
   return new OutpostError("DATABASE_UNAVAILABLE", `Database ${path}: ${hint} (${code || (error as Error).message})`, { cause: error });
 }
 
+/** Runs a query, turning a SQLite failure at run time (locked, full, damaged, deleted) into DATABASE_UNAVAILABLE (503). */
+export function guarded<T>(db: Database, query: () => T): T {
+  try {
+    return query();
+  } catch (error) {
+    throw error instanceof OutpostError ? error : databaseError(db.name, error);
+  }
+}
+
 /**
  * Opens (or creates) the data dir's database: WAL so the server reads while the CLI writes,
  * foreign keys on, every pending migration applied in one transaction. A file that is not a
  * database, damaged, locked or read-only throws DATABASE_UNAVAILABLE; nothing is recreated
  * silently.
  */
-export function openDatabase(dataDir: string, options: { readonly?: boolean } = {}): Database {
+export function openDatabase(dataDir: string, options: { readonly?: boolean; busyTimeoutMs?: number } = {}): Database {
   const path = join(dataDir, DATABASE_FILE);
   let db: Database | undefined;
   try {
@@ -49,6 +58,8 @@ export function openDatabase(dataDir: string, options: { readonly?: boolean } = 
     const check = db.pragma("quick_check", { simple: true });
     if (check !== "ok") throw Object.assign(new Error(String(check)), { code: "SQLITE_CORRUPT" });
     if (!options.readonly) migrate(db);
+    // better-sqlite3 waits for a lock on the event loop: a server waits less than the CLI does.
+    if (options.busyTimeoutMs !== undefined) db.pragma(`busy_timeout = ${options.busyTimeoutMs}`);
     return db;
   } catch (error) {
     db?.close();

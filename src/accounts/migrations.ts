@@ -35,4 +35,26 @@ export const MIGRATIONS: readonly string[] = [
      neurons REAL NOT NULL DEFAULT 0,
      PRIMARY KEY (account, model, hour)
    );`,
+  // The request log: one row per finished request, kept for OUTPOST_REQUEST_LOG_DAYS. Other
+  // modules add their own facts in `attributes` (a JSON object) rather than new columns.
+  `CREATE TABLE requests (
+     id INTEGER PRIMARY KEY,
+     -- When the request ended, ISO 8601.
+     at TEXT NOT NULL,
+     account TEXT NOT NULL,
+     -- The token's id (never its secret); NULL for the open server's anonymous caller.
+     token_id TEXT,
+     model TEXT NOT NULL,
+     task TEXT NOT NULL,
+     status INTEGER NOT NULL,
+     latency_ms REAL NOT NULL,
+     ttft_ms REAL,
+     input_tokens INTEGER NOT NULL DEFAULT 0,
+     output_tokens INTEGER NOT NULL DEFAULT 0,
+     neurons REAL NOT NULL DEFAULT 0,
+     city TEXT,
+     attributes TEXT NOT NULL DEFAULT '{}'
+   );
+   CREATE INDEX requests_at ON requests (at);
+   CREATE INDEX requests_account_at ON requests (account, at);`,
 ];

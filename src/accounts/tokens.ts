@@ -1,12 +1,12 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { OutpostError, SCOPES, type Authenticator, type CreateToken, type Principal, type Scope, type TokenAdmin, type TokenInfo } from "../contract/index.js";
-import type { Database } from "./database.js";
+import { ACCOUNT_PATTERN } from "./accounts.js";
+import { guarded, type Database } from "./database.js";
 
 /** Every token starts so: secret scanners and people recognise it, and the query-string guard looks for it. */
 export const TOKEN_PREFIX = "opk_";
 /** 32 random bytes, base64url: 256 bits, beyond guessing. */
 const TOKEN_PATTERN = /^opk_[A-Za-z0-9_-]{43}$/;
-const ACCOUNT_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 
 interface TokenRow {
   id: string;
@@ -66,39 +66,39 @@ export class TokenStore implements Authenticator, TokenAdmin {
       createdAt: now.toISOString(),
       ...(request.expiresInMs === undefined ? {} : { expiresAt: new Date(now.getTime() + request.expiresInMs).toISOString() }),
     };
-    this.#db.transaction(() => {
+    guarded(this.#db, () => this.#db.transaction(() => {
       this.#db.prepare("INSERT OR IGNORE INTO accounts (id, created_at) VALUES (?, ?)").run(info.account, info.createdAt);
       this.#db
         .prepare("INSERT INTO tokens (id, hash, account, scope, models, name, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
         .run(info.id, hashOf(token).toString("hex"), info.account, info.scope, JSON.stringify(info.models), info.name, info.createdAt, info.expiresAt ?? null);
-    })();
+    })());
     return { token, info };
   }
 
   list(): TokenInfo[] {
-    return this.#db.prepare<[], TokenRow>("SELECT * FROM tokens ORDER BY created_at, id").all().map(toInfo);
+    return guarded(this.#db, () => this.#db.prepare<[], TokenRow>("SELECT * FROM tokens ORDER BY created_at, id").all()).map(toInfo);
   }
 
   /** Revokes a token by id; false when there is none (or it already was). */
   revoke(id: string): boolean {
-    return this.#db.prepare("UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL").run(new Date(this.#clock()).toISOString(), id).changes === 1;
+    return guarded(this.#db, () => this.#db.prepare("UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL").run(new Date(this.#clock()).toISOString(), id).changes === 1);
   }
 
   enabled(): boolean {
-    return (this.#count.get()?.n ?? 0) > 0;
+    return (guarded(this.#db, () => this.#count.get())?.n ?? 0) > 0;
   }
 
   verify(secret: string): Principal | undefined {
     if (!TOKEN_PATTERN.test(secret)) return undefined;
     const hash = hashOf(secret);
-    const row = this.#byHash.get(hash.toString("hex"));
+    const row = guarded(this.#db, () => this.#byHash.get(hash.toString("hex")));
     // The index found the row by hash; comparing the digests again costs the same for every row.
     if (!row || !timingSafeEqual(Buffer.from(row.hash, "hex"), hash)) return undefined;
     return this.#valid(row);
   }
 
   principal(tokenId: string): Principal | undefined {
-    const row = this.#byId.get(tokenId);
+    const row = guarded(this.#db, () => this.#byId.get(tokenId));
     return row ? this.#valid(row) : undefined;
   }
 

@@ -5,7 +5,7 @@ import { authenticate, Sessions } from "./auth.js";
 import type { ApiDeps } from "./deps.js";
 import { adminRoutes } from "./admin.js";
 import { BodyReader, closeAfterUnreadBody } from "./body.js";
-import { failure, success } from "./envelope.js";
+import { failure } from "./envelope.js";
 import { errorResponse } from "./errors.js";
 import { FailureLimiter } from "./failure-limiter.js";
 import { cors, crossSiteGuard, hostGuard } from "./guards.js";
@@ -13,6 +13,7 @@ import { openAiRoutes } from "./openai.js";
 import { servedByHeader } from "./served-by.js";
 import { sessionRoutes } from "./session.js";
 import { tokenRoutes } from "./tokens.js";
+import { usageRoutes } from "./usage.js";
 import { webRoutes } from "./web.js";
 import { workersAiRoutes } from "./workers-ai.js";
 
@@ -40,16 +41,13 @@ export function createApp(apiDeps: ApiDeps): Hono {
   app.route("/v1", openai);
   app.route("/client/v4/accounts/:account/ai", workers);
   app.route("/ai", workers);
+  app.route("/api", usageRoutes(deps));
   app.route("/api", adminRoutes(deps, body));
   app.get("/healthz", (c) => c.json({ ok: true }));
   app.get("/metrics", async (c) => {
     if (!deps.metrics) return failure(new OutpostError("NOT_FOUND", "Metrics are not enabled"));
     const { contentType, body } = await deps.metrics();
     return c.body(body, 200, { "content-type": contentType });
-  });
-  app.get("/api/requests", (c) => {
-    if (!deps.recentRequests) return failure(new OutpostError("NOT_FOUND", "The request log is not enabled"));
-    return c.json(success(deps.recentRequests()));
   });
   if (deps.network) app.get("/network", (c) => c.json(deps.network?.view()));
   app.route("/", webRoutes());

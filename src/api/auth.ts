@@ -76,12 +76,14 @@ export function authenticate(auth: Authenticator, sessions: Sessions, limiter: F
     if (CREDENTIAL_PARAMS.some((name) => query.has(name)) || c.req.url.includes("opk_")) {
       throw new OutpostError("UNAUTHENTICATED", "Authentication error: tokens in the query string are refused (they end up in logs); send Authorization: Bearer <token>");
     }
+    const needed = requiredScope(c.req.method, c.req.path);
+    // Health and the dashboard's files never touch the database, so they answer while it is down.
+    if (needed === undefined && c.req.path !== "/api/session") return next();
     const accountInPath = /^\/client\/v4\/accounts\/([^/]+)\//.exec(c.req.path)?.[1];
     if (!auth.enabled()) {
       principals.set(c.req.raw, { account: accountInPath ?? "local", scope: "admin", models: [] });
       return next();
     }
-    const needed = requiredScope(c.req.method, c.req.path);
     const secret = bearer(c);
     const session = secret === undefined ? getCookie(c, SESSION_COOKIE) : undefined;
     if (needed === undefined && secret === undefined && session === undefined) return next();

@@ -1,4 +1,5 @@
-import type { Authenticator, Backend, ModelAdmin, RequestRecord, TokenAdmin } from "../contract/index.js";
+import type { Authenticator, Backend, ModelAdmin, Principal, RequestRecord, TokenAdmin } from "../contract/index.js";
+import type { RequestQuery, UsageQuery, UsageRow } from "../accounts/index.js";
 import type { RunFn } from "../binding/index.js";
 import type { GuardSettings } from "./guards.js";
 
@@ -19,6 +20,13 @@ export interface ApiDeps {
   store?: ModelAdmin;
   /** Finished requests, newest first, for GET /api/requests. */
   recentRequests?: () => RequestRecord[];
+  /**
+   * Per-account admission (rate limits, the daily neuron allocation), checked as soon as the
+   * model is known: before the body is read where the path or a header names it. Throws RATE_LIMITED or ALLOCATION_EXCEEDED.
+   */
+  admit?: (principal: Principal | undefined, model: string, task: string) => void;
+  /** Usage in neurons and the request log, in the database: GET /api/usage, and GET /api/requests reads the log. */
+  usage?: { usage(query: UsageQuery): { rows: UsageRow[]; total: number }; requests(query: RequestQuery): RequestRecord[] };
   /** Network mode: the operations view served at GET /network. */
   network?: { view(): unknown };
 }

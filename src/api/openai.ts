@@ -3,6 +3,7 @@ import { Hono, type Context } from "hono";
 import { OutpostError, type RunEvent, type TaskId, type ToolCall } from "../contract/index.js";
 import { toByteStream } from "../binding/index.js";
 import { bodyLimitsFor, collectText, formatToolCalls, type CollectedText } from "../tasks/index.js";
+import { principalOf } from "./auth.js";
 import type { BodyReader } from "./body.js";
 import type { ApiDeps } from "./deps.js";
 import { jsonResponse } from "./envelope.js";
@@ -18,10 +19,11 @@ function requireBody(body: unknown): Body {
   return body as Body;
 }
 
-/** The model id, checked to exist and to serve `task`, before any input is looked at. */
-function requireModel(deps: ApiDeps, body: Body, task: TaskId): string {
+/** The model id, checked to exist, to serve `task` and to fit the caller's limits, before any input is looked at. */
+function requireModel(c: Context, deps: ApiDeps, body: Body, task: TaskId): string {
   if (typeof body.model !== "string" || body.model === "") throw new OutpostError("INPUT_INVALID", "Invalid input at '/model': expected a model id string");
   if (deps.backend.describe(body.model).task !== task) throw new OutpostError("INPUT_INVALID", `${body.model} is not a ${task} model`);
+  deps.admit?.(principalOf(c), body.model, task);
   return body.model;
 }
 
@@ -97,7 +99,7 @@ export function openAiRoutes(deps: ApiDeps, body: BodyReader): Hono {
       // Read inside a `then`, so no frame holds the parsed body once run() has prepared its job.
       const request = await body.read(c, bodyLimitsFor("text-generation")).then((parsed) => {
         const fields = requireBody(parsed);
-        const model = requireModel(deps, fields, "text-generation");
+        const model = requireModel(c, deps, fields, "text-generation");
         const inputs = kind === "chat" ? fromChatRequest(fields) : fromCompletionRequest(fields);
         const includeUsage = (fields.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true;
         return { model, stream: fields.stream === true, includeUsage, result: deps.run(model, inputs, runOptions(c, fields.options)) };
@@ -125,7 +127,7 @@ export function openAiRoutes(deps: ApiDeps, body: BodyReader): Hono {
     try {
       const request = await body.read(c, bodyLimitsFor("text-embeddings")).then((parsed) => {
         const fields = requireBody(parsed);
-        const model = requireModel(deps, fields, "text-embeddings");
+        const model = requireModel(c, deps, fields, "text-embeddings");
         const format = fields.encoding_format ?? "float";
         if (format !== "float" && format !== "base64") throw new OutpostError("INPUT_INVALID", "Invalid input at '/encoding_format': expected 'float' or 'base64'");
         return { model, format, result: deps.run(model, { text: fields.input }, runOptions(c, fields.options)) };

@@ -3,6 +3,7 @@ import { Hono, type Context } from "hono";
 import { OutpostError, type ModelSearchParams } from "../contract/index.js";
 import { BINDING_MODELS_URL, BINDING_RUN_URL, errorToBindingResponse, toBindingResponse, toByteStream, workersSseEvent } from "../binding/index.js";
 import { bodyLimitsFor, getTask } from "../tasks/index.js";
+import { principalOf } from "./auth.js";
 import type { BodyReader } from "./body.js";
 import type { ApiDeps } from "./deps.js";
 import { failure, success } from "./envelope.js";
@@ -47,12 +48,13 @@ export function workersAiRoutes(deps: ApiDeps, body: BodyReader): Hono {
 
   /**
    * Decided from the path and headers before the body is read, so that refusing costs about
-   * what /healthz costs: an unknown model (400), a full queue (429). Returns the body limits of
+   * what /healthz costs: an unknown model (400), the account's rate limit or a full queue (429). Returns the body limits of
    * the model's task. The body is read inside a `then` so that no frame holds it once run()
    * has prepared its job.
    */
-  const admit = (model: string) => {
+  const admit = (c: Context, model: string) => {
     const { task } = deps.backend.describe(model);
+    deps.admit?.(principalOf(c), model, task);
     deps.backend.checkCapacity?.(model);
     return bodyLimitsFor(task);
   };
@@ -74,7 +76,7 @@ export function workersAiRoutes(deps: ApiDeps, body: BodyReader): Hono {
       if (!header) throw new OutpostError("REQUEST_INCOMPLETE", "Request is missing headers or body: cf-consn-model-id");
       // workerd sends `prefix:model` when the caller sets options.prefix; the prefix names nothing here.
       const model = header.slice(header.lastIndexOf(":") + 1);
-      const limits = admit(model);
+      const limits = admit(c, model);
       const result = await body.read(c, limits, "/inputs").then((parsed) => {
         const { inputs, options } = typeof parsed === "object" && parsed !== null ? (parsed as { inputs?: unknown; options?: unknown }) : {};
         if (inputs === undefined) throw new OutpostError("REQUEST_INCOMPLETE", "Request is missing headers or body: inputs");
@@ -91,7 +93,7 @@ export function workersAiRoutes(deps: ApiDeps, body: BodyReader): Hono {
   app.post("/run/*", async (c) => {
     try {
       const model = modelFromPath(c);
-      const limits = admit(model);
+      const limits = admit(c, model);
       const result = await body.read(c, limits).then((parsed) => {
         const { inputs, options } = splitOptions(parsed);
         return deps.run(model, inputs, runOptions(c, options));

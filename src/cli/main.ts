@@ -7,6 +7,7 @@ import { rm } from "./rm.js";
 import { run } from "./run.js";
 import { serve } from "./serve.js";
 import { tokens } from "./tokens.js";
+import { accounts, usage } from "./accounts.js";
 import { workers } from "./workers.js";
 
 const USAGE = `Usage: outpost <command> [options]
@@ -23,6 +24,8 @@ Commands:
   models publish <model>    Put a model's file into the network's object store (--nats)
   network [--json]          Cities, nodes, models, load and health of the network (--nats)
   tokens create|list|revoke API tokens: outpost tokens --help
+  accounts list|set         Per-account rate limits and daily neurons: outpost accounts --help
+  usage                     Neurons and requests by model, hour, day or account: outpost usage --help
 
 Run 'outpost <command> --help' for its options.`;
 
@@ -33,8 +36,10 @@ function settingsHelp(): string {
 }
 
 export async function main(argv: string[]): Promise<number> {
-  // Token commands parse their own flags (src/cli/tokens.ts).
+  // Token, account and usage commands parse their own flags (src/cli/tokens.ts, accounts.ts).
   if (argv[0] === "tokens") return tokens(argv.slice(1));
+  if (argv[0] === "accounts") return accounts(argv.slice(1));
+  if (argv[0] === "usage") return usage(argv.slice(1));
   const options = Object.fromEntries((Object.keys(SETTINGS) as SettingName[]).map((name) => [flagName(name), { type: SETTINGS[name].kind === "bool" ? ("boolean" as const) : ("string" as const) }]));
   const commandOptions = { task: { type: "string" }, template: { type: "string" }, "context-tokens": { type: "string" }, json: { type: "boolean" } } as const;
   const { values, positionals } = parseArgs({ args: argv, options: { ...options, ...commandOptions, help: { type: "boolean", short: "h" } }, allowPositionals: true, strict: true });

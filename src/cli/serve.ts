@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Server, ServerOptions } from "node:http";
 import { serve as serveHttp } from "@hono/node-server";
-import { openDatabase, TokenStore } from "../accounts/index.js";
+import { openDatabase, RateLimiter, TokenStore, UsageLog } from "../accounts/index.js";
 import { createApp, listSetting } from "../api/index.js";
 import { createRun } from "../binding/index.js";
 import type { Config } from "../config/index.js";
@@ -14,7 +14,7 @@ import { createOutpost } from "./outpost.js";
 
 /** `outpost serve`: the HTTP server until SIGINT/SIGTERM; a node of the Outpost network when NATS servers are set. */
 export async function serve(config: Config): Promise<void> {
-  const db = openDatabase(config.dataDir);
+  const db = openDatabase(config.dataDir, { busyTimeoutMs: SERVER_BUSY_TIMEOUT_MS });
   const tokens = new TokenStore(db);
   const refusal = exposureRefusal(config.host, tokens.enabled(), config.insecureNoAuth);
   if (refusal) {
@@ -38,6 +38,9 @@ export async function serve(config: Config): Promise<void> {
   if (config.natsUrl) network = await joinNetwork(outpost, (line) => console.log(line));
   const backend = network?.backend ?? outpost.backend;
   const registry = outpost.metrics.registry;
+  const usage = new UsageLog(db, { rateOf: (model) => outpost.catalog.find(model)?.neurons, retentionDays: config.requestLogDays, log: (line) => console.error(line), registry });
+  outpost.metrics.onFinished((record) => usage.record(record));
+  const limiter = new RateLimiter(db, usage, { rateLimits: config.rateLimits, dailyNeurons: config.dailyNeurons });
   const app = createApp({
     run: network ? outpost.metrics.instrument(createRun(backend), (model) => outpost.catalog.describe(model).task) : outpost.run,
     backend,
@@ -48,6 +51,8 @@ export async function serve(config: Config): Promise<void> {
     metrics: async () => ({ contentType: registry.contentType, body: await registry.metrics() }),
     store: outpost.admin,
     recentRequests: () => outpost.metrics.recent(),
+    admit: (principal, model, task) => limiter.admit(principal, model, task),
+    usage,
     network,
   });
   const server = serveHttp({ fetch: app.fetch, hostname: config.host, port: config.port, serverOptions: connectionOptions(config) }, (info) => {
@@ -61,6 +66,7 @@ export async function serve(config: Config): Promise<void> {
       // Leaving announces itself so routers stop at once; a NATS outage must not hold up the exit.
       await Promise.race([network?.close(), new Promise((r) => setTimeout(r, 1_000).unref())]);
       outpost.close();
+      usage.close();
       db.close();
       server.close(() => resolve());
       // Open streaming connections would keep close() waiting; they are cut, not awaited.
@@ -70,6 +76,12 @@ export async function serve(config: Config): Promise<void> {
     process.once("SIGTERM", () => void stop());
   });
 }
+
+/**
+ * How long a server query waits for another process's lock, in ms: better-sqlite3 waits on the
+ * event loop, so every request would wait with it. Usage that cannot be written meanwhile is held.
+ */
+const SERVER_BUSY_TIMEOUT_MS = 250;
 
 /**
  * How often Node checks connections for the header and body timeouts, in ms. Its default (30 s)

@@ -2,6 +2,7 @@ import { parseArgs } from "node:util";
 import { openDatabase, parseDuration, TokenStore } from "../accounts/index.js";
 import { loadConfig } from "../config/index.js";
 import { SCOPES, type Scope, type TokenInfo } from "../contract/index.js";
+import { table } from "./accounts.js";
 
 const USAGE = `Usage:
   outpost tokens create --account <id> --scope run|read|admin [--models <glob>]... [--expires 30d|12h|90m] [--name <text>]
@@ -10,11 +11,9 @@ const USAGE = `Usage:
 
 Options: --data-dir <dir> (OUTPOST_DATA_DIR), the database is <data-dir>/outpost.db.`;
 
-function table(tokens: TokenInfo[]): string {
+function tokenTable(tokens: TokenInfo[]): string {
   const rows = tokens.map((t) => [t.id, t.account, t.scope, t.models.join(",") || "*", t.name, t.createdAt.slice(0, 19) + "Z", t.revokedAt ? `revoked ${t.revokedAt.slice(0, 10)}` : t.expiresAt ? `expires ${t.expiresAt.slice(0, 19)}Z` : "active"]);
-  const all = [["ID", "ACCOUNT", "SCOPE", "MODELS", "NAME", "CREATED", "STATE"], ...rows];
-  const widths = all[0]!.map((_, i) => Math.max(...all.map((row) => row[i]!.length)));
-  return all.map((row) => row.map((cell, i) => cell.padEnd(widths[i]!)).join("  ").trimEnd()).join("\n");
+  return table([["ID", "ACCOUNT", "SCOPE", "MODELS", "NAME", "CREATED", "STATE"], ...rows]);
 }
 
 /** `outpost tokens create|list|revoke`: API tokens in the data dir's database. */
@@ -57,7 +56,7 @@ export function tokens(argv: string[]): number {
       }
       case "list": {
         const list = store.list();
-        console.log(values.json ? JSON.stringify(list, null, 2) : list.length ? table(list) : "No tokens: the server is open to loopback only.");
+        console.log(values.json ? JSON.stringify(list, null, 2) : list.length ? tokenTable(list) : "No tokens: the server is open to loopback only.");
         return 0;
       }
       case "revoke": {

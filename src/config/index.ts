@@ -91,6 +91,19 @@ export const SETTINGS = {
     default: () => false,
     description: "Serve a non-loopback --host with no token created: anyone who reaches the port can run, pull and delete. Without it such a start is refused.",
   },
+  rateLimits: {
+    env: "OUTPOST_RATE_LIMITS",
+    kind: "bool",
+    default: () => true,
+    description: "Hold each token's account to Workers AI's requests per minute per task (text generation 300, embeddings 3000, …; `outpost accounts set` overrides); past it 429. Callers of an open server are not limited.",
+  },
+  dailyNeurons: {
+    env: "OUTPOST_DAILY_NEURONS",
+    kind: "int",
+    default: () => 0,
+    description: "Neurons each account may use per UTC day (Workers AI's free allocation is 10000), unless `outpost accounts set` gives it its own; past it 429 until 00:00 UTC. 0: unlimited.",
+  },
+  requestLogDays: { env: "OUTPOST_REQUEST_LOG_DAYS", kind: "int", default: () => 30, description: "Days the request log in the database keeps each request; usage totals per hour are kept for good." },
   residencyPolicy: {
     env: "OUTPOST_RESIDENCY_POLICY",
     kind: "string",

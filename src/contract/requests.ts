@@ -14,4 +14,12 @@ export interface RequestRecord {
   completionTokens?: number;
   /** Network mode: the city whose node served it. */
   city?: string;
+  /** The account it is metered to: the token's, or "local" on an open server. */
+  account?: string;
+  /** The id of the token it came with (never the secret). */
+  tokenId?: string;
+  /** Input tokens, where the result reports them. */
+  promptTokens?: number;
+  /** Workers AI units it cost (src/accounts/neurons.ts); set once metered. */
+  neurons?: number;
 }

@@ -24,6 +24,9 @@ function failedStatus(error: OutpostError, signal: AbortSignal | undefined): num
   return signal?.aborted ? CLIENT_CLOSED : error.status;
 }
 
+/** What a request's record learns besides its outcome: who is metered, where it ran, its input tokens. */
+type Who = Pick<RequestRecord, "account" | "tokenId" | "city" | "promptTokens">;
+
 export interface ResidencySnapshot {
   model: string;
   loaded: boolean;
@@ -46,6 +49,7 @@ export class Metrics {
   readonly restarts = new Counter({ name: "outpost_runner_restarts_total", help: "Runner processes that died and were replaced.", labelNames: ["model"], registers: [this.registry] });
   /** The last RECENT_REQUESTS finished requests, oldest first. */
   readonly #recent: RequestRecord[] = [];
+  readonly #listeners: ((record: RequestRecord) => void)[] = [];
 
   constructor(snapshot: () => ResidencySnapshot[]) {
     collectDefaultMetrics({ register: this.registry, prefix: "outpost_process_" });
@@ -84,14 +88,15 @@ export class Metrics {
       } catch {
         // Unknown models are still counted, under one label and task "unknown".
       }
-      // Network mode: the city that served it goes into the request log.
-      const placed: { city?: string } = {};
+      // Who is metered, and (network mode) the city that served it, go into the request log.
+      const principal = options?.principal;
+      const placed: Who = principal?.tokenId ? { account: principal.account, tokenId: principal.tokenId } : { account: "local" };
       const placedOptions: RunOptions = { ...options, onPlaced: (p) => ((placed.city = p.city), options?.onPlaced?.(p)) };
       return this.#observe(run(model, inputs, placedOptions), label, task, started, options?.signal, placed);
     };
   }
 
-  async #observe(pending: Promise<RunResult>, model: string, task: string, started: number, signal: AbortSignal | undefined, placed: { city?: string }): Promise<RunResult> {
+  async #observe(pending: Promise<RunResult>, model: string, task: string, started: number, signal: AbortSignal | undefined, placed: Who): Promise<RunResult> {
     try {
       const result = await pending;
       if (result.kind === "json") this.#finished({ model, task, status: 200, latencyMs: elapsedMs(started), ...this.#countUsage(model, result.value), ...placed });
@@ -103,7 +108,7 @@ export class Metrics {
     }
   }
 
-  #timed(model: string, task: string, started: number, events: AsyncIterable<RunEvent>, signal: AbortSignal | undefined, placed: { city?: string }): AsyncIterable<RunEvent> {
+  #timed(model: string, task: string, started: number, events: AsyncIterable<RunEvent>, signal: AbortSignal | undefined, placed: Who): AsyncIterable<RunEvent> {
     let first: number | undefined;
     let last: number | undefined;
     let tokens = 0;
@@ -122,6 +127,7 @@ export class Metrics {
           this.promptTokens.inc({ model }, event.usage.prompt_tokens);
           this.completionTokens.inc({ model }, event.usage.completion_tokens);
           tokens = event.usage.completion_tokens;
+          placed.promptTokens = event.usage.prompt_tokens;
           status = 200;
         } else {
           status = failedStatus(OutpostError.fromWire(event.error), signal);
@@ -138,12 +144,13 @@ export class Metrics {
    * Tokens of a whole (non-streamed) generation, from the usage in its result: they were
    * generated as surely as streamed ones. Embeddings usage has no completion tokens.
    */
-  #countUsage(model: string, value: unknown): { completionTokens?: number } {
+  #countUsage(model: string, value: unknown): { promptTokens?: number; completionTokens?: number } {
     const usage = (value as { usage?: Partial<Usage> } | null)?.usage;
-    if (typeof usage?.prompt_tokens === "number") this.promptTokens.inc({ model }, usage.prompt_tokens);
-    if (typeof usage?.completion_tokens !== "number") return {};
+    const prompt = typeof usage?.prompt_tokens === "number" ? { promptTokens: usage.prompt_tokens } : {};
+    if (prompt.promptTokens !== undefined) this.promptTokens.inc({ model }, prompt.promptTokens);
+    if (typeof usage?.completion_tokens !== "number") return prompt;
     this.completionTokens.inc({ model }, usage.completion_tokens);
-    return { completionTokens: usage.completion_tokens };
+    return { ...prompt, completionTokens: usage.completion_tokens };
   }
 
   /** Finished requests, newest first. */
@@ -151,9 +158,16 @@ export class Metrics {
     return this.#recent.toReversed();
   }
 
+  /** Calls `listener` with every finished request (the usage meter and the request log). */
+  onFinished(listener: (record: RequestRecord) => void): void {
+    this.#listeners.push(listener);
+  }
+
   #finished(record: Omit<RequestRecord, "at">): void {
     this.requests.inc({ model: record.model, task: record.task, status: String(record.status) });
-    this.#recent.push({ at: new Date().toISOString(), ...record });
+    const finished: RequestRecord = { at: new Date().toISOString(), ...record };
+    for (const listener of this.#listeners) listener(finished);
+    this.#recent.push(finished);
     if (this.#recent.length > RECENT_REQUESTS) this.#recent.shift();
   }
 }

@@ -1,0 +1,95 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, test } from "node:test";
+import Sqlite from "better-sqlite3";
+import { Registry } from "prom-client";
+import type { RequestRecord } from "../contract/index.js";
+import { DATABASE_FILE, openDatabase } from "./database.js";
+import { queryRequests, queryUsage, UsageLog } from "./usage.js";
+
+const dir = mkdtempSync(join(tmpdir(), "outpost-usage-"));
+// The server's short busy timeout, so a held lock fails fast.
+const db = openDatabase(dir, { busyTimeoutMs: 50 });
+const lines: string[] = [];
+const registry = new Registry();
+let now = Date.parse("2026-12-01T10:30:00Z");
+const rates: Record<string, { input?: number; output?: number; unit?: string }> = { "@cf/m/llm": { input: 1_000_000, output: 2_000_000 }, "@cf/m/image": { input: 0.5, unit: "image" } };
+const log = new UsageLog(db, { rateOf: (model) => rates[model], retentionDays: 1, log: (line) => lines.push(line), registry, clock: () => now });
+after(() => {
+  log.close();
+  db.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const request = (over: Partial<RequestRecord> = {}): RequestRecord => ({ at: new Date(now).toISOString(), model: "@cf/m/llm", task: "text-generation", status: 200, latencyMs: 5, account: "acme", tokenId: "tok_1", promptTokens: 3, completionTokens: 2, ...over });
+
+test("each request is metered in neurons from its model's rate, per account, model and hour, and logged", async () => {
+  log.record(request());
+  log.record(request({ status: 429, promptTokens: undefined, completionTokens: undefined }));
+  log.record(request({ model: "@cf/m/image", task: "text-to-image", promptTokens: undefined, completionTokens: undefined }));
+  log.record(request({ model: "@cf/other", promptTokens: 1_000_000, completionTokens: 0 }));
+  const byModel = queryUsage(db, { account: "acme", by: "model", page: 1, perPage: 10 });
+  assert.equal(byModel.total, 3);
+  assert.deepEqual(
+    byModel.rows.map((r) => [r.key, r.requests, r.errors, r.neurons]),
+    [
+      ["@cf/other", 1, 0, 25_608], // the default text-generation rate
+      ["@cf/m/llm", 2, 1, 7], // 3 × 1 + 2 × 2; the 429 costs nothing
+      ["@cf/m/image", 1, 0, 0.5],
+    ],
+  );
+  assert.deepEqual(queryUsage(db, { by: "hour", page: 1, perPage: 10 }).rows.map((r) => r.key), ["2026-12-01T10:00:00.000Z"]);
+  assert.equal(queryUsage(db, { by: "model", page: 2, perPage: 2 }).rows.length, 1);
+  const logged = queryRequests(db, { account: "acme", limit: 10 });
+  assert.equal(logged.length, 4);
+  assert.equal(logged.find((r) => r.status === 429)?.neurons, 0);
+  assert.equal(log.neuronsToday("acme"), 25_608 + 7 + 0.5);
+  assert.match(await registry.metrics(), /outpost_neurons_total\{account="acme",model="@cf\/m\/llm"\} 7/);
+});
+
+test("while another process holds the database locked, usage waits in memory and nothing is lost", async () => {
+  const before = queryUsage(db, { by: "account", page: 1, perPage: 10 }).rows[0]!.requests;
+  const holder = new Sqlite(join(dir, DATABASE_FILE));
+  holder.exec("BEGIN IMMEDIATE; INSERT INTO accounts (id, created_at) VALUES ('held', 'now');");
+  try {
+    for (let i = 0; i < 3; i += 1) log.record(request());
+    assert.equal(log.pending(), 3);
+    assert.match(lines.at(-1)!, /Usage not written, held in memory.*another process holds it locked/);
+    assert.match(await registry.metrics(), /outpost_usage_pending_rows 3/);
+    assert.equal(log.neuronsToday("acme"), 25_608 + 7 + 0.5 + 3 * 7, "held rows count against the allocation");
+  } finally {
+    holder.exec("COMMIT");
+    holder.close();
+  }
+  assert.equal(log.flush(), true);
+  assert.equal(log.pending(), 0);
+  assert.match(lines.at(-1)!, /Usage written again: 3 held rows/);
+  assert.equal(queryUsage(db, { by: "account", account: "acme", page: 1, perPage: 10 }).rows[0]!.requests, before + 3);
+});
+
+test("a full disk (SQLite's page limit reached) holds rows until there is room", () => {
+  const pages = db.pragma("page_count", { simple: true }) as number;
+  db.pragma(`max_page_count = ${pages}`);
+  const big = "x".repeat(4_000);
+  try {
+    // Each row is bigger than a page's free space, so the file must grow and cannot.
+    for (let i = 0; i < 5; i += 1) log.record(request({ model: `@cf/m/${big}${i}` }));
+    assert.equal(log.pending(), 5);
+    assert.match(lines.at(-1)!, /the disk is full/);
+  } finally {
+    db.pragma("max_page_count = 4294967294");
+  }
+  assert.equal(log.flush(), true);
+  assert.equal(queryRequests(db, { limit: 100 }).filter((r) => r.model.includes(big)).length, 5);
+});
+
+test("the request log keeps its retention; usage totals stay", () => {
+  const total = queryUsage(db, { by: "account", account: "acme", page: 1, perPage: 10 }).rows[0]!.requests;
+  now += 2 * 86_400_000;
+  log.prune();
+  assert.equal(queryRequests(db, { limit: 100 }).length, 0);
+  assert.equal(queryUsage(db, { by: "account", account: "acme", page: 1, perPage: 10 }).rows[0]!.requests, total);
+  assert.equal(log.neuronsToday("acme"), 0, "a new UTC day");
+});
