@@ -33,7 +33,8 @@ const pane = (n: number) => page.locator(`[data-pane="${n}"]`);
 const lastTurn = (n: number) => pane(n).locator(".turn").last();
 const answerOf = (n: number) => lastTurn(n).locator(".answer").textContent();
 const statusOf = (n: number) => lastTurn(n).getAttribute("data-status");
-const waitStatus = (n: number, status: string) => page.waitForSelector(`[data-pane="${n}"] .turn:last-child[data-status="${status}"]`);
+// Grammar-constrained answers of 200 tokens took over 20 s (playwright's default) on a loaded 2-core machine.
+const waitStatus = (n: number, status: string) => page.waitForSelector(`[data-pane="${n}"] .turn:last-child[data-status="${status}"]`, { timeout: 90_000 });
 
 /** The text of a Workers AI SSE stream. */
 function sseText(body: string): string {
