@@ -13,7 +13,7 @@ export default tseslint.config(
   },
   {
     // Worker sources run in workerd, where these web globals exist.
-    files: ["workers/**/*.js", "examples/**/*.js", "test/workers/fixture/**/*.js"],
+    files: ["workers/**/*.js", "examples/**/*.js", "test/workers/fixture/**/*.js", "test/workers/aliases/**/*.js"],
     languageOptions: { globals: Object.fromEntries(["fetch", "Request", "Response", "Headers", "URL"].map((name) => [name, "readonly"])) },
   },
 );

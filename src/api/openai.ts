@@ -8,6 +8,7 @@ import type { BodyReader } from "./body.js";
 import type { ApiDeps } from "./deps.js";
 import { jsonResponse } from "./envelope.js";
 import { runOptions } from "./run-options.js";
+import { noteServedModel } from "./served-by.js";
 
 type Body = Record<string, unknown>;
 
@@ -22,7 +23,9 @@ function requireBody(body: unknown): Body {
 /** The model id, checked to exist, to serve `task` and to fit the caller's limits, before any input is looked at. */
 function requireModel(c: Context, deps: ApiDeps, body: Body, task: TaskId): string {
   if (typeof body.model !== "string" || body.model === "") throw new OutpostError("INPUT_INVALID", "Invalid input at '/model': expected a model id string");
-  if (deps.backend.describe(body.model).task !== task) throw new OutpostError("INPUT_INVALID", `${body.model} is not a ${task} model`);
+  const described = deps.backend.describe(body.model);
+  if (described.task !== task) throw new OutpostError("INPUT_INVALID", `${body.model} is not a ${task} model`);
+  noteServedModel(c, described.id);
   deps.admit?.(principalOf(c), body.model, task);
   return body.model;
 }

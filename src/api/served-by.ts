@@ -1,5 +1,6 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { parseResidency, type Placement, type RunOptions } from "../contract/index.js";
+import { SERVED_MODEL_HEADER } from "../binding/index.js";
 
 /** Header naming the city (and node) that served a request, in network mode. */
 export const SERVED_BY_HEADER = "x-outpost-city";
@@ -8,6 +9,12 @@ export const SERVED_BY_NODE_HEADER = "x-outpost-node";
 export const RESIDENCY_HEADER = "x-outpost-residency";
 
 const placements = new WeakMap<Request, Placement>();
+const servedModels = new WeakMap<Request, string>();
+
+/** Records the model that serves this request's run, for `servedByHeader`. */
+export function noteServedModel(c: Context, model: string): void {
+  servedModels.set(c.req.raw, model);
+}
 
 /**
  * Network-mode options of a request: the account from the path, residency from the header,
@@ -22,9 +29,11 @@ export function placementOptions(c: Context): Pick<RunOptions, "account" | "resi
   };
 }
 
-/** Adds the serving city to every response whose request was placed (streams included: placement precedes the first byte). */
+/** Adds the served model to every run that succeeded, and the serving city to every response whose request was placed (streams included: placement precedes the first byte). */
 export const servedByHeader: MiddlewareHandler = async (c, next) => {
   await next();
+  const served = servedModels.get(c.req.raw);
+  if (served && c.res.ok && !c.res.headers.has(SERVED_MODEL_HEADER)) c.res.headers.set(SERVED_MODEL_HEADER, served);
   const placement = placements.get(c.req.raw);
   if (!placement) return;
   c.res.headers.set(SERVED_BY_HEADER, placement.city);

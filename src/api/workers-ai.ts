@@ -8,6 +8,7 @@ import type { BodyReader } from "./body.js";
 import type { ApiDeps } from "./deps.js";
 import { failure, success } from "./envelope.js";
 import { runOptions, splitOptions } from "./run-options.js";
+import { noteServedModel } from "./served-by.js";
 
 /** The model id from the path: ids keep their slashes, and clients may percent-encode them. */
 function modelFromPath(c: Context): string {
@@ -53,7 +54,8 @@ export function workersAiRoutes(deps: ApiDeps, body: BodyReader): Hono {
    * has prepared its job.
    */
   const admit = (c: Context, model: string) => {
-    const { task } = deps.backend.describe(model);
+    const { task, id } = deps.backend.describe(model);
+    noteServedModel(c, id);
     deps.admit?.(principalOf(c), model, task);
     deps.backend.checkCapacity?.(model);
     return bodyLimitsFor(task);

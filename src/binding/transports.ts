@@ -15,7 +15,8 @@ export function localTransport(run: RunFn, backend: Backend): BindingTransport {
       const requestId = randomUUID();
       try {
         const { signal, rejectIfBusy, keepAliveMs } = options;
-        return toBindingResponse(await run(model, inputs, { signal, rejectIfBusy: rejectIfBusy === true, keepAliveMs: typeof keepAliveMs === "number" ? keepAliveMs : undefined }), requestId);
+        const result = await run(model, inputs, { signal, rejectIfBusy: rejectIfBusy === true, keepAliveMs: typeof keepAliveMs === "number" ? keepAliveMs : undefined });
+        return toBindingResponse(result, requestId, backend.describe(model).id);
       } catch (error) {
         return errorToBindingResponse(error, requestId);
       }

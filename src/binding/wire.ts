@@ -1,14 +1,17 @@
 import { ERRORS, OutpostError, type RunResult } from "../contract/index.js";
 import { toByteStream, workersSseEvent } from "./sse.js";
 
+/** Names the model that really served a run (an alias's target), on every surface. */
+export const SERVED_MODEL_HEADER = "x-outpost-model";
+
 /**
  * The binding's wire format, as workerd's `env.AI` expects from its upstream: raw task output
  * with `content-type: application/json` (exactly), raw SSE or bytes, and errors as a non-2xx
  * `{internalCode, name, description}`. The in-process binding, the remote binding and the
  * wrangler proxy route all speak it.
  */
-export function toBindingResponse(result: RunResult, requestId: string): Response {
-  const headers = { "cf-ai-req-id": requestId };
+export function toBindingResponse(result: RunResult, requestId: string, servedModel?: string): Response {
+  const headers: Record<string, string> = { "cf-ai-req-id": requestId, ...(servedModel ? { [SERVED_MODEL_HEADER]: servedModel } : {}) };
   switch (result.kind) {
     case "json":
       return new Response(JSON.stringify(result.value), { headers: { ...headers, "content-type": "application/json" } });

@@ -6,8 +6,16 @@ import type { CatalogEntry } from "./types.js";
 
 export type { Artifact, ArtifactFile, CatalogEntry } from "./types.js";
 
-export const DEFAULT_PER_PAGE = 50;
+/**
+ * Items per models/search page when the caller gives no `per_page`: the whole catalog, so
+ * `env.AI.models()` with no parameters never drops models silently. Callers that page
+ * (`per_page`, as `wrangler ai models` does with 50) get their pages.
+ */
 export const MAX_PER_PAGE = 1_000;
+export const DEFAULT_PER_PAGE = MAX_PER_PAGE;
+
+/** The search item property that marks an aliased id: its value is the model that serves it (as `x-outpost-model`). */
+export const ALIAS_PROPERTY = "outpost_model";
 
 /** A stable UUID per model id (name-based, like UUID v5), since Workers AI search items carry one. */
 function modelUuid(id: string): string {
@@ -22,6 +30,8 @@ export function authorOf(id: string): string {
 export class Catalog {
   readonly #entries = new Map<string, CatalogEntry>();
   readonly #engines: ReadonlySet<string>;
+  /** Alias id → the id of the entry that serves it (never itself an alias). */
+  readonly #aliases = new Map<string, string>();
 
   /**
    * `engines` are the engine names this build has (engines/registry.ts's ENGINE_NAMES, passed in
@@ -51,6 +61,36 @@ export class Catalog {
     return this.#entries.delete(id);
   }
 
+  /**
+   * Serves `id` with the model `target`: runs, describes and searches of `id` use `target`'s
+   * entry (its file, template and limits). `id` may be a catalog id (a real Workers AI id with
+   * no CPU artifact) or a new name. Refused when `target` is unknown or an alias itself, or
+   * when `id` is a catalog id of another task.
+   */
+  alias(id: string, target: string): void {
+    const served = this.#entries.get(target);
+    if (!served || this.#aliases.has(target)) throw new OutpostError("INPUT_INVALID", `Alias ${id}=${target}: ${target} is not a model of the catalog`);
+    if (id === target) throw new OutpostError("INPUT_INVALID", `Alias ${id}=${target}: a model cannot alias itself`);
+    const own = this.#entries.get(id);
+    if (own && own.task !== served.task) throw new OutpostError("INPUT_INVALID", `Alias ${id}=${target}: ${id} is ${own.task}, ${target} is ${served.task}`);
+    this.#aliases.set(id, target);
+  }
+
+  /** The id of the model that really serves `id`: its alias target, or `id` itself. */
+  resolve(id: string): string {
+    return this.#aliases.get(id) ?? id;
+  }
+
+  /** Alias id → served id. */
+  aliases(): ReadonlyMap<string, string> {
+    return this.#aliases;
+  }
+
+  /** Every id a client may name: catalog and custom ids, then aliases that are not catalog ids. */
+  ids(): string[] {
+    return [...this.#entries.keys(), ...[...this.#aliases.keys()].filter((id) => !this.#entries.has(id))];
+  }
+
   list(): CatalogEntry[] {
     return [...this.#entries.values()];
   }
@@ -67,7 +107,8 @@ export class Catalog {
   }
 
   /** The entry if Outpost can run it here, else ENGINE_UNAVAILABLE naming what is missing. */
-  runnable(id: string): CatalogEntry {
+  runnable(requested: string): CatalogEntry {
+    const id = this.resolve(requested);
     const entry = this.get(id);
     if (!this.hasEngine(entry) || !findTask(entry.task)) {
       throw new OutpostError("ENGINE_UNAVAILABLE", `${id} needs the ${entry.engine} engine for ${entry.task}, which this Outpost build does not include yet`);
@@ -76,8 +117,10 @@ export class Catalog {
     return entry;
   }
 
+  /** What a task sees of `id`; for an alias, of the model that serves it (its `id` is that model's). */
   describe(id: string): ModelDescriptor {
-    return toDescriptor(this.get(id));
+    if (!this.#aliases.has(id)) return toDescriptor(this.get(id));
+    return toDescriptor(this.get(this.resolve(id)));
   }
 
   search(params: ModelSearchParams = {}): ModelSearchItem[] {
@@ -85,7 +128,7 @@ export class Catalog {
     const task = params.task?.toLowerCase();
     const perPage = Math.min(Math.max(1, params.per_page ?? DEFAULT_PER_PAGE), MAX_PER_PAGE);
     const page = Math.max(1, params.page ?? 1);
-    const matches = this.list().filter((entry) => {
+    const matches = this.#searchable().filter((entry) => {
       const info = TASK_INFO[entry.task];
       if (needle && !`${entry.id} ${entry.description}`.toLowerCase().includes(needle)) return false;
       if (task && task !== entry.task && task !== info.name.toLowerCase() && task !== info.uuid) return false;
@@ -94,7 +137,25 @@ export class Catalog {
       if (params.hide_experimental && entry.properties.beta === true) return false;
       return true;
     });
-    return matches.slice((page - 1) * perPage, page * perPage).map(toSearchItem);
+    return matches.slice((page - 1) * perPage, page * perPage).map((entry) => this.#toSearchItem(entry));
+  }
+
+  /** Search matches before paging, for `result_info.total_count`. */
+  count(params: ModelSearchParams = {}): number {
+    return this.search({ ...params, page: 1, per_page: MAX_PER_PAGE }).length;
+  }
+
+  /** Catalog entries, then aliases that are new names, shown as their served model under the alias id. */
+  #searchable(): CatalogEntry[] {
+    const extra = [...this.#aliases].filter(([id]) => !this.#entries.has(id)).map(([id, target]) => ({ ...this.get(target), id, description: `Alias of ${target}.` }));
+    return [...this.list(), ...extra];
+  }
+
+  #toSearchItem(entry: CatalogEntry): ModelSearchItem {
+    const item = toSearchItem(entry);
+    const target = this.#aliases.get(entry.id);
+    if (target) item.properties.push({ property_id: ALIAS_PROPERTY, value: target });
+    return item;
   }
 }
 

@@ -1,5 +1,5 @@
 import { parseArgs } from "node:util";
-import { describeSettings, flagName, loadConfig, SETTINGS, type SettingName } from "../config/index.js";
+import { describeSettings, flagName, loadConfig, REPEATABLE_SETTINGS, SETTINGS, type SettingName } from "../config/index.js";
 import { models, modelsAdd } from "./models.js";
 import { network, publishModel } from "./network.js";
 import { pull } from "./pull.js";
@@ -40,7 +40,9 @@ export async function main(argv: string[]): Promise<number> {
   if (argv[0] === "tokens") return tokens(argv.slice(1));
   if (argv[0] === "accounts") return accounts(argv.slice(1));
   if (argv[0] === "usage") return usage(argv.slice(1));
-  const options = Object.fromEntries((Object.keys(SETTINGS) as SettingName[]).map((name) => [flagName(name), { type: SETTINGS[name].kind === "bool" ? ("boolean" as const) : ("string" as const) }]));
+  const options = Object.fromEntries(
+    (Object.keys(SETTINGS) as SettingName[]).map((name) => [flagName(name), { type: SETTINGS[name].kind === "bool" ? ("boolean" as const) : ("string" as const), multiple: REPEATABLE_SETTINGS.has(name) }]),
+  );
   const commandOptions = { task: { type: "string" }, template: { type: "string" }, "context-tokens": { type: "string" }, json: { type: "boolean" } } as const;
   const { values, positionals } = parseArgs({ args: argv, options: { ...options, ...commandOptions, help: { type: "boolean", short: "h" } }, allowPositionals: true, strict: true });
   const [command, ...rest] = positionals;
@@ -54,8 +56,8 @@ export async function main(argv: string[]): Promise<number> {
   }
   const flags = Object.fromEntries(
     Object.entries(values as Record<string, unknown>)
-      .filter((entry): entry is [string, string | true] => typeof entry[1] === "string" || entry[1] === true)
-      .map(([flag, value]) => [flag, String(value)]),
+      .filter((entry): entry is [string, string | true | string[]] => typeof entry[1] === "string" || entry[1] === true || Array.isArray(entry[1]))
+      .map(([flag, value]) => [flag, Array.isArray(value) ? value.join(",") : String(value)]),
   );
   const config = loadConfig(flags);
   switch (command) {

@@ -6,17 +6,21 @@ import { formatBytes, showPull } from "./progress.js";
 
 /**
  * `outpost models`: the catalog and custom models as a table: whether each can run here,
- * where its file is (`store`, `mirror`, `no`, or `-` for no file), its size and last use.
+ * where its file is (`store`, `mirror`, `no`, or `-` for no file), its size and last use. An
+ * alias is listed as `<id> -> <model>` with the serving model's engine and file.
  */
 export async function models(config: Config): Promise<number> {
   const outpost = createOutpost(config);
   try {
     const local = new Map((await outpost.admin.local()).map((m) => [m.model, m]));
-    const rows = outpost.catalog.list().map((entry) => {
+    const rows = outpost.catalog.ids().map((id) => {
+      // An alias shows the model that serves it: its engine, its file.
+      const served = outpost.catalog.resolve(id);
+      const entry = outpost.catalog.get(served);
       const found = local.get(entry.id);
       const engine = outpost.catalog.hasEngine(entry) ? entry.engine : `${entry.engine} (not in this build)`;
       return [
-        entry.custom ? `${entry.id} (custom)` : entry.id,
+        served !== id ? `${id} -> ${served}` : entry.custom ? `${id} (custom)` : id,
         entry.task,
         engine,
         found?.location ?? (entry.artifact ? "no" : "-"),

@@ -2,7 +2,7 @@ import { OutpostError, type Backend } from "../contract/index.js";
 import { Catalog, type CatalogEntry } from "../catalog/index.js";
 import { createLocalAi, createRun, type Ai, type RunFn } from "../binding/index.js";
 import { ENGINE_NAMES } from "../engines/index.js";
-import { loadConfig, type Config } from "../config/index.js";
+import { loadAliases, loadConfig, type Config } from "../config/index.js";
 import { LocalBackend, Metrics, RunnerProcess, Scheduler } from "../scheduler/index.js";
 import { customEntry, diskSizeBytes, loadCustomModels, ModelStore, StoreAdmin } from "../store/index.js";
 
@@ -35,6 +35,7 @@ export function createOutpost(overrides: Partial<Config> = {}, hooks: OutpostHoo
     // A custom model never shadows a catalog id (the file may predate the catalog entry).
     if (!catalog.find(record.name)) catalog.add(customEntry(record));
   }
+  for (const [id, target] of loadAliases(config)) catalog.alias(id, target);
   // The gauges read the scheduler at scrape time; it is assigned just below.
   const metrics = new Metrics(() => scheduler.status());
   const scheduler: Scheduler = new Scheduler({
@@ -57,7 +58,7 @@ export function createOutpost(overrides: Partial<Config> = {}, hooks: OutpostHoo
     metrics,
   });
   const backend = new LocalBackend(catalog, scheduler);
-  const run = metrics.instrument(createRun(backend), (model) => catalog.describe(model).task);
+  const run = metrics.instrument(createRun(backend), (model) => catalog.describe(model).task, (model) => catalog.resolve(model));
   return {
     config,
     catalog,

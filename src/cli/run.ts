@@ -12,7 +12,7 @@ import { pullModel } from "./pull.js";
  * disk; it answers MODEL_NOT_LOCAL and `POST /api/pull` is the explicit way.
  */
 async function pullIfMissing(outpost: Outpost, model: string): Promise<void> {
-  const entry = outpost.catalog.find(model);
+  const entry = outpost.catalog.find(outpost.catalog.resolve(model));
   if (!entry?.artifact) return;
   try {
     await outpost.store.resolve(entry);

@@ -42,7 +42,7 @@ export async function serve(config: Config): Promise<void> {
   outpost.metrics.onFinished((record) => usage.record(record));
   const limiter = new RateLimiter(db, usage, { rateLimits: config.rateLimits, dailyNeurons: config.dailyNeurons });
   const app = createApp({
-    run: network ? outpost.metrics.instrument(createRun(backend), (model) => outpost.catalog.describe(model).task) : outpost.run,
+    run: network ? outpost.metrics.instrument(createRun(backend), (model) => outpost.catalog.describe(model).task, (model) => outpost.catalog.resolve(model)) : outpost.run,
     backend,
     maxBodyBytes: config.maxBodyBytes,
     auth: tokens,

@@ -1,7 +1,9 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { Config } from "../config/index.js";
+import { Catalog } from "../catalog/index.js";
+import { parseAliases, type Config } from "../config/index.js";
+import { ENGINE_NAMES } from "../engines/index.js";
 
 /** The outpost-ai Worker shipped with the package; the same relative path from dist/cli and src/cli. */
 const SHIM_DIR = fileURLToPath(new URL("../../workers/outpost-ai/", import.meta.url));
@@ -33,13 +35,22 @@ export function workers(config: Config, args: string[]): number {
     console.error("outpost workers init: give the port Outpost serves on (--port or OUTPOST_PORT), not 0");
     return 1;
   }
+  // This Worker's aliases, checked against the catalog now rather than at the first request.
+  const aliases = parseAliases(config.aliases, "--alias");
+  const catalog = new Catalog(ENGINE_NAMES);
+  for (const [id, model] of aliases) catalog.alias(id, model);
+  const aliasVar = [...aliases].map(([id, model]) => `${id}=${model}`).join(",");
   const target = resolve(dir, "outpost-ai");
   const url = outpostUrl(config);
-  const toml = readFileSync(join(SHIM_DIR, "wrangler.toml"), "utf8").replace(/^OUTPOST_URL = .*$/m, `OUTPOST_URL = ${JSON.stringify(url)}`);
+  const toml = readFileSync(join(SHIM_DIR, "wrangler.toml"), "utf8")
+    .replace(/^OUTPOST_URL = .*$/m, `OUTPOST_URL = ${JSON.stringify(url)}`)
+    .replace(/^OUTPOST_ALIASES = .*$/m, `OUTPOST_ALIASES = ${JSON.stringify(aliasVar)}`);
   mkdirSync(target, { recursive: true });
   writeFileSync(join(target, "index.js"), readFileSync(join(SHIM_DIR, "index.js")));
   writeFileSync(join(target, "wrangler.toml"), toml);
+  const aliasLine = aliases.size > 0 ? `\nAliases (this Worker's OUTPOST_ALIASES): ${[...aliases].map(([id, model]) => `${id} -> ${model}`).join(", ")}.\n` : "";
   console.log(`Wrote ${join(target, "index.js")} and wrangler.toml (OUTPOST_URL = ${url}).
+${aliasLine}
 
 In the app's wrangler.toml, replace \`[ai] binding = "AI"\` with:
 

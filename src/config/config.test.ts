@@ -26,3 +26,21 @@ test("the Hugging Face settings fall back to huggingface_hub's variables, which 
   assert.equal(loadConfig({}, { HF_TOKEN: "a", OUTPOST_HF_TOKEN: "b" }).hfToken, "b");
   assert.equal(loadConfig({ "hf-token": "c" }, { HF_TOKEN: "a" }).hfToken, "c");
 });
+
+test("aliases: outpost.json in the working directory, then the setting, which wins per id", async () => {
+  const { mkdtempSync, writeFileSync, rmSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const { join } = await import("node:path");
+  const { loadAliases, parseAliases } = await import("./index.js");
+  const dir = mkdtempSync(join(tmpdir(), "outpost-config-"));
+  try {
+    assert.deepEqual([...loadAliases({ aliases: "" }, dir)], []);
+    writeFileSync(join(dir, "outpost.json"), JSON.stringify({ aliases: { "@cf/a/x": "@cf/b/y", "@cf/a/z": "@cf/b/y" } }));
+    assert.deepEqual([...loadAliases({ aliases: "@cf/a/x=@cf/b/w, @cf/a/v=@cf/b/y" }, dir)], [["@cf/a/x", "@cf/b/w"], ["@cf/a/z", "@cf/b/y"], ["@cf/a/v", "@cf/b/y"]]);
+    writeFileSync(join(dir, "outpost.json"), "{ nope");
+    assert.throws(() => loadAliases({ aliases: "" }, dir), /outpost\.json: not JSON/);
+    assert.throws(() => parseAliases("@cf/a/x"), /'@cf\/a\/x' is not <id>=<model>/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

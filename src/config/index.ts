@@ -1,5 +1,12 @@
+import { existsSync, readFileSync } from "node:fs";
 import { availableParallelism, homedir, totalmem } from "node:os";
 import { join } from "node:path";
+
+/** The project file Outpost reads from the working directory: `{"aliases": {"<id>": "<model>"}}`. */
+export const PROJECT_FILE = "outpost.json";
+
+/** Settings whose flag may be given more than once; the values are joined with commas. */
+export const REPEATABLE_SETTINGS: ReadonlySet<string> = new Set(["aliases"]);
 
 /**
  * Every setting, once: its environment variable, its `serve` flag (the variable name without
@@ -104,6 +111,14 @@ export const SETTINGS = {
     description: "Neurons each account may use per UTC day (Workers AI's free allocation is 10000), unless `outpost accounts set` gives it its own; past it 429 until 00:00 UTC. 0: unlimited.",
   },
   requestLogDays: { env: "OUTPOST_REQUEST_LOG_DAYS", kind: "int", default: () => 30, description: "Days the request log in the database keeps each request; usage totals per hour are kept for good." },
+  aliases: {
+    env: "OUTPOST_ALIASES",
+    flag: "alias",
+    kind: "string",
+    default: () => "",
+    description:
+      "Serve a model id with another model: '<id>=<model>', comma-separated (the flag may be repeated). Merged over the aliases of ./outpost.json; e.g. @cf/meta/llama-2-7b-chat-int8=@cf/karpathy/tinyllamas-stories-260k.",
+  },
   residencyPolicy: {
     env: "OUTPOST_RESIDENCY_POLICY",
     kind: "string",
@@ -153,4 +168,42 @@ export function describeSettings(): { flag: string; env: string; default: string
     default: String(SETTINGS[name].default()),
     description: SETTINGS[name].description,
   }));
+}
+
+/** `<id>=<model>` pairs from a comma-separated setting; throws naming the malformed one. */
+export function parseAliases(raw: string, origin = "OUTPOST_ALIASES / --alias"): Map<string, string> {
+  const aliases = new Map<string, string>();
+  for (const pair of raw.split(",").map((p) => p.trim()).filter(Boolean)) {
+    const eq = pair.indexOf("=");
+    const id = pair.slice(0, eq).trim();
+    const model = pair.slice(eq + 1).trim();
+    if (eq < 1 || !id || !model) throw new Error(`${origin}: '${pair}' is not <id>=<model>`);
+    aliases.set(id, model);
+  }
+  return aliases;
+}
+
+/**
+ * Every alias in effect: `outpost.json`'s in `dir` (the working directory), then the setting's,
+ * which win for the same id. A missing file is no aliases; a malformed one throws naming it.
+ */
+export function loadAliases(config: Pick<Config, "aliases">, dir = process.cwd()): Map<string, string> {
+  const file = join(dir, PROJECT_FILE);
+  const aliases = new Map<string, string>();
+  if (existsSync(file)) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(readFileSync(file, "utf8"));
+    } catch (error) {
+      throw new Error(`${file}: not JSON (${(error as Error).message})`, { cause: error });
+    }
+    const table = (parsed as { aliases?: unknown } | null)?.aliases ?? {};
+    if (typeof table !== "object" || table === null || Array.isArray(table)) throw new Error(`${file}: "aliases" must be an object of "<id>": "<model>"`);
+    for (const [id, model] of Object.entries(table)) {
+      if (typeof model !== "string" || !model) throw new Error(`${file}: alias ${id} must name a model id`);
+      aliases.set(id, model);
+    }
+  }
+  for (const [id, model] of parseAliases(config.aliases)) aliases.set(id, model);
+  return aliases;
 }

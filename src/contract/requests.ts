@@ -2,7 +2,10 @@
 export interface RequestRecord {
   /** When the request ended (ISO 8601). */
   at: string;
+  /** The model id the caller named. */
   model: string;
+  /** Set when `model` is an alias: the model that really served it. */
+  servedModel?: string;
   task: string;
   /** HTTP status it ended with; 499 when the client went away before a stream finished. */
   status: number;

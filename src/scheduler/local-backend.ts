@@ -21,7 +21,8 @@ export class LocalBackend implements Backend {
   }
 
   checkCapacity(model: string): void {
-    this.#scheduler.checkCapacity(model);
+    // The scheduler knows models by the id that serves them (an alias's target).
+    this.#scheduler.checkCapacity(this.#catalog.resolve(model));
   }
 
   search(params: ModelSearchParams): ModelSearchItem[] {

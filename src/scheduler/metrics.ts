@@ -25,7 +25,7 @@ function failedStatus(error: OutpostError, signal: AbortSignal | undefined): num
 }
 
 /** What a request's record learns besides its outcome: who is metered, where it ran, its input tokens. */
-type Who = Pick<RequestRecord, "account" | "tokenId" | "city" | "promptTokens">;
+type Who = Pick<RequestRecord, "account" | "tokenId" | "city" | "promptTokens" | "servedModel">;
 
 export interface ResidencySnapshot {
   model: string;
@@ -46,6 +46,8 @@ export class Metrics {
   readonly completionTokens = new Counter({ name: "outpost_completion_tokens_total", help: "Tokens generated.", labelNames: ["model"], registers: [this.registry] });
   readonly loads = new Counter({ name: "outpost_model_loads_total", help: "Model loads (runner starts).", labelNames: ["model"], registers: [this.registry] });
   readonly evictions = new Counter({ name: "outpost_model_evictions_total", help: "Models unloaded to make room under the memory budget.", labelNames: ["model"], registers: [this.registry] });
+  /** Requests for an alias id (`--alias`), by the id asked for and the model that served it. */
+  readonly aliased = new Counter({ name: "outpost_alias_requests_total", help: "Requests for an alias, by the id asked for (model) and the model that served it.", labelNames: ["model", "served_model"], registers: [this.registry] });
   readonly restarts = new Counter({ name: "outpost_runner_restarts_total", help: "Runner processes that died and were replaced.", labelNames: ["model"], registers: [this.registry] });
   /** The last RECENT_REQUESTS finished requests, oldest first. */
   readonly #recent: RequestRecord[] = [];
@@ -77,7 +79,7 @@ export class Metrics {
    * The wrapper is not async and does not keep `inputs`: once run() has prepared its job, the
    * parsed request body can be collected while the request waits in a queue.
    */
-  instrument(run: RunFn, taskOf: (model: string) => string): RunFn {
+  instrument(run: RunFn, taskOf: (model: string) => string, servedOf: (model: string) => string = (model) => model): RunFn {
     return (model, inputs, options) => {
       const started = performance.now();
       let label = UNKNOWN_MODEL;
@@ -91,6 +93,11 @@ export class Metrics {
       // Who is metered, and (network mode) the city that served it, go into the request log.
       const principal = options?.principal;
       const placed: Who = principal?.tokenId ? { account: principal.account, tokenId: principal.tokenId } : { account: "local" };
+      const served = label === UNKNOWN_MODEL ? model : servedOf(model);
+      if (served !== model) {
+        placed.servedModel = served;
+        this.aliased.inc({ model, served_model: served });
+      }
       const placedOptions: RunOptions = { ...options, onPlaced: (p) => ((placed.city = p.city), options?.onPlaced?.(p)) };
       return this.#observe(run(model, inputs, placedOptions), label, task, started, options?.signal, placed);
     };

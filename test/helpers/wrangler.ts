@@ -99,9 +99,9 @@ export async function startWrangler(wrangler: Wrangler, args: string[], env: Nod
 }
 
 /** `outpost workers init <dir>` as a user runs it, pointed at the test's Outpost; returns what it printed. */
-export function workersInit(dir: string, outpost: TestServer): string {
+export function workersInit(dir: string, outpost: TestServer, extra: string[] = []): string {
   const port = new URL(outpost.url).port;
-  const init = spawnSync(process.execPath, [join(REPO_ROOT, "bin/outpost.js"), "workers", "init", dir, "--port", port], { encoding: "utf8", timeout: 30_000 });
+  const init = spawnSync(process.execPath, [join(REPO_ROOT, "bin/outpost.js"), "workers", "init", dir, "--port", port, ...extra], { encoding: "utf8", timeout: 30_000 });
   assert.equal(init.status, 0, init.stderr);
   return init.stdout;
 }

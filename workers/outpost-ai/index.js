@@ -26,8 +26,21 @@ export class AiInternalError extends Error {
   }
 }
 
+// This Worker's own aliases (`outpost workers init --alias <id>=<model>`): OUTPOST_ALIASES in
+// [vars], "<id>=<model>" pairs separated by commas. Outpost's own aliases (--alias on the server)
+// need none of this; these let one project map ids without touching the server.
+function aliasesOf(env) {
+  const aliases = new Map();
+  for (const pair of String(env.OUTPOST_ALIASES || "").split(",")) {
+    const eq = pair.indexOf("=");
+    if (eq > 0) aliases.set(pair.slice(0, eq).trim(), pair.slice(eq + 1).trim());
+  }
+  return aliases;
+}
+
 export class OutpostAI extends WorkerEntrypoint {
-  async run(model, inputs, options = {}) {
+  async run(requested, inputs, options = {}) {
+    const model = aliasesOf(this.env).get(requested) ?? requested;
     // The same cleaning as workerd: these options shape the request, not the inference.
     const { prefix, extraHeaders, sessionOptions, ...cleaned } = options;
     const res = await this.#proxy(RUN_URL, {
@@ -51,8 +64,21 @@ export class OutpostAI extends WorkerEntrypoint {
     const url = new URL(MODELS_URL);
     for (const [key, value] of Object.entries(params)) url.searchParams.set(key, String(value));
     const res = await this.#proxy(url.href, { method: "GET" });
-    const data = await res.json();
+    const text = await res.text();
+    let data;
+    try {
+      data = JSON.parse(text);
+    } catch {
+      // Something other than Outpost answered (a proxy, another server on the port): say so, not "Unexpected token".
+      throw new AiInternalError(`outpost-ai: ${this.#base()} answered models() with HTTP ${res.status} and no JSON (is OUTPOST_URL Outpost?): ${text.slice(0, 200)}`);
+    }
     if (res.status !== 200) throw new AiInternalError(data.errors?.[0]?.message || "Internal Error");
+    // Ids this Worker aliases are marked as Outpost marks its own: property outpost_model.
+    const aliases = aliasesOf(this.env);
+    for (const item of data.result) {
+      const served = aliases.get(item.name);
+      if (served && !item.properties.some((p) => p.property_id === "outpost_model")) item.properties.push({ property_id: "outpost_model", value: served });
+    }
     return data.result;
   }
 
@@ -61,8 +87,12 @@ export class OutpostAI extends WorkerEntrypoint {
     return this.#proxy(request.url, request);
   }
 
+  #base() {
+    return (this.env.OUTPOST_URL || "http://127.0.0.1:8787").replace(/\/+$/, "");
+  }
+
   async #proxy(forwarded, init) {
-    const base = (this.env.OUTPOST_URL || "http://127.0.0.1:8787").replace(/\/+$/, "");
+    const base = this.#base();
     const headers = new Headers(init.headers);
     headers.set("x-forwarded", forwarded);
     // A secret (`wrangler secret put OUTPOST_TOKEN`, or OUTPOST_TOKEN in .dev.vars): Outpost's
