@@ -25,6 +25,7 @@ import {
   type TextJob,
 } from "../../contract/index.js";
 import { StreamDetokenizer } from "./detokenizer.js";
+import { StopTexts } from "./stop-texts.js";
 import { GrammarCompiler } from "./grammar.js";
 
 /** Recent tokens that repetition penalties look back over. */
@@ -98,6 +99,8 @@ class LlamaLoadedModel implements LoadedModel {
     const penalised = sampling.repetitionPenalty !== undefined || sampling.frequencyPenalty !== undefined || sampling.presencePenalty !== undefined;
     const sequence = this.#context.getSequence();
     const detokenizer = new StreamDetokenizer(this.#model);
+    // A grammar decides where constrained output ends; elsewhere the GGUF's end texts do.
+    const stops = new StopTexts(constraint ? [] : this.#endTexts());
     let finishReason: "stop" | "length" = "stop";
     try {
       const evaluation = sequence.evaluate(tokens, {
@@ -118,16 +121,19 @@ class LlamaLoadedModel implements LoadedModel {
       });
       for await (const token of evaluation) {
         if (signal.aborted) break;
+        // End-of-generation tokens the GGUF declares (EOS, EOT, the EOG list: `<|end_story|>` of
+        // TinyStories-656K) end the answer with "stop"; they are markup, never text.
+        if (this.#model.isEogToken(token)) break;
         generated.push(token);
-        const text = detokenizer.push(token);
+        const text = stops.push(detokenizer.push(token));
         if (text) yield { type: "token", text };
-        if (constraint?.push(text)) break;
+        if (stops.stopped || constraint?.push(text)) break;
         if (generated.length >= maxTokens) {
           finishReason = "length";
           break;
         }
       }
-      const rest = detokenizer.flush();
+      const rest = stops.push(detokenizer.flush()) + stops.flush();
       if (rest) yield { type: "token", text: rest };
     } finally {
       // Disposal is async: the sequence id is reusable only once it resolves, so the slot the
@@ -157,6 +163,11 @@ class LlamaLoadedModel implements LoadedModel {
       vectors.push([...embedding.vector]);
     }
     return { vectors, tokens };
+  }
+
+  /** The texts of the GGUF's end-of-generation tokens (EOS, EOT), as the model may spell them out. */
+  #endTexts(): string[] {
+    return [this.#model.tokens.eos, this.#model.tokens.eot].filter((token): token is Token => token !== null).map((token) => this.#model.detokenize([token], true));
   }
 
   #tokenizePrompt(parts: PromptPart[]): Token[] {
