@@ -1,5 +1,7 @@
 import { parseArgs } from "node:util";
-import { describeSettings, flagName, loadConfig, REPEATABLE_SETTINGS, SETTINGS, type SettingName } from "../config/index.js";
+import { flagName, loadConfig, REPEATABLE_SETTINGS, SETTINGS, type SettingName } from "../config/index.js";
+import { COMMAND_HELP, commandHelp, USAGE } from "./help.js";
+import { didYouMean } from "./suggest.js";
 import { models, modelsAdd } from "./models.js";
 import { network, publishModel } from "./network.js";
 import { pull } from "./pull.js";
@@ -10,29 +12,20 @@ import { tokens } from "./tokens.js";
 import { accounts, usage } from "./accounts.js";
 import { workers } from "./workers.js";
 
-const USAGE = `Usage: outpost <command> [options]
+/** Commands `outpost` knows, for "did you mean" (tokens, accounts and usage parse their own flags). */
+const COMMANDS = ["serve", "run", "models", "pull", "rm", "workers", "network", "tokens", "accounts", "usage"];
 
-Commands:
-  serve                     Start the HTTP server (Workers AI REST, OpenAI, binding proxy)
-  run <model> [prompt]      Stream a completion to the terminal (prompt from stdin if omitted)
-  models                    List the model catalog and what is available locally
-  pull <model>...           Download models into the data dir (mirror first), resumably
-  rm <model>...             Delete pulled models (and forget custom ones)
-  models add <name> <file-or-url> --task <task> [--template <t>] [--context-tokens <n>]
-                            Register a custom GGUF under a name that run and the API accept
-  workers init [dir]        Write the outpost-ai Worker into a project: env.AI for wrangler dev
-  models publish <model>    Put a model's file into the network's object store (--nats)
-  network [--json]          Cities, nodes, models, load and health of the network (--nats)
-  tokens create|list|revoke API tokens: outpost tokens --help
-  accounts list|set         Per-account rate limits and daily neurons: outpost accounts --help
-  usage                     Neurons and requests by model, hour, day or account: outpost usage --help
+/** A sub-command's help key: `models add`, `workers init`, else the command. */
+function helpKey(command: string, rest: string[]): string {
+  const sub = `${command} ${rest[0] ?? ""}`;
+  return COMMAND_HELP[sub] ? sub : command;
+}
 
-Run 'outpost <command> --help' for its options.`;
-
-function settingsHelp(): string {
-  const rows = describeSettings();
-  const width = Math.max(...rows.map((r) => `${r.flag} <value>`.length));
-  return rows.map((r) => `  ${`${r.flag} <value>`.padEnd(width)}  ${r.description}\n  ${"".padEnd(width)}  env ${r.env}, default ${r.default || "(none)"}`).join("\n");
+function positiveNumber(flag: string, raw: string | undefined, integer: boolean): number | undefined {
+  if (raw === undefined) return undefined;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < 0 || (integer && !Number.isInteger(value))) throw new Error(`--${flag} must be a non-negative ${integer ? "integer" : "number"}, got '${raw}'`);
+  return value;
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -43,15 +36,29 @@ export async function main(argv: string[]): Promise<number> {
   const options = Object.fromEntries(
     (Object.keys(SETTINGS) as SettingName[]).map((name) => [flagName(name), { type: SETTINGS[name].kind === "bool" ? ("boolean" as const) : ("string" as const), multiple: REPEATABLE_SETTINGS.has(name) }]),
   );
-  const commandOptions = { task: { type: "string" }, template: { type: "string" }, "context-tokens": { type: "string" }, json: { type: "boolean" } } as const;
+  const commandOptions = {
+    task: { type: "string" },
+    template: { type: "string" },
+    "context-tokens": { type: "string" },
+    json: { type: "boolean" },
+    "max-tokens": { type: "string" },
+    system: { type: "string" },
+    temperature: { type: "string" },
+    seed: { type: "string" },
+  } as const;
   const { values, positionals } = parseArgs({ args: argv, options: { ...options, ...commandOptions, help: { type: "boolean", short: "h" } }, allowPositionals: true, strict: true });
   const [command, ...rest] = positionals;
   if (!command || (values.help && !command)) {
     console.log(USAGE);
     return command ? 0 : values.help ? 0 : 1;
   }
+  if (!COMMANDS.includes(command)) {
+    const guess = didYouMean(command, COMMANDS);
+    console.error(`outpost: unknown command '${command}'${guess ? `. Did you mean '${guess}'?` : ""}\n\n${USAGE}`);
+    return 1;
+  }
   if (values.help) {
-    console.log(`Usage: outpost ${command} ${command === "run" ? "<model> [prompt] " : ""}[options]\n\nOptions (flags win over environment variables):\n${settingsHelp()}`);
+    console.log(commandHelp(helpKey(command, rest)));
     return 0;
   }
   const flags = Object.fromEntries(
@@ -67,10 +74,16 @@ export async function main(argv: string[]): Promise<number> {
     case "run": {
       const [model, ...words] = rest;
       if (!model) {
-        console.error("Usage: outpost run <model> [prompt]");
+        console.error(`${commandHelp("run")}`);
         return 1;
       }
-      return run(config, model, words.length > 0 ? words.join(" ") : undefined);
+      return run(config, model, words.length > 0 ? words.join(" ") : undefined, {
+        maxTokens: positiveNumber("max-tokens", values["max-tokens"], true),
+        temperature: positiveNumber("temperature", values.temperature, false),
+        seed: positiveNumber("seed", values.seed, true),
+        system: values.system,
+        json: values.json === true,
+      });
     }
     case "workers":
       return workers(config, rest);
@@ -101,7 +114,7 @@ export async function main(argv: string[]): Promise<number> {
       }
       return command === "pull" ? pull(config, rest) : rm(config, rest);
     default:
-      console.error(`outpost: unknown command '${command}'\n\n${USAGE}`);
+      console.error(commandHelp(command));
       return 1;
   }
 }

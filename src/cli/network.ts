@@ -13,7 +13,7 @@ function servers(config: Config): string[] {
 
 /** `outpost network`: cities, nodes, models, load and health, as the network sees them now. */
 export async function network(config: Config, json: boolean): Promise<number> {
-  const nc = await connectBus(servers(config), "outpost-cli");
+  const nc = await connectCli(config);
   try {
     const view = buildView("outpost-cli", await observeNetwork(nc), {}, { served: 0, failed: 0, cancelled: 0 });
     if (json) {
@@ -50,7 +50,7 @@ export async function network(config: Config, json: boolean): Promise<number> {
 export async function publishModel(config: Config, model: string): Promise<number> {
   const entry = new Catalog(ENGINE_NAMES).runnable(model);
   const path = await new ModelStore({ dataDir: config.dataDir, mirrorDir: config.modelMirror }).resolve(entry);
-  const nc = await connectBus(servers(config), "outpost-cli");
+  const nc = await connectCli(config);
   try {
     const distribution = await ModelDistribution.open(nc);
     const { sha256, sizeBytes } = await distribution.publish({ fileName: entry.artifact?.fileName ?? path, sha256: entry.artifact?.sha256 }, path);
@@ -58,5 +58,16 @@ export async function publishModel(config: Config, model: string): Promise<numbe
     return 0;
   } finally {
     await nc.close();
+  }
+}
+
+/** The CLI's NATS connection; a failure names the servers and what to check, not only the NATS code. */
+async function connectCli(config: Config) {
+  const list = servers(config);
+  try {
+    return await connectBus(list, "outpost-cli");
+  } catch (error) {
+    const why = error instanceof Error ? error.message : String(error);
+    throw new Error(`cannot reach NATS at ${list.join(", ")} (${why}): is nats-server running there, and are --nats / OUTPOST_NATS_URL right?`, { cause: error });
   }
 }

@@ -49,3 +49,19 @@ test("sizes and durations read as people write them", () => {
   assert.deepEqual([0, 1023, 1024, 1536, 10 * 1024 * 1024, 5 * 1024 ** 3].map(formatBytes), ["0 B", "1023 B", "1.0 KiB", "1.5 KiB", "10 MiB", "5.0 GiB"]);
   assert.deepEqual([0, 59, 60, 61, 3599, 3600, 7322].map(formatDuration), ["0s", "59s", "1m00s", "1m01s", "59m59s", "1h00m", "2h02m"]);
 });
+
+test("a failed pull ends on the failure, not on a full bar", async () => {
+  const failing = () =>
+    new Pull("@cf/test/model", async (pull) => {
+      pull.progress({ source: "https://example.com/model.gguf", completedBytes: 1024, totalBytes: 1024, receivedBytes: 1024 });
+      await sleep(50);
+      throw new Error("sha256 mismatch");
+    });
+  for (const isTTY of [true, false]) {
+    const out = capture(isTTY);
+    const pull = failing();
+    await Promise.all([showPull(pull, out.stream), pull.done.catch(() => undefined)]);
+    const last = out.text().replaceAll("\r\x1b[K", "\n").split("\n").filter(Boolean).at(-1);
+    assert.equal(last, "pulling @cf/test/model  failed after 1.0 KiB", out.text());
+  }
+});

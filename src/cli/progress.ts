@@ -54,6 +54,11 @@ export async function showPull(pull: Pull, out: NodeJS.WriteStream = process.std
   let lastBucket = -1;
   let lastLineMs = 0;
   for await (const { type, status } of pull.events()) {
+    if (type === "error") {
+      // The last word is the failure, not a bar that may read 100% (a file whose sha256 did not match).
+      out.write(`${out.isTTY ? "\r\x1b[K" : ""}pulling ${pull.model}  failed after ${formatBytes(status.completedBytes)}\n`);
+      continue;
+    }
     if (out.isTTY) {
       const line = `pulling ${pull.model}  ${bar(status)} ${describeProgress(status)}`;
       out.write(`\r\x1b[K${line.slice(0, (out.columns || 120) - 1)}${type === "progress" ? "" : "\n"}`);

@@ -1,5 +1,6 @@
 import { OutpostError } from "../contract/index.js";
 import type { Config } from "../config/index.js";
+import { requireKnownModel } from "./known-model.js";
 import { reportFailure } from "./report.js";
 import { createOutpost, type Outpost } from "./outpost.js";
 import { formatBytes, showPull } from "./progress.js";
@@ -20,6 +21,7 @@ export async function pull(config: Config, models: string[]): Promise<number> {
   const outpost = createOutpost(config);
   process.once("SIGINT", () => outpost.close());
   try {
+    for (const model of models) requireKnownModel(outpost, model);
     for (const model of models) await pullModel(outpost, model);
     return 0;
   } catch (error) {

@@ -3,6 +3,7 @@ import { OutpostError } from "../contract/index.js";
 import type { Config } from "../config/index.js";
 import { reportFailure } from "./report.js";
 import { createOutpost, type Outpost } from "./outpost.js";
+import { requireKnownModel } from "./known-model.js";
 import { pullModel } from "./pull.js";
 
 /**
@@ -22,8 +23,19 @@ async function pullIfMissing(outpost: Outpost, model: string): Promise<void> {
   }
 }
 
+/** `outpost run`'s own options; unset ones take the model's defaults. */
+export interface RunFlags {
+  maxTokens?: number;
+  temperature?: number;
+  seed?: number;
+  /** A system message: the request becomes chat messages instead of a plain prompt. */
+  system?: string;
+  /** Print the whole result object (`response`, `usage`) instead of streaming the text. */
+  json?: boolean;
+}
+
 /** `outpost run <model> [prompt]`: streams tokens to stdout; reads the prompt from stdin if none given. */
-export async function run(config: Config, model: string, prompt: string | undefined): Promise<number> {
+export async function run(config: Config, model: string, prompt: string | undefined, flags: RunFlags = {}): Promise<number> {
   const outpost = createOutpost(config);
   const abort = new AbortController();
   process.once("SIGINT", () => {
@@ -31,9 +43,22 @@ export async function run(config: Config, model: string, prompt: string | undefi
     outpost.store.close();
   });
   try {
+    requireKnownModel(outpost, model);
     await pullIfMissing(outpost, model);
     const input = prompt ?? (await text(process.stdin)).trim();
-    const result = await outpost.run(model, { prompt: input, stream: true }, { signal: abort.signal });
+    const inputs = {
+      ...(flags.system === undefined ? { prompt: input } : { messages: [{ role: "system", content: flags.system }, { role: "user", content: input }] }),
+      ...(flags.maxTokens === undefined ? {} : { max_tokens: flags.maxTokens }),
+      ...(flags.temperature === undefined ? {} : { temperature: flags.temperature }),
+      ...(flags.seed === undefined ? {} : { seed: flags.seed }),
+      stream: !flags.json,
+    };
+    const result = await outpost.run(model, inputs, { signal: abort.signal });
+    if (flags.json) {
+      if (result.kind !== "json") throw new OutpostError("INPUT_INVALID", `${model} does not answer with JSON`);
+      process.stdout.write(`${JSON.stringify(result.value, null, 2)}\n`);
+      return 0;
+    }
     if (result.kind !== "events") throw new OutpostError("INPUT_INVALID", `${model} is not a text-generation model`);
     for await (const event of result.events) {
       if (event.type === "token") process.stdout.write(event.text);

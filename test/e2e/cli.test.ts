@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { flagName, SETTINGS, type SettingName } from "../../src/config/index.js";
-import { MODEL_MIRROR, REPO_ROOT, STORIES } from "../helpers/server.js";
+import { MODEL_MIRROR, REPO_ROOT, STORIES, TINYSTORIES_656K } from "../helpers/server.js";
 
 interface Exit {
   code: number | null;
@@ -21,10 +21,10 @@ describe("outpost CLI", () => {
   });
   after(() => rmSync(dataDir, { recursive: true, force: true }));
 
-  function outpost(args: string[], stdin?: string): Promise<Exit> {
+  function outpost(args: string[], stdin?: string, cwd = REPO_ROOT): Promise<Exit> {
     return new Promise((resolve, reject) => {
       const child = spawn(process.execPath, [join(REPO_ROOT, "bin/outpost.js"), ...args], {
-        cwd: REPO_ROOT,
+        cwd,
         env: { ...process.env, OUTPOST_MODEL_MIRROR: MODEL_MIRROR, OUTPOST_DATA_DIR: dataDir },
         stdio: ["pipe", "pipe", "pipe"],
       });
@@ -92,5 +92,75 @@ describe("outpost CLI", () => {
     const badFlag = await outpost(["serve", "--no-such-flag", "1"]);
     assert.equal(badFlag.code, 1);
     assert.match(badFlag.stderr, /no-such-flag/);
+  });
+
+  test("each command's --help shows its own usage, options and an example, not the server's settings", async () => {
+    const cases: [string[], RegExp[]][] = [
+      [["run", "--help"], [/^Usage: outpost run <model> \[prompt\] \[options\]/, /--max-tokens <n>/, /--system <text>/, /--temperature <t>/, /--seed <n>/, /--json/, /Example:\n {2}outpost run @cf\//]],
+      [["pull", "--help"], [/^Usage: outpost pull <model>\.\.\./, /--model-mirror <value>/, /Example:\n {2}outpost pull /]],
+      [["workers", "init", "--help"], [/^Usage: outpost workers init \[project-dir\]/, /--alias <id>=<model>/, /Example:\n {2}npx outpost workers init/]],
+      [["models", "add", "--help"], [/^Usage: outpost models add <name> <file-or-url> --task <task>/, /--template <t>/, /--context-tokens <n>/, /Example:/]],
+    ];
+    for (const [args, patterns] of cases) {
+      const { code, stdout } = await outpost(args);
+      assert.equal(code, 0, args.join(" "));
+      for (const pattern of patterns) assert.match(stdout, pattern, `${args.join(" ")}:\n${stdout}`);
+      assert.ok(!stdout.includes("--max-body-bytes"), `${args.join(" ")} lists server settings:\n${stdout}`);
+    }
+  });
+
+  test("a mistyped command or model id gets a 'did you mean'", async () => {
+    const serv = await outpost(["serv"]);
+    assert.equal(serv.code, 1);
+    assert.match(serv.stderr, /^outpost: unknown command 'serv'\. Did you mean 'serve'\?/);
+    assert.match((await outpost(["modles"])).stderr, /Did you mean 'models'\?/);
+    const typo = await outpost(["run", "tinyllamas-stories-26k", "Once"]);
+    assert.equal(typo.code, 1);
+    assert.equal(typo.stderr, `outpost: No such model tinyllamas-stories-26k or task. Did you mean ${STORIES}? (5007)\n`);
+    const pull = await outpost(["pull", "@cf/karpathy/tinyllamas-stories-26k"]);
+    assert.equal(pull.code, 1);
+    assert.match(pull.stderr, new RegExp(`Did you mean ${STORIES}\\?`));
+  });
+
+  test("run --max-tokens, --seed, --temperature and --json: the raw result with its usage", async () => {
+    const { code, stdout, stderr } = await outpost(["run", STORIES, "Once upon a time", "--max-tokens", "5", "--seed", "3", "--temperature", "0.5", "--json"]);
+    assert.equal(code, 0, stderr);
+    const result = JSON.parse(stdout) as { response: string; usage: { completion_tokens: number } };
+    assert.equal(typeof result.response, "string");
+    assert.equal(result.usage.completion_tokens, 5);
+    const again = JSON.parse((await outpost(["run", STORIES, "Once upon a time", "--max-tokens", "5", "--seed", "3", "--temperature", "0.5", "--json"])).stdout) as unknown;
+    assert.deepEqual(again, result, "the same seed gives the same answer");
+    const long = await outpost(["run", STORIES, "Once upon a time", "--max-tokens", "400", "--json"]);
+    assert.ok((JSON.parse(long.stdout) as { usage: { completion_tokens: number } }).usage.completion_tokens > 256, "past the 256 default");
+    const bad = await outpost(["run", STORIES, "x", "--max-tokens", "many"]);
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /--max-tokens must be a non-negative integer, got 'many'/);
+  });
+
+  test("run --system sends chat messages; the 656K model's end token never shows", async () => {
+    const { code, stdout, stderr } = await outpost(["run", TINYSTORIES_656K, "Once upon a time", "--system", "Tell a story", "--seed", "1"]);
+    assert.equal(code, 0, stderr);
+    assert.ok(stdout.trim().length > 0);
+    assert.ok(!stdout.includes("<|end_story|>"), stdout);
+  });
+
+  test("outpost.json in the working directory aliases ids; models lists them", async () => {
+    const project = mkdtempSync(join(tmpdir(), "outpost-project-"));
+    try {
+      writeFileSync(join(project, "outpost.json"), JSON.stringify({ aliases: { "@cf/meta/llama-2-7b-chat-int8": STORIES } }));
+      const { code, stdout, stderr } = await outpost(["models"], undefined, project);
+      assert.equal(code, 0, stderr);
+      assert.match(stdout, new RegExp(`^@cf/meta/llama-2-7b-chat-int8 -> ${STORIES}\\s+text-generation\\s+llama\\s+mirror`, "m"));
+      const run = await outpost(["run", "@cf/meta/llama-2-7b-chat-int8", "Once upon a time", "--max-tokens", "4"], undefined, project);
+      assert.equal(run.code, 0, run.stderr);
+    } finally {
+      rmSync(project, { recursive: true, force: true });
+    }
+  });
+
+  test("network at a dead NATS port names the URL and what to check", async () => {
+    const { code, stderr } = await outpost(["network", "--nats", "nats://127.0.0.1:1"]);
+    assert.equal(code, 1);
+    assert.match(stderr, /cannot reach NATS at nats:\/\/127\.0\.0\.1:1 \(.+\): is nats-server running there, and are --nats \/ OUTPOST_NATS_URL right\?/);
   });
 });
