@@ -64,7 +64,7 @@ export const COMMAND_HELP: Record<string, CommandHelp> = {
       ["--alias <id>=<model>", "Serve a model id with another model in this Worker only (repeatable)."],
       ["--host <host>, --port <n>", "Where Outpost serves (default 127.0.0.1:8787)."],
     ],
-    example: "npx outpost workers init --alias @cf/meta/llama-2-7b-chat-int8=@cf/karpathy/tinyllamas-stories-260k",
+    example: "npx --no outpost workers init --alias @cf/meta/llama-2-7b-chat-int8=@cf/karpathy/tinyllamas-stories-260k",
   },
   network: {
     usage: "outpost network --nats <urls> [--json]",

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -98,7 +98,7 @@ describe("outpost CLI", () => {
     const cases: [string[], RegExp[]][] = [
       [["run", "--help"], [/^Usage: outpost run <model> \[prompt\] \[options\]/, /--max-tokens <n>/, /--system <text>/, /--temperature <t>/, /--seed <n>/, /--json/, /Example:\n {2}outpost run @cf\//]],
       [["pull", "--help"], [/^Usage: outpost pull <model>\.\.\./, /--model-mirror <value>/, /Example:\n {2}outpost pull /]],
-      [["workers", "init", "--help"], [/^Usage: outpost workers init \[project-dir\]/, /--alias <id>=<model>/, /Example:\n {2}npx outpost workers init/]],
+      [["workers", "init", "--help"], [/^Usage: outpost workers init \[project-dir\]/, /--alias <id>=<model>/, /Example:\n {2}npx --no outpost workers init/]],
       [["models", "add", "--help"], [/^Usage: outpost models add <name> <file-or-url> --task <task>/, /--template <t>/, /--context-tokens <n>/, /Example:/]],
     ];
     for (const [args, patterns] of cases) {
@@ -162,5 +162,29 @@ describe("outpost CLI", () => {
     const { code, stderr } = await outpost(["network", "--nats", "nats://127.0.0.1:1"]);
     assert.equal(code, 1);
     assert.match(stderr, /cannot reach NATS at nats:\/\/127\.0\.0\.1:1 \(.+\): is nats-server running there, and are --nats \/ OUTPOST_NATS_URL right\?/);
+  });
+
+  test("the README's 'Getting the CLI into a Worker project' block works as written, outside the repo", () => {
+    const readme = readFileSync(join(REPO_ROOT, "README.md"), "utf8");
+    const block = /\*\*Getting the CLI into a Worker project\.\*\*[\s\S]*?```sh\n([\s\S]*?)```/.exec(readme)?.[1];
+    assert.ok(block, "the README has the block");
+    const parent = mkdtempSync(join(tmpdir(), "outpost-readme-"));
+    try {
+      // Only the checkout's path differs; npm stays offline, so nothing can come from the registry.
+      const script = `set -e\n${block.replaceAll("/path/to/outpost", REPO_ROOT)}`;
+      const env = { ...process.env, npm_config_offline: "true", npm_config_audit: "false", npm_config_fund: "false", npm_config_update_notifier: "false" };
+      const ran = spawnSync("bash", ["-c", script], { cwd: parent, env, encoding: "utf8", timeout: 120_000 });
+      assert.equal(ran.status, 0, `${ran.stdout}\n${ran.stderr}`);
+      const project = join(parent, "my-worker");
+      assert.match(readFileSync(join(project, "outpost-ai/wrangler.toml"), "utf8"), /^OUTPOST_ALIASES = "@cf\/meta\/llama-2-7b-chat-int8=@cf\/karpathy\/tinyllamas-stories-260k"$/m);
+      assert.match(ran.stdout, /binding = "AI"\nservice = "outpost-ai"/);
+      // Without the install, npx --no refuses instead of fetching whatever is published as outpost.
+      const bare = mkdtempSync(join(parent, "bare-"));
+      const refused = spawnSync("npx", ["--no", "outpost", "workers", "init"], { cwd: bare, env, encoding: "utf8", timeout: 60_000 });
+      assert.notEqual(refused.status, 0);
+      assert.ok(!existsSync(join(bare, "outpost-ai")));
+    } finally {
+      rmSync(parent, { recursive: true, force: true });
+    }
   });
 });
