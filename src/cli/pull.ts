@@ -1,6 +1,6 @@
 import { OutpostError } from "../contract/index.js";
 import type { Config } from "../config/index.js";
-import { requireKnownModel } from "./known-model.js";
+import { suggestModel } from "./known-model.js";
 import { reportFailure } from "./report.js";
 import { createOutpost, type Outpost } from "./outpost.js";
 import { formatBytes, showPull } from "./progress.js";
@@ -21,8 +21,8 @@ export async function pull(config: Config, models: string[]): Promise<number> {
   const outpost = createOutpost(config);
   process.once("SIGINT", () => outpost.close());
   try {
-    for (const model of models) requireKnownModel(outpost, model);
-    for (const model of models) await pullModel(outpost, model);
+    // Names are checked by the store first (hostile ones are refused as such), then suggested.
+    for (const model of models) await pullModel(outpost, model).catch((error: unknown) => Promise.reject(suggestModel(outpost, model, error)));
     return 0;
   } catch (error) {
     if (error instanceof OutpostError && error.code === "ABORTED") {
