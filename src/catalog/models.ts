@@ -879,16 +879,16 @@ export const MODELS: CatalogEntry[] = [
     },
   },
 
-  // ---- Classic task models (onnx engine) ----
-  // None of these has an artifact. An ONNX pipeline needs the graph plus its tokenizer and config
-  // files, and the single-file Artifact type can't describe that yet.
+  // ---- Classic task models ----
+  // Those naming the transformers engine carry their Hugging Face ONNX export as a multi-file
+  // artifact; the rest name `onnx`, an engine this build lacks, and answer ENGINE_UNAVAILABLE.
 
   // Translation
   {
     id: "@cf/meta/m2m100-1.2b",
     task: "translation",
     description: "Meta's M2M100 1.2B, a many-to-many translator that goes directly between any pair of 100 languages.",
-    engine: "onnx",
+    engine: "transformers",
     contextTokens: 1024,
     maxTokensDefault: 0,
     maxTokensStreamDefault: 0,
@@ -898,6 +898,12 @@ export const MODELS: CatalogEntry[] = [
       info: "https://github.com/facebookresearch/fairseq/tree/main/examples/m2m_100",
     },
     neurons: { input: 31050, output: 31050, unit: "1M tokens" },
+    // transformers.js reads Xenova's ONNX export (fp32 graphs, tokenizer.json); file hashes not published here.
+    artifact: {
+      fileName: "Xenova/m2m100_1.2B",
+      huggingFace: { repo: "Xenova/m2m100_1.2B", path: "" },
+      files: [{ path: "config.json" }, { path: "generation_config.json" }, { path: "tokenizer.json" }, { path: "tokenizer_config.json" }, { path: "onnx/encoder_model.onnx" }, { path: "onnx/decoder_model_merged.onnx" }],
+    },
   },
 
   // Text classification
@@ -905,13 +911,19 @@ export const MODELS: CatalogEntry[] = [
     id: "@cf/huggingface/distilbert-sst-2-int8",
     task: "text-classification",
     description: "DistilBERT fine-tuned on SST-2 (int8): labels English text as POSITIVE or NEGATIVE sentiment.",
-    engine: "onnx",
+    engine: "transformers",
     contextTokens: 512,
     maxTokensDefault: 0,
     maxTokensStreamDefault: 0,
     chatTemplate: "bare",
     properties: { beta: false, info: "https://huggingface.co/distilbert/distilbert-base-uncased-finetuned-sst-2-english" },
     neurons: { input: 2394, unit: "1M tokens" },
+    // transformers.js reads Xenova's ONNX export (fp32 graphs, tokenizer.json); file hashes not published here.
+    artifact: {
+      fileName: "Xenova/distilbert-base-uncased-finetuned-sst-2-english",
+      huggingFace: { repo: "Xenova/distilbert-base-uncased-finetuned-sst-2-english", path: "" },
+      files: [{ path: "config.json" }, { path: "tokenizer.json" }, { path: "tokenizer_config.json" }, { path: "onnx/model.onnx" }],
+    },
   },
   {
     id: "@cf/jpmorganchase/roberta-spam",
@@ -957,12 +969,18 @@ export const MODELS: CatalogEntry[] = [
     id: "@cf/facebook/bart-large-cnn",
     task: "summarization",
     description: "BART large fine-tuned on CNN/Daily Mail: writes a short abstractive summary of a longer text.",
-    engine: "onnx",
+    engine: "transformers",
     contextTokens: 1024,
     maxTokensDefault: 0,
     maxTokensStreamDefault: 0,
     chatTemplate: "bare",
     properties: { beta: true, info: "https://huggingface.co/facebook/bart-large-cnn" },
+    // transformers.js reads Xenova's ONNX export (fp32 graphs, tokenizer.json); file hashes not published here.
+    artifact: {
+      fileName: "Xenova/bart-large-cnn",
+      huggingFace: { repo: "Xenova/bart-large-cnn", path: "" },
+      files: [{ path: "config.json" }, { path: "generation_config.json" }, { path: "tokenizer.json" }, { path: "tokenizer_config.json" }, { path: "onnx/encoder_model.onnx" }, { path: "onnx/decoder_model_merged.onnx" }],
+    },
   },
 
   // Image-to-text (generative: its schema's max_tokens defaults to 512, and it rejects `temperature`)

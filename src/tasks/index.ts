@@ -3,6 +3,9 @@ import { DEFAULT_BODY_LIMITS, type BodyLimits } from "./body-limits.js";
 import type { Task } from "./task.js";
 import { textEmbeddings } from "./text-embeddings.js";
 import { textGeneration } from "./text-generation.js";
+import { summarization } from "./summarization.js";
+import { textClassification } from "./text-classification.js";
+import { translation } from "./translation.js";
 
 export type { Task, JsonSchema, Prepared } from "./task.js";
 export { TASK_INFO, TASK_IDS } from "./info.js";
@@ -15,6 +18,9 @@ export { DEFAULT_BODY_LIMITS, type BodyLimits } from "./body-limits.js";
 const TASKS: Partial<Record<TaskId, Task>> = {
   "text-generation": textGeneration,
   "text-embeddings": textEmbeddings,
+  translation,
+  summarization,
+  "text-classification": textClassification,
 };
 
 /** The task implementation, or undefined where Outpost has none yet. */

@@ -1,0 +1,7 @@
+import type { EngineModule } from "../../contract/index.js";
+import { TransformersEngine } from "./transformers-engine.js";
+
+export { TransformersEngine } from "./transformers-engine.js";
+export type { TransformersJob, TranslateResult, SummarizeResult, ClassifyResult } from "./job.js";
+
+export const createEngine: EngineModule["createEngine"] = () => new TransformersEngine();

@@ -1,0 +1,117 @@
+import { readdir, stat } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
+import { OutpostError, type Engine, type EngineJob, type EngineLoadOptions, type EngineResult, type LoadedModel, type TaskId } from "../../contract/index.js";
+import type { ClassifyResult, SummarizeResult, TransformersJob, TranslateResult } from "./job.js";
+
+type Transformers = typeof import("@huggingface/transformers");
+/** The pipelines this engine builds, called the same way: text in, generation options, list out. */
+type TextPipeline = ((texts: string, options: Record<string, unknown>) => Promise<unknown>) & {
+  tokenizer: { encode(text: string): number[] };
+  model: { config: Record<string, unknown> };
+  dispose(): Promise<void>;
+};
+
+/** The transformers.js pipeline each task runs. */
+const PIPELINES: Partial<Record<TaskId, "translation" | "summarization" | "text-classification">> = {
+  translation: "translation",
+  summarization: "summarization",
+  "text-classification": "text-classification",
+};
+
+let library: Promise<Transformers> | undefined;
+
+/**
+ * transformers.js, set to load only from the folder Outpost's store verified: remote models
+ * off, so a missing file is an error, never a download from the Hub.
+ */
+function loadLibrary(): Promise<Transformers> {
+  library ??= import("@huggingface/transformers").then((transformers) => {
+    transformers.env.allowRemoteModels = false;
+    transformers.env.allowLocalModels = true;
+    transformers.env.useBrowserCache = false;
+    transformers.env.useFSCache = false;
+    return transformers;
+  });
+  return library;
+}
+
+/**
+ * Encoder and encoder-decoder models (M2M100, BART, DistilBERT) through transformers.js on
+ * onnxruntime-node. The runner hands over the store's verified folder; transformers.js reads
+ * it as a local model whose id is the folder's name.
+ */
+export class TransformersEngine implements Engine {
+  async load(options: EngineLoadOptions): Promise<LoadedModel> {
+    const pipelineTask = PIPELINES[options.model.task];
+    if (!pipelineTask) throw new OutpostError("ENGINE_UNAVAILABLE", `The transformers engine does not run the ${options.model.task} task`);
+    const transformers = await loadLibrary();
+    transformers.env.localModelPath = dirname(options.path) + "/";
+    const threads = Math.max(1, options.threads);
+    const pipe = (await transformers.pipeline(pipelineTask, basename(options.path), {
+      local_files_only: true,
+      device: "cpu",
+      dtype: "fp32",
+      session_options: { intraOpNumThreads: threads, interOpNumThreads: 1 },
+    })) as unknown as TextPipeline;
+    const sizeBytes = await folderSizeBytes(options.path);
+    const contextTokens = options.model.contextTokens;
+    // One job at a time: onnxruntime's threads already use the model's CPU budget.
+    let queue: Promise<unknown> = Promise.resolve();
+    return {
+      info: { sizeBytes },
+      run: (job, signal) => {
+        const next = queue.then(() => run(transformers, pipe, job, signal, contextTokens));
+        queue = next.catch(() => undefined);
+        return next;
+      },
+      [Symbol.asyncDispose]: () => pipe.dispose(),
+    };
+  }
+}
+
+async function run(transformers: Transformers, pipe: TextPipeline, raw: EngineJob, signal: AbortSignal, contextTokens: number): Promise<EngineResult> {
+  const job = raw as TransformersJob;
+  if (signal.aborted) throw new OutpostError("ABORTED", "The request was cancelled");
+  const tokens = pipe.tokenizer.encode(job.text).length;
+  if (contextTokens > 0 && tokens > contextTokens) {
+    throw new OutpostError("INPUT_INVALID", `Invalid input at '${job.field}': ${tokens} tokens, at most ${contextTokens} are allowed`);
+  }
+  const stop = new transformers.InterruptableStoppingCriteria();
+  const onAbort = () => stop.interrupt();
+  signal.addEventListener("abort", onAbort, { once: true });
+  try {
+    const value = await answer(pipe, job, stop);
+    if (signal.aborted) throw new OutpostError("ABORTED", "The request was cancelled");
+    return { kind: "json", value };
+  } finally {
+    signal.removeEventListener("abort", onAbort);
+  }
+}
+
+async function answer(pipe: TextPipeline, job: TransformersJob, stop: unknown): Promise<TranslateResult | SummarizeResult | ClassifyResult> {
+  switch (job.kind) {
+    case "translate": {
+      const out = (await pipe(job.text, { src_lang: job.sourceLang, tgt_lang: job.targetLang, max_new_tokens: job.maxNewTokens, stopping_criteria: stop })) as { translation_text: string }[];
+      return { translated_text: out[0]?.translation_text ?? "" };
+    }
+    case "summarize": {
+      const out = (await pipe(job.text, { max_new_tokens: job.maxNewTokens, stopping_criteria: stop })) as { summary_text: string }[];
+      return { summary: out[0]?.summary_text ?? "" };
+    }
+    case "classify": {
+      const out = (await pipe(job.text, { top_k: null })) as { label: string; score: number }[];
+      return out.map(({ label, score }) => ({ label, score }));
+    }
+  }
+}
+
+/** Bytes of every file under `dir`. */
+async function folderSizeBytes(dir: string): Promise<number> {
+  let total = 0;
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) total += await folderSizeBytes(path);
+    else total += (await stat(path)).size;
+  }
+  return total;
+}
