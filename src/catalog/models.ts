@@ -900,7 +900,7 @@ export const MODELS: CatalogEntry[] = [
     neurons: { input: 31050, output: 31050, unit: "1M tokens" },
     // transformers.js reads Xenova's ONNX export (fp32 graphs, tokenizer.json); file hashes not published here.
     artifact: {
-      fileName: "Xenova/m2m100_1.2B",
+      fileName: "m2m100_1.2B",
       huggingFace: { repo: "Xenova/m2m100_1.2B", path: "" },
       files: [{ path: "config.json" }, { path: "generation_config.json" }, { path: "tokenizer.json" }, { path: "tokenizer_config.json" }, { path: "onnx/encoder_model.onnx" }, { path: "onnx/decoder_model_merged.onnx" }],
     },
@@ -920,7 +920,7 @@ export const MODELS: CatalogEntry[] = [
     neurons: { input: 2394, unit: "1M tokens" },
     // transformers.js reads Xenova's ONNX export (fp32 graphs, tokenizer.json); file hashes not published here.
     artifact: {
-      fileName: "Xenova/distilbert-base-uncased-finetuned-sst-2-english",
+      fileName: "distilbert-base-uncased-finetuned-sst-2-english",
       huggingFace: { repo: "Xenova/distilbert-base-uncased-finetuned-sst-2-english", path: "" },
       files: [{ path: "config.json" }, { path: "tokenizer.json" }, { path: "tokenizer_config.json" }, { path: "onnx/model.onnx" }],
     },
@@ -942,13 +942,19 @@ export const MODELS: CatalogEntry[] = [
     id: "@cf/microsoft/resnet-50",
     task: "image-classification",
     description: "ResNet-50 trained on ImageNet-1k; returns the five most likely of 1000 classes.",
-    engine: "onnx",
+    engine: "transformers",
     contextTokens: 0,
     maxTokensDefault: 0,
     maxTokensStreamDefault: 0,
     chatTemplate: "bare",
     properties: { beta: false, info: "https://huggingface.co/microsoft/resnet-50" },
     neurons: { input: 0.23, unit: "image" },
+    // transformers.js reads Xenova's ONNX export (fp32 graph, preprocessor config); file hashes not published here.
+    artifact: {
+      fileName: "resnet-50",
+      huggingFace: { repo: "Xenova/resnet-50", path: "" },
+      files: [{ path: "config.json" }, { path: "preprocessor_config.json" }, { path: "onnx/model.onnx" }],
+    },
   },
 
   // Object detection (SDK 1.0.36 used the id @cf/meta/detr-resnet-50 for this model)
@@ -956,12 +962,18 @@ export const MODELS: CatalogEntry[] = [
     id: "@cf/facebook/detr-resnet-50",
     task: "object-detection",
     description: "Facebook's DETR with a ResNet-50 backbone: finds COCO objects and returns labelled bounding boxes.",
-    engine: "onnx",
+    engine: "transformers",
     contextTokens: 0,
     maxTokensDefault: 0,
     maxTokensStreamDefault: 0,
     chatTemplate: "bare",
     properties: { beta: true, info: "https://huggingface.co/facebook/detr-resnet-50" },
+    // transformers.js reads Xenova's ONNX export (fp32 graph, preprocessor config); file hashes not published here.
+    artifact: {
+      fileName: "detr-resnet-50",
+      huggingFace: { repo: "Xenova/detr-resnet-50", path: "" },
+      files: [{ path: "config.json" }, { path: "preprocessor_config.json" }, { path: "onnx/model.onnx" }],
+    },
   },
 
   // Summarization (takes max_length, default 1024, instead of max_tokens)
@@ -977,7 +989,7 @@ export const MODELS: CatalogEntry[] = [
     properties: { beta: true, info: "https://huggingface.co/facebook/bart-large-cnn" },
     // transformers.js reads Xenova's ONNX export (fp32 graphs, tokenizer.json); file hashes not published here.
     artifact: {
-      fileName: "Xenova/bart-large-cnn",
+      fileName: "bart-large-cnn",
       huggingFace: { repo: "Xenova/bart-large-cnn", path: "" },
       files: [{ path: "config.json" }, { path: "generation_config.json" }, { path: "tokenizer.json" }, { path: "tokenizer_config.json" }, { path: "onnx/encoder_model.onnx" }, { path: "onnx/decoder_model_merged.onnx" }],
     },

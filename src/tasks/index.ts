@@ -3,6 +3,8 @@ import { DEFAULT_BODY_LIMITS, type BodyLimits } from "./body-limits.js";
 import type { Task } from "./task.js";
 import { textEmbeddings } from "./text-embeddings.js";
 import { textGeneration } from "./text-generation.js";
+import { imageClassification } from "./image-classification.js";
+import { objectDetection } from "./object-detection.js";
 import { summarization } from "./summarization.js";
 import { textClassification } from "./text-classification.js";
 import { translation } from "./translation.js";
@@ -21,6 +23,8 @@ const TASKS: Partial<Record<TaskId, Task>> = {
   translation,
   summarization,
   "text-classification": textClassification,
+  "image-classification": imageClassification,
+  "object-detection": objectDetection,
 };
 
 /** The task implementation, or undefined where Outpost has none yet. */

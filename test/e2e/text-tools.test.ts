@@ -19,9 +19,9 @@ const SST2 = "@cf/huggingface/distilbert-sst-2-int8";
 function standinMirror(): string {
   const dir = mkdtempSync(join(tmpdir(), "outpost-standins-"));
   for (const [folder, standin] of [
-    ["Xenova/m2m100_1.2B", "m2m100-tiny"],
-    ["Xenova/bart-large-cnn", "bart-tiny"],
-    ["Xenova/distilbert-base-uncased-finetuned-sst-2-english", "distilbert-sst2-tiny"],
+    ["m2m100_1.2B", "m2m100-tiny"],
+    ["bart-large-cnn", "bart-tiny"],
+    ["distilbert-base-uncased-finetuned-sst-2-english", "distilbert-sst2-tiny"],
   ] as const) {
     mkdirSync(dirname(join(dir, folder)), { recursive: true });
     symlinkSync(join(MODEL_MIRROR, "standins", standin), join(dir, folder));

@@ -1,11 +1,14 @@
 /**
- * What the transformers engine is asked for, built by the translation, summarization and
- * text-classification tasks. Plain JSON, as every engine job is.
+ * What the transformers engine is asked for, built by the translation, summarization,
+ * text-classification, image-classification and object-detection tasks. Plain JSON, as every engine job is.
  */
 export type TransformersJob =
   | { kind: "translate"; text: string; sourceLang: string; targetLang: string; maxNewTokens: number; field: string }
   | { kind: "summarize"; text: string; maxNewTokens: number; field: string }
-  | { kind: "classify"; text: string; field: string };
+  | { kind: "classify"; text: string; field: string }
+  /** `image` is the file's bytes as base64; the engine decodes it (sharp, with a pixel limit). */
+  | { kind: "classify-image"; image: string; topK: number; field: string }
+  | { kind: "detect"; image: string; threshold: number; field: string };
 
 /** The `json` values those jobs answer with. */
 export interface TranslateResult {
@@ -15,3 +18,4 @@ export interface SummarizeResult {
   summary: string;
 }
 export type ClassifyResult = { label: string; score: number }[];
+export type DetectResult = { score: number; label: string; box: { xmin: number; ymin: number; xmax: number; ymax: number } }[];

@@ -1,21 +1,24 @@
 import { readdir, stat } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { OutpostError, type Engine, type EngineJob, type EngineLoadOptions, type EngineResult, type LoadedModel, type TaskId } from "../../contract/index.js";
-import type { ClassifyResult, SummarizeResult, TransformersJob, TranslateResult } from "./job.js";
+import { decodeImage } from "./image.js";
+import type { ClassifyResult, DetectResult, SummarizeResult, TransformersJob, TranslateResult } from "./job.js";
 
 type Transformers = typeof import("@huggingface/transformers");
 /** The pipelines this engine builds, called the same way: text in, generation options, list out. */
-type TextPipeline = ((texts: string, options: Record<string, unknown>) => Promise<unknown>) & {
-  tokenizer: { encode(text: string): number[] };
+type TextPipeline = ((input: unknown, options: Record<string, unknown>) => Promise<unknown>) & {
+  tokenizer?: { encode(text: string): number[] };
   model: { config: Record<string, unknown> };
   dispose(): Promise<void>;
 };
 
 /** The transformers.js pipeline each task runs. */
-const PIPELINES: Partial<Record<TaskId, "translation" | "summarization" | "text-classification">> = {
+const PIPELINES: Partial<Record<TaskId, "translation" | "summarization" | "text-classification" | "image-classification" | "object-detection">> = {
   translation: "translation",
   summarization: "summarization",
   "text-classification": "text-classification",
+  "image-classification": "image-classification",
+  "object-detection": "object-detection",
 };
 
 let library: Promise<Transformers> | undefined;
@@ -36,7 +39,7 @@ function loadLibrary(): Promise<Transformers> {
 }
 
 /**
- * Encoder and encoder-decoder models (M2M100, BART, DistilBERT) through transformers.js on
+ * Encoder, encoder-decoder and vision models (M2M100, BART, DistilBERT, ResNet, DETR) through transformers.js on
  * onnxruntime-node. The runner hands over the store's verified folder; transformers.js reads
  * it as a local model whose id is the folder's name.
  */
@@ -72,15 +75,15 @@ export class TransformersEngine implements Engine {
 async function run(transformers: Transformers, pipe: TextPipeline, raw: EngineJob, signal: AbortSignal, contextTokens: number): Promise<EngineResult> {
   const job = raw as TransformersJob;
   if (signal.aborted) throw new OutpostError("ABORTED", "The request was cancelled");
-  const tokens = pipe.tokenizer.encode(job.text).length;
-  if (contextTokens > 0 && tokens > contextTokens) {
-    throw new OutpostError("INPUT_INVALID", `Invalid input at '${job.field}': ${tokens} tokens, at most ${contextTokens} are allowed`);
+  if ("text" in job && pipe.tokenizer && contextTokens > 0) {
+    const tokens = pipe.tokenizer.encode(job.text).length;
+    if (tokens > contextTokens) throw new OutpostError("INPUT_INVALID", `Invalid input at '${job.field}': ${tokens} tokens, at most ${contextTokens} are allowed`);
   }
   const stop = new transformers.InterruptableStoppingCriteria();
   const onAbort = () => stop.interrupt();
   signal.addEventListener("abort", onAbort, { once: true });
   try {
-    const value = await answer(pipe, job, stop);
+    const value = await answer(transformers, pipe, job, stop);
     if (signal.aborted) throw new OutpostError("ABORTED", "The request was cancelled");
     return { kind: "json", value };
   } finally {
@@ -88,7 +91,7 @@ async function run(transformers: Transformers, pipe: TextPipeline, raw: EngineJo
   }
 }
 
-async function answer(pipe: TextPipeline, job: TransformersJob, stop: unknown): Promise<TranslateResult | SummarizeResult | ClassifyResult> {
+async function answer(transformers: Transformers, pipe: TextPipeline, job: TransformersJob, stop: unknown): Promise<TranslateResult | SummarizeResult | ClassifyResult | DetectResult> {
   switch (job.kind) {
     case "translate": {
       const out = (await pipe(job.text, { src_lang: job.sourceLang, tgt_lang: job.targetLang, max_new_tokens: job.maxNewTokens, stopping_criteria: stop })) as { translation_text: string }[];
@@ -102,7 +105,21 @@ async function answer(pipe: TextPipeline, job: TransformersJob, stop: unknown): 
       const out = (await pipe(job.text, { top_k: null })) as { label: string; score: number }[];
       return out.map(({ label, score }) => ({ label, score }));
     }
+    case "classify-image": {
+      const out = (await pipe(await rawImage(transformers, job.image, job.field), { top_k: job.topK })) as { label: string; score: number }[];
+      // Workers AI answers ImageNet's first name for a class, upper case: "tench, Tinca tinca" is TENCH.
+      return out.map(({ label, score }) => ({ label: (label.split(",")[0] ?? label).trim().toUpperCase(), score }));
+    }
+    case "detect": {
+      const out = (await pipe(await rawImage(transformers, job.image, job.field), { threshold: job.threshold, percentage: false })) as DetectResult;
+      return out.map(({ score, label, box }) => ({ score, label, box: { xmin: box.xmin, ymin: box.ymin, xmax: box.xmax, ymax: box.ymax } }));
+    }
   }
+}
+
+async function rawImage(transformers: Transformers, base64: string, field: string): Promise<InstanceType<Transformers["RawImage"]>> {
+  const { data, width, height, channels } = await decodeImage(Buffer.from(base64, "base64"), field);
+  return new transformers.RawImage(data, width, height, channels);
 }
 
 /** Bytes of every file under `dir`. */

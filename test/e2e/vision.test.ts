@@ -1,0 +1,134 @@
+import assert from "node:assert/strict";
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { deflateSync } from "node:zlib";
+import { after, before, describe, test } from "node:test";
+import sharp from "sharp";
+import { createRemoteAi } from "../../src/binding/index.js";
+import { envelopeError, envelopeResult, post } from "../helpers/http.js";
+import { MODEL_MIRROR, startServer, type TestServer } from "../helpers/server.js";
+
+const RESNET = "@cf/microsoft/resnet-50";
+const DETR = "@cf/facebook/detr-resnet-50";
+
+/** The real exports' mirror folders, holding the random-weight stand-ins. */
+function standinMirror(): string {
+  const dir = mkdtempSync(join(tmpdir(), "outpost-standins-"));
+  for (const [folder, standin] of [
+    ["resnet-50", "resnet50-tiny"],
+    ["detr-resnet-50", "detr-tiny"],
+  ] as const) {
+    mkdirSync(dirname(join(dir, folder)), { recursive: true });
+    symlinkSync(join(MODEL_MIRROR, "standins", standin), join(dir, folder));
+  }
+  return dir;
+}
+
+const crcTable = Array.from({ length: 256 }, (_, n) => {
+  let c = n;
+  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  return c >>> 0;
+});
+function crc32(bytes: Buffer): number {
+  let c = 0xffffffff;
+  for (const b of bytes) c = crcTable[(c ^ b) & 0xff]! ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+function chunk(type: string, data: Buffer): Buffer {
+  const length = Buffer.alloc(4);
+  length.writeUInt32BE(data.length);
+  const body = Buffer.concat([Buffer.from(type, "ascii"), data]);
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(crc32(body));
+  return Buffer.concat([length, body, crc]);
+}
+/** A valid PNG header claiming 40000×40000 RGB, with a few bytes of data: a decompression bomb's shape. */
+function headerBomb(): Buffer {
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(40_000, 0);
+  ihdr.writeUInt32BE(40_000, 4);
+  ihdr.set([8, 2, 0, 0, 0], 8);
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk("IHDR", ihdr), chunk("IDAT", deflateSync(Buffer.alloc(1000))), chunk("IEND", Buffer.alloc(0))]);
+}
+
+const bytes = (buffer: Buffer): number[] => [...buffer];
+
+describe("vision tasks (transformers engine, random-weight stand-ins)", () => {
+  let server: TestServer;
+  let mirror: string;
+  let photo: Buffer;
+  const rest = (model: string) => `${server.url}/client/v4/accounts/0123abcd/ai/run/${model}`;
+
+  before(async () => {
+    mirror = standinMirror();
+    server = await startServer({ "model-mirror": mirror });
+    const pixels = Buffer.alloc(160 * 120 * 3);
+    for (let i = 0; i < pixels.length; i++) pixels[i] = (i * 7) & 0xff;
+    photo = await sharp(pixels, { raw: { width: 160, height: 120, channels: 3 } }).jpeg().toBuffer();
+  });
+  after(async () => {
+    await server.stop();
+    rmSync(mirror, { recursive: true, force: true });
+  });
+
+  test("image-classification answers the top 5 ImageNet labels, upper case, most likely first", async () => {
+    const result = await envelopeResult<{ label: string; score: number }[]>(await post(rest(RESNET), { image: bytes(photo) }));
+    assert.equal(result.length, 5);
+    for (const { label, score } of result) {
+      assert.match(label, /^[A-Z0-9 '.-]+$/);
+      assert.ok(score > 0 && score < 1);
+    }
+    for (let i = 1; i < result.length; i++) assert.ok(result[i - 1]!.score >= result[i]!.score);
+    assert.deepEqual(await envelopeResult(await post(rest(RESNET), { image: bytes(photo) })), result);
+  });
+
+  test("PNG, WebP, CMYK JPEG, 16-bit PNG and GIF all classify", async () => {
+    const base = sharp(photo);
+    const inputs = [
+      await base.clone().png().toBuffer(),
+      await base.clone().webp().toBuffer(),
+      await base.clone().toColourspace("cmyk").jpeg().toBuffer(),
+      await base.clone().toColourspace("rgb16").png().toBuffer(),
+      await sharp([photo, photo], { join: { animated: true } }).gif().toBuffer(),
+    ];
+    for (const input of inputs) {
+      const result = await envelopeResult<unknown[]>(await post(rest(RESNET), { image: bytes(input) }));
+      assert.equal(result.length, 5);
+    }
+  });
+
+  test("object-detection answers [{score,label,box}] in the input's pixels", async () => {
+    const result = await envelopeResult<{ score: number; label: string; box: Record<string, number> }[]>(await post(rest(DETR), { image: bytes(photo) }));
+    assert.ok(Array.isArray(result));
+    for (const { score, label, box } of result) {
+      assert.ok(score >= 0.5 && score <= 1);
+      assert.equal(typeof label, "string");
+      assert.deepEqual(Object.keys(box), ["xmin", "ymin", "xmax", "ymax"]);
+      assert.ok(box.xmin! >= 0 && box.xmax! <= 160 && box.ymin! >= 0 && box.ymax! <= 120);
+    }
+  });
+
+  test("bad images are a 400 naming /image, and the server keeps serving", async () => {
+    await envelopeError(await post(rest(RESNET), { image: bytes(Buffer.from("this is not an image at all")) }), 400, 1001, /^Invalid input at '\/image': not an image/);
+    const tiny = await sharp({ create: { width: 1, height: 1, channels: 3, background: "#fff" } }).png().toBuffer();
+    await envelopeError(await post(rest(RESNET), { image: bytes(tiny) }), 400, 1001, /^Invalid input at '\/image': the image is 1×1/);
+    await envelopeError(await post(rest(DETR), { image: bytes(headerBomb()) }), 400, 1001, /^Invalid input at '\/image': /);
+    const truncated = (await sharp(photo).png().toBuffer()).subarray(0, 200);
+    await envelopeError(await post(rest(RESNET), { image: bytes(truncated) }), 400, 1001, /^Invalid input at '\/image': /);
+    await envelopeError(await post(rest(RESNET), { image: [1, 2, 300] }), 400, 1001, /^Invalid input at '\/image\/2'/);
+    await envelopeError(await post(rest(RESNET), { image: [] }), 400, 1001, /^Invalid input at '\/image'/);
+    await envelopeError(await post(rest(RESNET), { image: "abc" }), 400, 1001, /^Invalid input at '\/image'/);
+    await envelopeError(await post(rest(RESNET), {}), 400, 1001, /^Invalid input at '\/image'/);
+    const fine = await envelopeResult<unknown[]>(await post(rest(RESNET), { image: bytes(photo) }));
+    assert.equal(fine.length, 5);
+  });
+
+  test("the remote binding gives the REST results", async () => {
+    const ai = createRemoteAi(server.url);
+    for (const model of [RESNET, DETR]) {
+      const inputs = { image: bytes(photo) };
+      assert.deepEqual(await ai.run(model, inputs), await envelopeResult(await post(rest(model), inputs)), model);
+    }
+  });
+});
