@@ -125,8 +125,9 @@ export function workersAiRoutes(deps: ApiDeps, body: BodyReader): Hono {
     try {
       const model = c.req.query("model");
       if (!model) throw new OutpostError("INPUT_INVALID", "Invalid query parameter 'model': required");
-      const task = getTask(deps.backend.describe(model).task);
-      return c.json(success({ input: task.inputSchema, output: task.outputSchema }));
+      const descriptor = deps.backend.describe(model);
+      const task = getTask(descriptor.task);
+      return c.json(success(task.schemasFor?.(descriptor) ?? { input: task.inputSchema, output: task.outputSchema }));
     } catch (error) {
       return failure(error);
     }

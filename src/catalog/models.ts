@@ -925,6 +925,24 @@ export const MODELS: CatalogEntry[] = [
       files: [{ path: "config.json" }, { path: "tokenizer.json" }, { path: "tokenizer_config.json" }, { path: "onnx/model.onnx" }],
     },
   },
+  // Reranking: Workers AI lists it as text classification, with {query, contexts, top_k} → {response:[{id, score}]}
+  {
+    id: "@cf/baai/bge-reranker-base",
+    task: "text-classification",
+    description: "BAAI's bge-reranker-base cross-encoder: scores how well each context answers a query, for reranking search results.",
+    engine: "transformers",
+    contextTokens: 512,
+    maxTokensDefault: 0,
+    maxTokensStreamDefault: 0,
+    chatTemplate: "bare",
+    properties: { info: "https://huggingface.co/BAAI/bge-reranker-base" },
+    // transformers.js reads Xenova's ONNX export (fp32 graph, XLM-R tokenizer.json); file hashes not published here.
+    artifact: {
+      fileName: "bge-reranker-base",
+      huggingFace: { repo: "Xenova/bge-reranker-base", path: "" },
+      files: [{ path: "config.json" }, { path: "tokenizer.json" }, { path: "tokenizer_config.json" }, { path: "onnx/model.onnx" }],
+    },
+  },
   {
     id: "@cf/jpmorganchase/roberta-spam",
     task: "text-classification",

@@ -10,6 +10,8 @@ export interface Task {
   /** The JSON Schema the validator enforces, as served by `models/schema`. */
   inputSchema: JsonSchema;
   outputSchema: JsonSchema;
+  /** Schemas for one model, where its inputs differ from the task's (Workers AI's rerankers are text classification). */
+  schemasFor?(model: ModelDescriptor): { input: JsonSchema; output: JsonSchema };
   /** Ceilings on the request body's structure, checked before it is parsed; default DEFAULT_BODY_LIMITS. */
   bodyLimits?: BodyLimits;
   /** Validates inputs (throws INPUT_INVALID) and builds the job for the model's engine. */

@@ -11,6 +11,7 @@ import { MODEL_MIRROR, startServer, type TestServer } from "../helpers/server.js
 const M2M100 = "@cf/meta/m2m100-1.2b";
 const BART = "@cf/facebook/bart-large-cnn";
 const SST2 = "@cf/huggingface/distilbert-sst-2-int8";
+const RERANKER = "@cf/baai/bge-reranker-base";
 
 /**
  * A mirror whose folders for the real exports hold the random-weight stand-ins: same layout,
@@ -22,6 +23,7 @@ function standinMirror(): string {
     ["m2m100_1.2B", "m2m100-tiny"],
     ["bart-large-cnn", "bart-tiny"],
     ["distilbert-base-uncased-finetuned-sst-2-english", "distilbert-sst2-tiny"],
+    ["bge-reranker-base", "bge-reranker-tiny"],
   ] as const) {
     mkdirSync(dirname(join(dir, folder)), { recursive: true });
     symlinkSync(join(MODEL_MIRROR, "standins", standin), join(dir, folder));
@@ -92,6 +94,28 @@ describe("text tools (transformers engine, random-weight stand-ins)", () => {
     await envelopeError(await post(rest(SST2), { text: "x".repeat(20_000) }), 413, 3006, /'\/text' is longer than 16384 characters/);
     const fine = await envelopeResult<{ label: string }[]>(await post(rest(SST2), { text: "Still serving." }));
     assert.equal(fine.length, 2);
+  });
+
+  test("reranking answers {response:[{id,score}]}, best first, top_k of them", async () => {
+    const contexts = [{ text: "Paris is the capital of France." }, { text: "Bananas are yellow." }, { text: "The Seine flows through Paris." }, { text: "Cats sleep a lot." }];
+    const all = await envelopeResult<{ response: { id: number; score: number }[] }>(await post(rest(RERANKER), { query: "What is the capital of France?", contexts }));
+    assert.deepEqual(Object.keys(all), ["response"]);
+    assert.deepEqual(all.response.map((r) => r.id).sort(), [0, 1, 2, 3]);
+    for (const { score } of all.response) assert.ok(score > 0 && score < 1);
+    for (let i = 1; i < all.response.length; i++) assert.ok(all.response[i - 1]!.score >= all.response[i]!.score);
+    const two = await envelopeResult<{ response: { id: number; score: number }[] }>(await post(rest(RERANKER), { query: "What is the capital of France?", contexts, top_k: 2 }));
+    assert.deepEqual(two.response, all.response.slice(0, 2));
+    // Each context scores as if alone: batching does not change a score.
+    const alone = await envelopeResult<{ response: { id: number; score: number }[] }>(await post(rest(RERANKER), { query: "What is the capital of France?", contexts: [contexts[2]] }));
+    assert.ok(Math.abs(alone.response[0]!.score - all.response.find((r) => r.id === 2)!.score) < 1e-5);
+    await envelopeError(await post(rest(RERANKER), { query: "q", contexts, top_k: 0 }), 400, 1001, /^Invalid input at '\/top_k'/);
+    await envelopeError(await post(rest(RERANKER), { query: "q", contexts, top_k: 1e9 }), 400, 1001, /^Invalid input at '\/top_k'/);
+    await envelopeError(await post(rest(RERANKER), { query: "q", contexts: [] }), 400, 1001, /^Invalid input at '\/contexts'/);
+    await envelopeError(await post(rest(RERANKER), { query: "q", contexts: [{ text: 5 }] }), 400, 1001, /^Invalid input at '\/contexts\/0\/text'/);
+    await envelopeError(await post(rest(RERANKER), { text: "a classifier's input" }), 400, 1001, /^Invalid input at '\/query'/);
+    const res = await fetch(`${server.url}/client/v4/accounts/0123abcd/ai/models/schema?model=${encodeURIComponent(RERANKER)}`);
+    const { input } = await envelopeResult<{ input: { required: string[] } }>(res);
+    assert.deepEqual(input.required, ["query", "contexts"]);
   });
 
   test("the served schemas are what run validates", async () => {

@@ -6,6 +6,8 @@ export type TransformersJob =
   | { kind: "translate"; text: string; sourceLang: string; targetLang: string; maxNewTokens: number; field: string }
   | { kind: "summarize"; text: string; maxNewTokens: number; field: string }
   | { kind: "classify"; text: string; field: string }
+  /** A cross-encoder scores each (query, context) pair; the answer keeps the best `topK`. */
+  | { kind: "rerank"; query: string; contexts: string[]; topK: number }
   /** `image` is the file's bytes as base64; the engine decodes it (sharp, with a pixel limit). */
   | { kind: "classify-image"; image: string; topK: number; field: string }
   | { kind: "detect"; image: string; threshold: number; field: string };
@@ -18,4 +20,5 @@ export interface SummarizeResult {
   summary: string;
 }
 export type ClassifyResult = { label: string; score: number }[];
+export type RerankResult = { id: number; score: number }[];
 export type DetectResult = { score: number; label: string; box: { xmin: number; ymin: number; xmax: number; ymax: number } }[];

@@ -2,13 +2,16 @@ import { readdir, stat } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { OutpostError, type Engine, type EngineJob, type EngineLoadOptions, type EngineResult, type LoadedModel, type TaskId } from "../../contract/index.js";
 import { decodeImage } from "./image.js";
-import type { ClassifyResult, DetectResult, SummarizeResult, TransformersJob, TranslateResult } from "./job.js";
+import type { ClassifyResult, DetectResult, RerankResult, SummarizeResult, TransformersJob, TranslateResult } from "./job.js";
+
+/** Pairs a reranker scores in one batch: bounds the padded tensors of a long context list. */
+const RERANK_BATCH = 16;
 
 type Transformers = typeof import("@huggingface/transformers");
 /** The pipelines this engine builds, called the same way: text in, generation options, list out. */
 type TextPipeline = ((input: unknown, options: Record<string, unknown>) => Promise<unknown>) & {
-  tokenizer?: { encode(text: string): number[] };
-  model: { config: Record<string, unknown> };
+  tokenizer?: ((texts: string[], options: Record<string, unknown>) => Record<string, unknown>) & { encode(text: string): number[] };
+  model: ((inputs: Record<string, unknown>) => Promise<{ logits: { data: ArrayLike<number> } }>) & { config: Record<string, unknown> };
   dispose(): Promise<void>;
 };
 
@@ -91,7 +94,7 @@ async function run(transformers: Transformers, pipe: TextPipeline, raw: EngineJo
   }
 }
 
-async function answer(transformers: Transformers, pipe: TextPipeline, job: TransformersJob, stop: unknown): Promise<TranslateResult | SummarizeResult | ClassifyResult | DetectResult> {
+async function answer(transformers: Transformers, pipe: TextPipeline, job: TransformersJob, stop: unknown): Promise<TranslateResult | SummarizeResult | ClassifyResult | DetectResult | RerankResult> {
   switch (job.kind) {
     case "translate": {
       const out = (await pipe(job.text, { src_lang: job.sourceLang, tgt_lang: job.targetLang, max_new_tokens: job.maxNewTokens, stopping_criteria: stop })) as { translation_text: string }[];
@@ -105,6 +108,8 @@ async function answer(transformers: Transformers, pipe: TextPipeline, job: Trans
       const out = (await pipe(job.text, { top_k: null })) as { label: string; score: number }[];
       return out.map(({ label, score }) => ({ label, score }));
     }
+    case "rerank":
+      return rerank(pipe, job.query, job.contexts, job.topK);
     case "classify-image": {
       const out = (await pipe(await rawImage(transformers, job.image, job.field), { top_k: job.topK })) as { label: string; score: number }[];
       // Workers AI answers ImageNet's first name for a class, upper case: "tench, Tinca tinca" is TENCH.
@@ -115,6 +120,20 @@ async function answer(transformers: Transformers, pipe: TextPipeline, job: Trans
       return out.map(({ score, label, box }) => ({ score, label, box: { xmin: box.xmin, ymin: box.ymin, xmax: box.xmax, ymax: box.ymax } }));
     }
   }
+}
+
+/** Scores each context against the query (sigmoid of the cross-encoder's logit), best first. */
+async function rerank(pipe: TextPipeline, query: string, contexts: string[], topK: number): Promise<RerankResult> {
+  const tokenizer = pipe.tokenizer;
+  if (!tokenizer) throw new OutpostError("INTERNAL", "The reranker has no tokenizer");
+  const scored: RerankResult = [];
+  for (let start = 0; start < contexts.length; start += RERANK_BATCH) {
+    const batch = contexts.slice(start, start + RERANK_BATCH);
+    const inputs = tokenizer(batch.map(() => query), { text_pair: batch, padding: true, truncation: true });
+    const { logits } = await pipe.model(inputs);
+    batch.forEach((_, i) => scored.push({ id: start + i, score: 1 / (1 + Math.exp(-Number(logits.data[i]))) }));
+  }
+  return scored.sort((a, b) => b.score - a.score || a.id - b.id).slice(0, topK);
 }
 
 async function rawImage(transformers: Transformers, base64: string, field: string): Promise<InstanceType<Transformers["RawImage"]>> {
