@@ -170,6 +170,7 @@ export function toDescriptor(entry: CatalogEntry): ModelDescriptor {
     maxTokensDefault: entry.maxTokensDefault,
     maxTokensStreamDefault: entry.maxTokensStreamDefault,
     ...(entry.systemPrompt ? { systemPrompt: entry.systemPrompt } : {}),
+    ...(entry.imageGeneration ? { imageGeneration: entry.imageGeneration } : {}),
   };
 }
 

@@ -1,3 +1,4 @@
+import { TEXT_TO_IMAGE_MODELS } from "./text-to-image.js";
 import type { CatalogEntry } from "./types.js";
 
 /** Workers AI's default system prompts for a plain `prompt` (from the @cloudflare/ai SDK's model settings). */
@@ -768,81 +769,7 @@ export const MODELS: CatalogEntry[] = [
     embeddingDimensions: 768,
   },
 
-  // ---- Text-to-image (diffusion engine; output is PNG bytes). contextTokens = the CLIP prompt limit (77). ----
-  // Artifacts are single-file checkpoints that stable-diffusion.cpp-style runners load. Where no
-  // single-file release is known, the artifact is left out.
-  {
-    id: "@cf/stabilityai/stable-diffusion-xl-base-1.0",
-    task: "text-to-image",
-    description: "Stability AI's SDXL 1.0 base model, which generates images from a text prompt (default 20 steps).",
-    engine: "diffusion",
-    contextTokens: 77,
-    maxTokensDefault: 0,
-    maxTokensStreamDefault: 0,
-    chatTemplate: "bare",
-    properties: { beta: true, info: "https://huggingface.co/stabilityai/stable-diffusion-xl-base-1.0" },
-    createdAt: "2023-11-10",
-    artifact: {
-      fileName: "sd_xl_base_1.0.safetensors",
-      huggingFace: { repo: "stabilityai/stable-diffusion-xl-base-1.0", path: "sd_xl_base_1.0.safetensors" },
-    },
-  },
-  {
-    id: "@cf/runwayml/stable-diffusion-v1-5-img2img",
-    task: "text-to-image",
-    description: "Stable Diffusion 1.5 in image-to-image mode: reworks an input image to follow a prompt.",
-    engine: "diffusion",
-    contextTokens: 77,
-    maxTokensDefault: 0,
-    maxTokensStreamDefault: 0,
-    chatTemplate: "bare",
-    properties: { beta: true, info: "https://huggingface.co/runwayml/stable-diffusion-v1-5" },
-    // runwayml removed its repo in 2024; the stable-diffusion-v1-5 org hosts the same checkpoint.
-    artifact: {
-      fileName: "v1-5-pruned-emaonly.safetensors",
-      huggingFace: { repo: "stable-diffusion-v1-5/stable-diffusion-v1-5", path: "v1-5-pruned-emaonly.safetensors" },
-    },
-  },
-  {
-    id: "@cf/runwayml/stable-diffusion-v1-5-inpainting",
-    task: "text-to-image",
-    description: "Stable Diffusion 1.5 inpainting: fills the masked area of an image according to a prompt.",
-    engine: "diffusion",
-    contextTokens: 77,
-    maxTokensDefault: 0,
-    maxTokensStreamDefault: 0,
-    chatTemplate: "bare",
-    properties: { beta: true, info: "https://huggingface.co/runwayml/stable-diffusion-inpainting" },
-    // No artifact: the upstream repo is gone and the single-file location of its mirror wasn't verified.
-  },
-  {
-    id: "@cf/lykon/dreamshaper-8-lcm",
-    task: "text-to-image",
-    description: "Lykon's DreamShaper 8, a Stable Diffusion 1.5 fine-tune distilled with LCM so it needs only a few steps.",
-    engine: "diffusion",
-    contextTokens: 77,
-    maxTokensDefault: 0,
-    maxTokensStreamDefault: 0,
-    chatTemplate: "bare",
-    properties: { beta: true, info: "https://huggingface.co/Lykon/dreamshaper-8-lcm" },
-    // No artifact: the repo ships a diffusers folder layout, not a single checkpoint file.
-  },
-  {
-    id: "@cf/bytedance/stable-diffusion-xl-lightning",
-    task: "text-to-image",
-    description: "ByteDance's SDXL-Lightning, a distilled SDXL that makes 1024px images in a handful of steps.",
-    engine: "diffusion",
-    contextTokens: 77,
-    maxTokensDefault: 0,
-    maxTokensStreamDefault: 0,
-    chatTemplate: "bare",
-    properties: { beta: true, info: "https://huggingface.co/ByteDance/SDXL-Lightning" },
-    // Which step variant Cloudflare serves isn't published; the full 4-step checkpoint is Outpost's choice.
-    artifact: {
-      fileName: "sdxl_lightning_4step.safetensors",
-      huggingFace: { repo: "ByteDance/SDXL-Lightning", path: "sdxl_lightning_4step.safetensors" },
-    },
-  },
+  ...TEXT_TO_IMAGE_MODELS,
 
   // ---- Speech recognition (whisper engine; whisper.cpp ggml files embed their own vocabulary) ----
   {

@@ -1,4 +1,4 @@
-import type { TaskId } from "../contract/index.js";
+import type { ImageGenerationSettings, TaskId } from "../contract/index.js";
 
 /** One file of a multi-file model. */
 export interface ArtifactFile {
@@ -64,6 +64,8 @@ export interface CatalogEntry {
   neurons?: { input?: number; output?: number; unit?: string };
   /** Set for models Outpost can run on a CPU: a GGUF (or other engine file) to fetch. */
   artifact?: Artifact;
+  /** text-to-image models: sampler and defaults. */
+  imageGeneration?: ImageGenerationSettings;
   /** Output vector size, for text-embeddings models. */
   embeddingDimensions?: number;
   /** Marks models added by `outpost models add` rather than shipped in the catalog. */

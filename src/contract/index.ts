@@ -8,3 +8,4 @@ export * from "./residency.js";
 export * from "./engine.js";
 export * from "./frames.js";
 export * from "./auth.js";
+export * from "./image.js";

@@ -1,4 +1,5 @@
 import type { EngineJob, EngineResult } from "./engine.js";
+import type { ImageGenerationSettings } from "./image.js";
 import type { RunOptions, TaskId } from "./run.js";
 
 /** What a task needs to know about a model to validate and prepare a request for it. */
@@ -17,6 +18,8 @@ export interface ModelDescriptor {
   maxTokensStreamDefault: number;
   /** System message placed before a plain `prompt`, as Workers AI did for this model. */
   systemPrompt?: string;
+  /** text-to-image models: sampler and defaults. */
+  imageGeneration?: ImageGenerationSettings;
 }
 
 /** Workers AI `models/search` item. */

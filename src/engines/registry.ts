@@ -8,6 +8,7 @@ import { OutpostError, type Engine, type EngineModule } from "../contract/index.
 export const ENGINES = {
   llama: () => import("./llama/index.js"),
   transformers: () => import("./transformers/index.js"),
+  diffusion: () => import("./diffusion/index.js"),
   /** Deterministic, weightless: for the transports' and the scheduler's tests; no catalog entry names it. */
   fake: () => import("./fake/index.js"),
 } as const satisfies Record<string, () => Promise<EngineModule>>;

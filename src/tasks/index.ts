@@ -8,6 +8,7 @@ import { objectDetection } from "./object-detection.js";
 import { summarization } from "./summarization.js";
 import { textClassification } from "./text-classification.js";
 import { translation } from "./translation.js";
+import { textToImage } from "./text-to-image.js";
 
 export type { Task, JsonSchema, Prepared } from "./task.js";
 export { TASK_INFO, TASK_IDS } from "./info.js";
@@ -25,6 +26,7 @@ const TASKS: Partial<Record<TaskId, Task>> = {
   "text-classification": textClassification,
   "image-classification": imageClassification,
   "object-detection": objectDetection,
+  "text-to-image": textToImage,
 };
 
 /** The task implementation, or undefined where Outpost has none yet. */
