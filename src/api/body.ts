@@ -44,6 +44,28 @@ export class BodyReader {
 
   /** `within`: the part of the body that holds the task inputs, for paths in messages (the binding wire's `/inputs`). */
   async read(c: Context, limits: BodyLimits, within?: string): Promise<unknown> {
+    const shape = new JsonShape(limits, within);
+    return this.#collect(c, (chunk) => shape.feed(chunk), parse);
+  }
+
+  /**
+   * Reads a `multipart/form-data` (or urlencoded) body, as OpenAI's image-edit and audio
+   * endpoints take, under the same byte limits as JSON bodies.
+   */
+  async readForm(c: Context): Promise<FormData> {
+    const type = c.req.header("content-type") ?? "";
+    if (!/^(multipart\/form-data|application\/x-www-form-urlencoded)\b/i.test(type)) {
+      throw new OutpostError("INPUT_INVALID", "Malformed request body: expected multipart/form-data");
+    }
+    return this.#collect(c, () => undefined, (chunks) =>
+      new Response(Buffer.concat(chunks), { headers: { "content-type": type } }).formData().catch(() => {
+        throw new OutpostError("INPUT_INVALID", "Malformed request body: not valid multipart/form-data");
+      }),
+    );
+  }
+
+  /** The body's chunks, counted against the limits while they arrive, then `finish`ed while still counted. */
+  async #collect<T>(c: Context, feed: (chunk: Uint8Array) => void, finish: (chunks: Uint8Array[]) => T | Promise<T>): Promise<T> {
     const declared = Number(c.req.header("content-length") ?? NaN);
     if (declared > this.#maxBytes) {
       unread.add(c.req.raw);
@@ -55,7 +77,6 @@ export class BodyReader {
     }
     const body = c.req.raw.body;
     if (!body) throw missingBody();
-    const shape = new JsonShape(limits, within);
     const chunks: Uint8Array[] = [];
     let size = 0;
     const reader = body.getReader();
@@ -69,15 +90,18 @@ export class BodyReader {
         this.#bytesInFlight += value.byteLength;
         if (size > this.#maxBytes) throw this.#tooLarge();
         if (this.#bytesInFlight > this.#maxBytesInFlight) throw this.#busy();
-        shape.feed(value);
+        feed(value);
         chunks.push(value);
       }
       if (size === 0) throw missingBody();
-      return parse(chunks);
     } catch (error) {
       unread.add(c.req.raw);
       await reader.cancel().catch(() => undefined);
+      this.#bytesInFlight -= size;
       throw error;
+    }
+    try {
+      return await finish(chunks);
     } finally {
       this.#bytesInFlight -= size;
     }

@@ -7,6 +7,7 @@ import { principalOf } from "./auth.js";
 import type { BodyReader } from "./body.js";
 import type { ApiDeps } from "./deps.js";
 import { jsonResponse } from "./envelope.js";
+import { openAiImageRoutes } from "./openai-images.js";
 import { runOptions } from "./run-options.js";
 import { noteServedModel } from "./served-by.js";
 
@@ -15,13 +16,13 @@ type Body = Record<string, unknown>;
 /** OpenAI request fields that map one-to-one onto Workers AI text-generation inputs. */
 const SAMPLING_FIELDS = ["temperature", "top_p", "seed", "frequency_penalty", "presence_penalty", "response_format", "tools", "tool_choice", "parallel_tool_calls"] as const;
 
-function requireBody(body: unknown): Body {
+export function requireBody(body: unknown): Body {
   if (typeof body !== "object" || body === null || Array.isArray(body)) throw new OutpostError("INPUT_INVALID", "Invalid input at '/': expected an object");
   return body as Body;
 }
 
 /** The model id, checked to exist, to serve `task` and to fit the caller's limits, before any input is looked at. */
-function requireModel(c: Context, deps: ApiDeps, body: Body, task: TaskId): string {
+export function requireModel(c: Context, deps: ApiDeps, body: Body, task: TaskId): string {
   if (typeof body.model !== "string" || body.model === "") throw new OutpostError("INPUT_INVALID", "Invalid input at '/model': expected a model id string");
   const described = deps.backend.describe(body.model);
   if (described.task !== task) throw new OutpostError("INPUT_INVALID", `${body.model} is not a ${task} model`);
@@ -155,6 +156,8 @@ export function openAiRoutes(deps: ApiDeps, body: BodyReader): Hono {
     const data = deps.backend.search({ per_page: 1_000 }).map((item) => ({ id: item.name, object: "model", created, owned_by: item.name.split("/")[1] ?? "outpost" }));
     return c.json({ object: "list", data });
   });
+
+  app.route("/images", openAiImageRoutes(deps, body));
 
   app.all("*", (c) => openAiError(new OutpostError("NOT_FOUND", `No route for ${c.req.method} ${c.req.path}`)));
   return app;
