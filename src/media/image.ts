@@ -8,6 +8,9 @@ import { OutpostError } from "../contract/index.js";
  */
 export const MAX_INPUT_PIXELS = 4096 * 4096;
 
+/** Smallest side accepted: below it a picture carries nothing a model can use (a 1×1 PNG is a probe, not an input). */
+export const MIN_INPUT_SIDE = 16;
+
 /**
  * Raster formats a caller may send. SVG and PDF are left out on purpose: they are programs
  * (fonts, external references, unbounded render cost) rather than pictures.
@@ -49,15 +52,17 @@ export async function decodeImage(bytes: Uint8Array, options: DecodeOptions): Pr
   let metadata: Metadata;
   try {
     metadata = await input().metadata();
-  } catch {
+  } catch (error) {
+    if (/pixel limit/i.test((error as Error).message)) throw tooManyPixels(field);
     throw new OutpostError("INPUT_INVALID", `Invalid input at '${field}': not an image in a supported format (PNG, JPEG, WebP, GIF, TIFF, HEIF, AVIF)`);
   }
   if (!metadata.format || !ACCEPTED_FORMATS.has(metadata.format)) {
     throw new OutpostError("INPUT_INVALID", `Invalid input at '${field}': ${metadata.format ?? "unknown"} images are not accepted; send PNG, JPEG, WebP, GIF, TIFF, HEIF or AVIF`);
   }
   const { width = 0, height = 0 } = metadata;
-  if (width * height > MAX_INPUT_PIXELS) {
-    throw new OutpostError("INPUT_INVALID", `Invalid input at '${field}': the image is ${width}×${height}; at most ${MAX_INPUT_PIXELS} pixels are accepted`);
+  if (width * height > MAX_INPUT_PIXELS) throw tooManyPixels(field);
+  if (width < MIN_INPUT_SIDE || height < MIN_INPUT_SIDE) {
+    throw new OutpostError("INPUT_INVALID", `Invalid input at '${field}': the image is ${width}×${height}; it must be at least ${MIN_INPUT_SIDE}×${MIN_INPUT_SIDE} pixels`);
   }
   let pipeline = input().rotate().removeAlpha();
   if (options.width !== undefined && options.height !== undefined) pipeline = pipeline.resize(options.width, options.height, { fit: "fill" });
@@ -68,6 +73,10 @@ export async function decodeImage(bytes: Uint8Array, options: DecodeOptions): Pr
   } catch {
     throw new OutpostError("INPUT_INVALID", `Invalid input at '${field}': the image could not be decoded (truncated or corrupt)`);
   }
+}
+
+function tooManyPixels(field: string): OutpostError {
+  return new OutpostError("INPUT_INVALID", `Invalid input at '${field}': the image has more than ${MAX_INPUT_PIXELS} pixels (4096×4096), the most accepted`);
 }
 
 /** Encodes 8-bit RGB pixels as PNG. Deterministic: the same pixels give the same bytes. */
