@@ -4,24 +4,10 @@ import type { CatalogEntry } from "./types.js";
 const IMAGE_TEXT_FIELDS = { contextTokens: 77, maxTokensDefault: 0, maxTokensStreamDefault: 0, chatTemplate: "bare" } as const;
 
 /**
- * The ONNX layouts of the published exports (optimum's `.onnx_data` holds weights past
- * protobuf's 2 GB limit; the older SD 1.5 export keeps its UNet weights in `weights.pb`). Sizes
- * and digests could not be read here, so none is claimed: the store hashes each file as it
- * arrives and records that.
+ * The ONNX layout of SDXL's published export (optimum's `.onnx_data` holds weights past
+ * protobuf's 2 GB limit). Sizes and digests could not be read here, so none is claimed: the
+ * store hashes each file as it arrives and records that.
  */
-const SD15_ONNX_FILES = [
-  "model_index.json",
-  "scheduler/scheduler_config.json",
-  "text_encoder/model.onnx",
-  "tokenizer/merges.txt",
-  "tokenizer/special_tokens_map.json",
-  "tokenizer/tokenizer_config.json",
-  "tokenizer/vocab.json",
-  "unet/model.onnx",
-  "unet/weights.pb",
-  "vae_decoder/model.onnx",
-  "vae_encoder/model.onnx",
-].map((path) => ({ path }));
 const SDXL_ONNX_FILES = [
   "model_index.json",
   "scheduler/scheduler_config.json",
@@ -67,13 +53,9 @@ export const TEXT_TO_IMAGE_MODELS: CatalogEntry[] = [
     ...IMAGE_TEXT_FIELDS,
     properties: { beta: true, info: "https://huggingface.co/runwayml/stable-diffusion-v1-5" },
     imageGeneration: { scheduler: "ddim", width: 512, height: 512, steps: 20, guidance: 7.5 },
-    // runwayml removed its repo in 2024; the stable-diffusion-v1-5 org hosts the same checkpoint,
-    // with the ONNX export runwayml published on the `onnx` branch.
-    artifact: {
-      fileName: "stable-diffusion-v1-5-onnx",
-      huggingFace: { repo: "stable-diffusion-v1-5/stable-diffusion-v1-5", path: "", revision: "onnx" },
-      files: SD15_ONNX_FILES,
-    },
+    // No artifact: runwayml published the ONNX export on its repo's `onnx` branch and removed the
+    // repo in 2024; whether the stable-diffusion-v1-5 mirror kept that branch, and at which commit,
+    // could not be read here, and the catalog pins commits.
   },
   {
     id: "@cf/runwayml/stable-diffusion-v1-5-inpainting",

@@ -14,7 +14,8 @@ function assertSearchItem(item: SearchItem): void {
   assert.deepEqual(keys, ["description", "id", "name", "properties", "source", "tags", "task"]);
   assert.match(item.id, UUID);
   assert.ok(item.source === 1 || item.source === 2);
-  assert.match(item.name, /^@(cf|hf)\/[^/]+\/[^/]+$/);
+  // Workers AI ids, and Outpost's own models (`@outpost/<name>`: the stand-ins, espeak-ng).
+  assert.match(item.name, /^(@(cf|hf)\/[^/]+\/[^/]+|@outpost\/[^/]+)$/);
   assert.equal(typeof item.description, "string");
   assert.match(item.task.id, UUID);
   assert.equal(typeof item.task.name, "string");
