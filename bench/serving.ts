@@ -8,18 +8,19 @@ import { existsSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { BENCH_ROOT } from "./gguf/models.js";
+import { BENCH_ROOT, SHARED_MODELS } from "./gguf/models.js";
 import { hostile } from "./hostile/index.js";
 import { BENCH_MODELS, type BenchModel } from "./serving/models.js";
 import { addCustomModel, closeClient } from "./serving/outpost.js";
 import { environmentTags, fmt, JsonLines, mib, pct, table } from "./serving/report.js";
 import { grammarCost } from "./serving/grammar.js";
+import { imageCost, standinImageModels } from "./serving/images.js";
 import { crashRecovery, flashCrowd } from "./serving/scenarios.js";
 import { runSide, SIDES, type Side, type SideRun, type Workload } from "./serving/sides.js";
-import { sameTextShare, summarise, type Summary } from "./serving/stats.js";
+import { percentile, sameTextShare, summarise, type Summary } from "./serving/stats.js";
 
 const REPO_ROOT = resolve(BENCH_ROOT, "..");
-const PARTS = ["serving", "sweep", "flash", "crash", "hostile", "grammar"] as const;
+const PARTS = ["serving", "sweep", "flash", "crash", "hostile", "grammar", "images"] as const;
 
 const { values } = parseArgs({
   options: {
@@ -33,6 +34,8 @@ const { values } = parseArgs({
     "sweep-concurrency": { type: "string", default: "1,8" },
     repeats: { type: "string" },
     parts: { type: "string", default: PARTS.join(",") },
+    "image-sizes": { type: "string", default: "256,512,1024" },
+    "image-steps": { type: "string", default: "4" },
   },
 });
 const list = (s: string) => s.split(",").map((x) => x.trim()).filter(Boolean);
@@ -203,6 +206,27 @@ if (parts.has("grammar")) {
         const target = r.variant === "outpost+grammar" ? `≥ 85% ${ratio >= 0.85 ? "met" : "MISSED"}` : "";
         return [r.variant, String(r.requests), String(r.failed), String(r.tokens), fmt(r.decodeP50), `${fmt(r.decodeMin)}–${fmt(r.decodeMax)}`, Number.isNaN(ratio) ? "" : pct(ratio), target];
       }),
+    ),
+  );
+}
+
+if (parts.has("images")) {
+  const steps = Number(values["image-steps"]);
+  const imageRepeats = values.quick ? 3 : 8;
+  const rows: string[][] = [];
+  for (const model of standinImageModels(SHARED_MODELS)) {
+    for (const r of await imageCost(model, threads, ints(values["image-sizes"]), steps, imageRepeats, log)) {
+      const med = (xs: number[]) => percentile(xs, 50);
+      out.write("text-to-image", { ...r, threads, mode, directMedianS: med(r.directS), outpostMedianS: med(r.outpostS), ratioMedian: med(r.ratios) });
+      const ratio = med(r.ratios);
+      rows.push([r.model, `${r.size}²`, String(r.steps), fmt(med(r.directS), 3), fmt(med(r.outpostS), 3), fmt((med(r.outpostS) * 1000) / r.steps, 0), pct(ratio), `${pct(Math.min(...r.ratios))}–${pct(Math.max(...r.ratios))}`, r.sameBytes ? "yes" : "NO", `≥ 95% ${ratio >= 0.95 ? "met" : "MISSED"}`]);
+    }
+  }
+  tablesOut.push(
+    table(
+      `Text-to-image (random-weight stand-ins), ${threads} onnxruntime thread(s), seconds per image (median of ${imageRepeats}, interleaved)`,
+      ["model", "size", "steps", "direct s", "outpost s", "outpost ms/step", "outpost/direct", "min–max", "same PNG", "target"],
+      rows,
     ),
   );
 }
