@@ -80,6 +80,20 @@ describe("outpost network: routing, spillover, residency, distribution", { timeo
     await viaPar(async () => (await binding.run(STORIES, { prompt: "Once", max_tokens: 4 }, { returnRawResponse: true })) as Response);
   });
 
+  it("serves text-to-image for a node without the model: a PNG over 1 MiB crosses NATS byte for byte", async () => {
+    // Seeded noise at 1024² does not compress, so the PNG is several times nats-server's max_payload.
+    const body = { prompt: "a basic black and white coloring book page", width: 1024, height: 1024, num_steps: 1, seed: 11 };
+    const model = "@outpost/sd-tiny-standin";
+    const routed = await run(par, body, { "x-outpost-residency": "city:mad" }, model);
+    assert.equal(routed.status, 200, await routed.clone().text());
+    assert.equal(routed.headers.get("content-type"), "image/png");
+    assert.equal(routed.headers.get("x-outpost-city"), "mad");
+    const remote = new Uint8Array(await routed.arrayBuffer());
+    assert.ok(remote.byteLength > 1024 * 1024, `the PNG is ${remote.byteLength} bytes`);
+    const direct = new Uint8Array(await (await run(mad, body, {}, model)).arrayBuffer());
+    assert.equal(createHash("sha256").update(remote).digest("hex"), createHash("sha256").update(direct).digest("hex"));
+  });
+
   it("renders a remote error exactly like a local one", async () => {
     const tooLong = { prompt: "Once upon a time ".repeat(200), max_tokens: 4 };
     const failedBefore = (await view(mad)).servedForOthers.failed;
