@@ -1,7 +1,7 @@
 import { readdir, stat } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { OutpostError, type Engine, type EngineJob, type EngineLoadOptions, type EngineResult, type LoadedModel, type TaskId } from "../../contract/index.js";
-import { decodeImage } from "./image.js";
+import { decodeImage } from "../../media/image.js";
 import type { ClassifyResult, DetectResult, RerankResult, SummarizeResult, TransformersJob, TranslateResult } from "./job.js";
 
 /** Pairs a reranker scores in one batch: bounds the padded tensors of a long context list. */
@@ -137,8 +137,8 @@ async function rerank(pipe: TextPipeline, query: string, contexts: string[], top
 }
 
 async function rawImage(transformers: Transformers, base64: string, field: string): Promise<InstanceType<Transformers["RawImage"]>> {
-  const { data, width, height, channels } = await decodeImage(Buffer.from(base64, "base64"), field);
-  return new transformers.RawImage(data, width, height, channels);
+  const { data, width, height, channels } = await decodeImage(Buffer.from(base64, "base64"), { field });
+  return new transformers.RawImage(new Uint8ClampedArray(data.buffer, data.byteOffset, data.byteLength), width, height, channels);
 }
 
 /** Bytes of every file under `dir`. */
