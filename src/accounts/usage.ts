@@ -123,7 +123,7 @@ export class UsageLog {
         for (const r of this.#pending) {
           const values = { account: r.account, model: r.model, input: r.promptTokens ?? 0, output: r.completionTokens ?? 0, neurons: r.neurons ?? 0 };
           this.#upsert.run({ ...values, hour: hourOf(r.at), errors: r.status === 200 ? 0 : 1 });
-          this.#insert.run({ ...values, at: r.at, tokenId: r.tokenId ?? null, task: r.task, status: r.status, latencyMs: r.latencyMs, ttftMs: r.ttftMs ?? null, city: r.city ?? null, attributes: JSON.stringify(r.servedModel ? { servedModel: r.servedModel } : {}) });
+          this.#insert.run({ ...values, at: r.at, tokenId: r.tokenId ?? null, task: r.task, status: r.status, latencyMs: r.latencyMs, ttftMs: r.ttftMs ?? null, city: r.city ?? null, attributes: JSON.stringify({ servedModel: r.servedModel, error: r.error }) });
         }
       })();
     } catch (error) {
@@ -231,11 +231,12 @@ function filters(query: { account?: string; model?: string; from?: string; to?: 
 
 function toRecord(row: Record<string, unknown>): RequestRecord {
   const optional = (key: string, value: unknown) => (value === null || value === undefined ? {} : { [key]: value });
-  const attributes = JSON.parse((row.attributes as string | null) ?? "{}") as { servedModel?: unknown };
+  const attributes = JSON.parse((row.attributes as string | null) ?? "{}") as { servedModel?: unknown; error?: unknown };
   return {
     at: row.at as string,
     model: row.model as string,
     ...(typeof attributes.servedModel === "string" ? { servedModel: attributes.servedModel } : {}),
+    ...(typeof attributes.error === "string" ? { error: attributes.error } : {}),
     task: row.task as string,
     status: row.status as number,
     latencyMs: row.latency_ms as number,

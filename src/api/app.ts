@@ -43,7 +43,8 @@ export function createApp(apiDeps: ApiDeps): Hono {
   app.route("/ai", workers);
   app.route("/api", usageRoutes(deps));
   app.route("/api", adminRoutes(deps, body));
-  app.get("/healthz", (c) => c.json({ ok: true }));
+  // `network` tells the dashboard whether GET /network exists, so a single node is never asked for it.
+  app.get("/healthz", (c) => c.json({ ok: true, network: deps.network !== undefined }));
   app.get("/metrics", async (c) => {
     if (!deps.metrics) return failure(new OutpostError("NOT_FOUND", "Metrics are not enabled"));
     const { contentType, body } = await deps.metrics();

@@ -9,6 +9,8 @@ export interface RequestRecord {
   task: string;
   /** HTTP status it ended with; 499 when the client went away before a stream finished. */
   status: number;
+  /** Failed requests: the error message the caller got. */
+  error?: string;
   /** From the request's start to its end (the last event, for a stream), in ms. */
   latencyMs: number;
   /** Streams: from the start to the first token, in ms; absent when no token came. */

@@ -110,7 +110,8 @@ export class Metrics {
       if (result.kind === "bytes") this.#finished({ model, task, status: 200, latencyMs: elapsedMs(started), ...placed });
       return result.kind === "events" ? { kind: "events", events: this.#timed(model, task, started, result.events, signal, placed) } : result;
     } catch (error) {
-      this.#finished({ model, task, status: failedStatus(OutpostError.from(error), signal), latencyMs: elapsedMs(started), ...placed });
+      const failed = OutpostError.from(error);
+      this.#finished({ model, task, status: failedStatus(failed, signal), error: failed.message, latencyMs: elapsedMs(started), ...placed });
       throw error;
     }
   }
@@ -121,6 +122,7 @@ export class Metrics {
     let tokens = 0;
     // Stays 499 (client closed request) unless the stream reaches its done or error event.
     let status = CLIENT_CLOSED;
+    let error: string | undefined;
     return tapEvents(events, {
       event: (event) => {
         if (event.type === "token") {
@@ -138,11 +140,12 @@ export class Metrics {
           status = 200;
         } else {
           status = failedStatus(OutpostError.fromWire(event.error), signal);
+          error = event.error.message;
         }
       },
       finish: () => {
         const ttft = first === undefined ? {} : { ttftMs: elapsedMs(started, first) };
-        this.#finished({ model, task, status, latencyMs: elapsedMs(started), ...ttft, completionTokens: tokens, ...placed });
+        this.#finished({ model, task, status, ...(error === undefined ? {} : { error }), latencyMs: elapsedMs(started), ...ttft, completionTokens: tokens, ...placed });
       },
     });
   }

@@ -61,6 +61,8 @@ export interface RequestRecord {
   model: string;
   task: string;
   status: number;
+  /** Failed requests: the error message the caller got. */
+  error?: string;
   latencyMs: number;
   ttftMs?: number;
   completionTokens?: number;
@@ -183,6 +185,13 @@ export async function metricsText(): Promise<string> {
 /** Newest first; undefined when the server keeps no request log. */
 export function recentRequests(): Promise<RequestRecord[] | undefined> {
   return result<RequestRecord[]>("/api/requests", { optional: true });
+}
+
+/** Whether the server is a node of an Outpost network, so that GET /network exists (GET /healthz says). */
+export async function inNetwork(): Promise<boolean> {
+  const response = await fetch("/healthz");
+  if (!response.ok) throw await failed(response);
+  return ((await response.json()) as { network?: unknown }).network === true;
 }
 
 /** Undefined unless the server is part of an Outpost network. */

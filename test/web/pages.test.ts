@@ -123,9 +123,39 @@ test("the live view charts load and speed per model and lists the latest request
   assert.deepEqual(dash.errors, []);
 });
 
+test("on a 390 px phone, Live reflows its tables, shows failed requests' errors and never asks a single node for /network", async () => {
+  assert.equal((await postJson(`${server.url}/ai/run/${STORIES}`, { prompt: "Once", max_tokens: 8 })).status, 200);
+  // Fails inside run(), so the request log records it with the message the caller got.
+  const bad = await postJson(`${server.url}/ai/run/${STORIES}`, { prompt: 5 });
+  assert.equal(bad.status, 400);
+  const message = ((await bad.json()) as { errors: { message: string }[] }).errors[0]!.message;
+  const phone = await openDashboard(browser, server.url, { width: 390, height: 844 });
+  try {
+    await phone.page.click('nav a[href="#live"]');
+    const failedRow = phone.page.locator('.requests tbody tr[data-status="400"]').first();
+    await failedRow.waitFor();
+    assert.equal(await failedRow.locator(".row-error").textContent(), message);
+    await phone.page.waitForSelector(".models-now tr[data-model]");
+    // A model id squeezed into a column wraps one character per line; reflowed, it gets the row.
+    for (const cell of [".models-now tr[data-model] td.mono", ".requests tbody tr td.mono"]) {
+      const box = await phone.page.locator(cell).first().boundingBox();
+      assert.ok(box && box.width >= 200, `${cell} is ${box?.width} px wide`);
+    }
+    const width = await phone.page.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(width <= 390, `the page scrolls sideways (${width} px)`);
+    await phone.page.screenshot({ path: join(ARTIFACTS, "live-390.png"), fullPage: true });
+    // Two polls later: still no /network, and nothing failed at all.
+    await phone.page.waitForTimeout(4_500);
+    assert.deepEqual(phone.failed, []);
+    assert.deepEqual(phone.errors, []);
+  } finally {
+    await phone.page.close();
+  }
+});
+
 test("the network's cities and nodes appear once the server reports them", async () => {
-  // A single server has no /network (404): this stands in for a node of a network (issue 5),
-  // with the view's shape from src/network/view.ts.
+  // A single server has no /network (404) and says so in /healthz: this stands in for a node of
+  // a network (issue 5), with the view's shape from src/network/view.ts.
   const view = {
     node: "lis-1",
     cities: [
@@ -140,6 +170,7 @@ test("the network's cities and nodes appear once the server reports them", async
   };
   const other = await browser.newPage();
   try {
+    await other.route("**/healthz", (route) => route.fulfill({ json: { ok: true, network: true } }));
     await other.route("**/network", (route) => route.fulfill({ json: view }));
     await other.goto(`${server.url}/#live`);
     await other.waitForSelector("#network-title");

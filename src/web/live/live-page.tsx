@@ -1,5 +1,5 @@
 import { useEffect, useState } from "preact/hooks";
-import { metricsText, networkView, recentRequests, type NetworkView, type RequestRecord } from "../api.js";
+import { inNetwork, metricsText, networkView, recentRequests, type NetworkView, type RequestRecord } from "../api.js";
 import { formatBytes, formatClock, formatMs } from "../format.js";
 import { Chart } from "./chart.js";
 import { nodeLoad } from "./network.js";
@@ -13,7 +13,7 @@ const PALETTE = ["#2563eb", "#ea580c", "#16a34a", "#9333ea", "#db2777", "#0891b2
 function RequestsTable({ requests }: { requests: RequestRecord[] }) {
   return (
     <div class="scroll">
-      <table class="requests">
+      <table class="requests reflow">
         <caption>Latest requests</caption>
         <thead>
           <tr>
@@ -29,15 +29,18 @@ function RequestsTable({ requests }: { requests: RequestRecord[] }) {
         <tbody>
           {requests.map((r, i) => (
             <tr key={`${r.at}-${i}`} data-status={r.status}>
-              <td>{formatClock(r.at)}</td>
-              <td class="mono">{r.model}</td>
-              <td>
-                <span class={`status s${String(r.status)[0]}`}>{r.status}</span>
+              <td data-label="Time">{formatClock(r.at)}</td>
+              <td data-label="Model" class="mono">
+                {r.model}
               </td>
-              <td>{formatMs(r.latencyMs)}</td>
-              <td>{r.ttftMs === undefined ? "–" : formatMs(r.ttftMs)}</td>
-              <td>{r.completionTokens ?? "–"}</td>
-              <td>{r.city ?? "this server"}</td>
+              <td data-label="Status">
+                <span class={`status s${String(r.status)[0]}`}>{r.status}</span>
+                {r.error && <span class="row-error">{r.error}</span>}
+              </td>
+              <td data-label="Latency">{formatMs(r.latencyMs)}</td>
+              <td data-label="TTFT">{r.ttftMs === undefined ? "–" : formatMs(r.ttftMs)}</td>
+              <td data-label="Tokens">{r.completionTokens ?? "–"}</td>
+              <td data-label="Served in">{r.city ?? "this server"}</td>
             </tr>
           ))}
           {requests.length === 0 && (
@@ -128,15 +131,19 @@ export function LivePage({ hidden }: { hidden: boolean }) {
     // Polls only while the page is shown: a hidden tab costs the server nothing.
     if (hidden) return;
     let live = true;
+    // Asked once per showing: a server joins or leaves a network only by restarting.
+    let network: Promise<boolean> | undefined;
     const poll = async () => {
       try {
-        const [text, recent, view] = await Promise.all([metricsText(), recentRequests(), networkView()]);
+        network ??= inNetwork();
+        const [text, recent, view] = await Promise.all([metricsText(), recentRequests(), network.then((yes) => (yes ? networkView() : undefined))]);
         if (!live) return;
         setHistory((h) => appendSnapshot(h, snapshotOf(parsePrometheus(text), Date.now()), WINDOW_MS));
         setRequests(recent);
         setNetwork(view);
         setError(undefined);
       } catch (e) {
+        network = undefined;
         if (live) setError(`Could not reach the server: ${(e as Error).message}`);
       }
     };
@@ -164,7 +171,7 @@ export function LivePage({ hidden }: { hidden: boolean }) {
         </p>
       )}
       <div class="scroll">
-        <table class="models-now">
+        <table class="models-now reflow">
           <caption>Models now</caption>
           <thead>
             <tr>
@@ -180,14 +187,18 @@ export function LivePage({ hidden }: { hidden: boolean }) {
               const now = latest?.models[m];
               return (
                 <tr key={m} data-model={m}>
-                  <td class="mono">
+                  <td data-label="Model" class="mono">
                     <span class="swatch" style={{ background: colours.get(m) }} aria-hidden="true" />
                     {m}
                   </td>
-                  <td>{now?.loaded ? "yes" : "no"}</td>
-                  <td class="queued">{now?.queued ?? 0}</td>
-                  <td class="active">{now?.active ?? 0}</td>
-                  <td>{now?.memoryBytes ? formatBytes(now.memoryBytes) : "–"}</td>
+                  <td data-label="Loaded">{now?.loaded ? "yes" : "no"}</td>
+                  <td data-label="Queue depth" class="queued">
+                    {now?.queued ?? 0}
+                  </td>
+                  <td data-label="Active sequences" class="active">
+                    {now?.active ?? 0}
+                  </td>
+                  <td data-label="Memory">{now?.memoryBytes ? formatBytes(now.memoryBytes) : "–"}</td>
                 </tr>
               );
             })}
