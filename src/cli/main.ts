@@ -45,6 +45,15 @@ export async function main(argv: string[]): Promise<number> {
     system: { type: "string" },
     temperature: { type: "string" },
     seed: { type: "string" },
+    output: { type: "string", short: "o" },
+    negative: { type: "string" },
+    width: { type: "string" },
+    height: { type: "string" },
+    steps: { type: "string" },
+    guidance: { type: "string" },
+    strength: { type: "string" },
+    image: { type: "string" },
+    mask: { type: "string" },
   } as const;
   const { values, positionals } = parseArgs({ args: argv, options: { ...options, ...commandOptions, help: { type: "boolean", short: "h" } }, allowPositionals: true, strict: true });
   const [command, ...rest] = positionals;
@@ -83,6 +92,17 @@ export async function main(argv: string[]): Promise<number> {
         seed: positiveNumber("seed", values.seed, true),
         system: values.system,
         json: values.json === true,
+        image: {
+          output: values.output,
+          negative: values.negative,
+          width: positiveNumber("width", values.width, true),
+          height: positiveNumber("height", values.height, true),
+          steps: positiveNumber("steps", values.steps, true),
+          guidance: positiveNumber("guidance", values.guidance, false),
+          strength: positiveNumber("strength", values.strength, false),
+          image: values.image,
+          mask: values.mask,
+        },
       });
     }
     case "workers":

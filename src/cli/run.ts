@@ -1,3 +1,4 @@
+import { readFile, writeFile } from "node:fs/promises";
 import { text } from "node:stream/consumers";
 import { OutpostError } from "../contract/index.js";
 import type { Config } from "../config/index.js";
@@ -32,6 +33,28 @@ export interface RunFlags {
   system?: string;
   /** Print the whole result object (`response`, `usage`) instead of streaming the text. */
   json?: boolean;
+  image?: ImageFlags;
+}
+
+/** The text-to-image options of `outpost run`; files are paths, read here and sent as bytes. */
+export interface ImageFlags {
+  /** Where the PNG goes; without it the PNG goes to stdout, unless that is a terminal. */
+  output?: string;
+  negative?: string;
+  width?: number;
+  height?: number;
+  steps?: number;
+  guidance?: number;
+  strength?: number;
+  /** img2img: the picture to start from. */
+  image?: string;
+  /** Inpainting: white where the picture is repainted. */
+  mask?: string;
+}
+
+/** Whether any image option was given: they mean nothing to a text model, so that is an error. */
+export function hasImageFlags(flags: ImageFlags): boolean {
+  return Object.values(flags).some((value) => value !== undefined);
 }
 
 /** `outpost run <model> [prompt]`: streams tokens to stdout; reads the prompt from stdin if none given. */
@@ -44,8 +67,16 @@ export async function run(config: Config, model: string, prompt: string | undefi
   });
   try {
     requireKnownModel(outpost, model);
+    const task = outpost.catalog.find(outpost.catalog.resolve(model))?.task;
+    if (task !== "text-to-image" && flags.image && hasImageFlags(flags.image)) {
+      throw new OutpostError("INPUT_INVALID", `-o, --negative, --width, --height, --steps, --guidance, --strength, --image and --mask are for text-to-image models; ${model} is ${task ?? "not in the catalog"}`);
+    }
+    if (task === "text-to-image" && !flags.image?.output && process.stdout.isTTY) {
+      throw new OutpostError("INPUT_INVALID", "Give -o <file.png> for the picture (or redirect stdout): a PNG is not for the terminal");
+    }
     await pullIfMissing(outpost, model);
     const input = prompt ?? (await text(process.stdin)).trim();
+    if (task === "text-to-image") return await drawImage(outpost, model, input, flags, abort.signal);
     const inputs = {
       ...(flags.system === undefined ? { prompt: input } : { messages: [{ role: "system", content: flags.system }, { role: "user", content: input }] }),
       ...(flags.maxTokens === undefined ? {} : { max_tokens: flags.maxTokens }),
@@ -71,4 +102,51 @@ export async function run(config: Config, model: string, prompt: string | undefi
   } finally {
     outpost.close();
   }
+}
+
+/**
+ * Text-to-image: asks for the progress stream, so a terminal sees `step k/n` on stderr, and
+ * writes the PNG it ends with to the file (or to stdout when that is a pipe).
+ */
+async function drawImage(outpost: Outpost, model: string, prompt: string, flags: RunFlags, signal: AbortSignal): Promise<number> {
+  const image = flags.image ?? {};
+  const inputs = {
+    prompt,
+    ...(image.negative === undefined ? {} : { negative_prompt: image.negative }),
+    ...(image.width === undefined ? {} : { width: image.width }),
+    ...(image.height === undefined ? {} : { height: image.height }),
+    ...(image.steps === undefined ? {} : { num_steps: image.steps }),
+    ...(image.guidance === undefined ? {} : { guidance: image.guidance }),
+    ...(image.strength === undefined ? {} : { strength: image.strength }),
+    ...(flags.seed === undefined ? {} : { seed: flags.seed }),
+    ...(image.image === undefined ? {} : { image_b64: (await readFile(image.image)).toString("base64") }),
+    ...(image.mask === undefined ? {} : { mask: [...(await readFile(image.mask))] }),
+    stream: true,
+  };
+  const result = await outpost.run(model, inputs, { signal });
+  if (result.kind !== "bytes") throw new OutpostError("INTERNAL", `${model} answered without a picture`);
+  const progress = process.stderr.isTTY;
+  let pending = "";
+  let png: Buffer | undefined;
+  const reader = result.body.getReader();
+  const decoder = new TextDecoder();
+  for (let read = await reader.read(); !read.done; read = await reader.read()) {
+    pending += decoder.decode(read.value, { stream: true });
+    let end: number;
+    while ((end = pending.indexOf("\n\n")) >= 0) {
+      const data = pending.slice(0, end).replace(/^data: /, "");
+      pending = pending.slice(end + 2);
+      if (data === "[DONE]") continue;
+      const event = JSON.parse(data) as { step?: number; steps?: number; image?: string };
+      if (event.image !== undefined) png = Buffer.from(event.image, "base64");
+      else if (progress) process.stderr.write(`\rstep ${event.step}/${event.steps}`);
+    }
+  }
+  if (progress) process.stderr.write("\n");
+  if (!png) throw new OutpostError("INTERNAL", `${model} ended its stream without a picture`);
+  if (image.output) {
+    await writeFile(image.output, png);
+    process.stderr.write(`wrote ${image.output} (${png.byteLength} bytes)\n`);
+  } else process.stdout.write(png);
+  return 0;
 }

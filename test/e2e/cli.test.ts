@@ -5,7 +5,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { flagName, SETTINGS, type SettingName } from "../../src/config/index.js";
+import sharp from "sharp";
 import { MODEL_MIRROR, REPO_ROOT, STORIES, TINYSTORIES_656K } from "../helpers/server.js";
+
+const SD_STANDIN = "@outpost/sd-tiny-standin";
 
 interface Exit {
   code: number | null;
@@ -142,6 +145,34 @@ describe("outpost CLI", () => {
     assert.equal(code, 0, stderr);
     assert.ok(stdout.trim().length > 0);
     assert.ok(!stdout.includes("<|end_story|>"), stdout);
+  });
+
+  test("run <text-to-image model> <prompt> -o writes the PNG; the same seed gives the same bytes; img2img from a file", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "outpost-cli-image-"));
+    try {
+      const file = (name: string) => join(dir, name);
+      const draw = (name: string, ...more: string[]) => outpost(["run", SD_STANDIN, "a lighthouse", "-o", file(name), "--seed", "3", "--steps", "2", "--width", "320", "--height", "256", ...more]);
+      const first = await draw("a.png");
+      assert.equal(first.code, 0, first.stderr);
+      assert.match(first.stderr, /wrote .*a\.png \(\d+ bytes\)/);
+      const meta = await sharp(readFileSync(file("a.png"))).metadata();
+      assert.deepEqual([meta.format, meta.width, meta.height], ["png", 320, 256]);
+      assert.equal((await draw("b.png")).code, 0);
+      assert.deepEqual(readFileSync(file("b.png")), readFileSync(file("a.png")));
+      const edited = await draw("c.png", "--image", file("a.png"), "--strength", "0.5", "--negative", "fog", "--guidance", "3");
+      assert.equal(edited.code, 0, edited.stderr);
+      assert.notDeepEqual(readFileSync(file("c.png")), readFileSync(file("a.png")));
+
+      const odd = await outpost(["run", SD_STANDIN, "a lighthouse", "-o", file("d.png"), "--width", "17"]);
+      assert.equal(odd.code, 1);
+      assert.match(odd.stderr, /\/width/);
+      assert.ok(!existsSync(file("d.png")));
+      const text = await outpost(["run", STORIES, "Once", "-o", file("e.png")]);
+      assert.equal(text.code, 1);
+      assert.match(text.stderr, /are for text-to-image models; @cf\/karpathy\/tinyllamas-stories-260k is text-generation/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test("outpost.json in the working directory aliases ids; models lists them", async () => {
