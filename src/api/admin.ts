@@ -1,6 +1,7 @@
 import { Hono, type Context } from "hono";
 import { z } from "zod";
 import { OutpostError, type ModelAdmin, type PullEvent } from "../contract/index.js";
+import { SSE_HEADERS } from "../binding/index.js";
 import { principalOf } from "./auth.js";
 import { DEFAULT_BODY_LIMITS } from "../tasks/index.js";
 import type { BodyReader } from "./body.js";
@@ -28,7 +29,7 @@ function sse(events: AsyncIterable<PullEvent>): Response {
       await iterator.return?.();
     },
   });
-  return new Response(body, { headers: { "content-type": "text/event-stream", "cache-control": "no-cache" } });
+  return new Response(body, { headers: SSE_HEADERS });
 }
 
 /** Model ids keep their slashes in the path; clients may percent-encode them. */

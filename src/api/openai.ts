@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { Hono, type Context } from "hono";
 import { OutpostError, type RunEvent, type TaskId, type ToolCall } from "../contract/index.js";
-import { toByteStream } from "../binding/index.js";
+import { SSE_HEADERS, toByteStream } from "../binding/index.js";
 import { bodyLimitsFor, collectText, formatToolCalls, type CollectedText } from "../tasks/index.js";
 import { principalOf } from "./auth.js";
 import type { BodyReader } from "./body.js";
@@ -115,7 +115,7 @@ export function openAiRoutes(deps: ApiDeps, body: BodyReader): Hono {
       const created = Math.floor(Date.now() / 1000);
       if (request.stream) {
         return new Response(toByteStream(result.events, chunkEncoder(kind, id, model, created, includeUsage)), {
-          headers: { "content-type": "text/event-stream", "cache-control": "no-cache" },
+          headers: SSE_HEADERS,
         });
       }
       const collected = await collectText(result.events);

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { Hono, type Context } from "hono";
 import { OutpostError, type ModelSearchParams } from "../contract/index.js";
-import { BINDING_MODELS_URL, BINDING_RUN_URL, errorToBindingResponse, toBindingResponse, toByteStream, workersSseEvent } from "../binding/index.js";
+import { BINDING_MODELS_URL, BINDING_RUN_URL, errorToBindingResponse, SSE_HEADERS, toBindingResponse, toByteStream, workersSseEvent } from "../binding/index.js";
 import { bodyLimitsFor, getTask } from "../tasks/index.js";
 import { principalOf } from "./auth.js";
 import type { BodyReader } from "./body.js";
@@ -104,7 +104,7 @@ export function workersAiRoutes(deps: ApiDeps, body: BodyReader): Hono {
         case "json":
           return c.json(success(result.value));
         case "events":
-          return new Response(toByteStream(result.events, workersSseEvent), { headers: { "content-type": "text/event-stream", "cache-control": "no-cache" } });
+          return new Response(toByteStream(result.events, workersSseEvent), { headers: SSE_HEADERS });
         case "bytes":
           return new Response(result.body, { headers: { "content-type": result.contentType } });
       }

@@ -5,7 +5,7 @@ import { localTransport, remoteTransport, type RemoteOptions } from "./transport
 
 export { Ai, InferenceUpstreamError, type AiOptions, type BindingTransport } from "./ai.js";
 export { createRun, type RunFn } from "./run.js";
-export { toByteStream, workersSseEvent } from "./sse.js";
+export { SSE_HEADERS, toByteStream, workersSseEvent } from "./sse.js";
 export { toBindingResponse, errorToBindingResponse, SERVED_MODEL_HEADER } from "./wire.js";
 export { BINDING_MODELS_URL, BINDING_RUN_URL, type RemoteOptions } from "./transports.js";
 

@@ -23,6 +23,9 @@ export function workersSseEvent(event: RunEvent): string {
   }
 }
 
+/** Headers of every server-sent-event answer: no proxy or browser may cache a live stream. */
+export const SSE_HEADERS = { "content-type": "text/event-stream", "cache-control": "no-cache" } as const;
+
 /**
  * Encodes events as a byte stream that pulls one event at a time: a slow reader pauses the
  * generation behind it rather than filling memory. Cancelling the stream cancels generation.

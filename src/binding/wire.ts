@@ -1,5 +1,5 @@
 import { ERRORS, OutpostError, type RunResult } from "../contract/index.js";
-import { toByteStream, workersSseEvent } from "./sse.js";
+import { SSE_HEADERS, toByteStream, workersSseEvent } from "./sse.js";
 
 /** Names the model that really served a run (an alias's target), on every surface. */
 export const SERVED_MODEL_HEADER = "x-outpost-model";
@@ -16,7 +16,7 @@ export function toBindingResponse(result: RunResult, requestId: string, servedMo
     case "json":
       return new Response(JSON.stringify(result.value), { headers: { ...headers, "content-type": "application/json" } });
     case "events":
-      return new Response(toByteStream(result.events, workersSseEvent), { headers: { ...headers, "content-type": "text/event-stream", "cache-control": "no-cache" } });
+      return new Response(toByteStream(result.events, workersSseEvent), { headers: { ...headers, ...SSE_HEADERS } });
     case "bytes":
       return new Response(result.body, { headers: { ...headers, "content-type": result.contentType } });
   }
