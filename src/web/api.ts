@@ -218,3 +218,36 @@ export async function* pull(model: string, signal?: AbortSignal): AsyncGenerator
 export async function removeModel(model: string): Promise<void> {
   await result(`/api/models/${model}`, { method: "DELETE" });
 }
+
+/** Workers AI text-to-image inputs, exactly as sent; unset fields take the model's defaults. */
+export interface ImageInputs {
+  prompt: string;
+  negative_prompt?: string;
+  width?: number;
+  height?: number;
+  num_steps?: number;
+  seed?: number;
+  guidance?: number;
+  strength?: number;
+  /** img2img and inpainting: the uploaded picture. */
+  image_b64?: string;
+  /** Inpainting: the mask's bytes (white is repainted). */
+  mask?: number[];
+  stream: true;
+}
+
+export type ImageEvent = { type: "step"; step: number; steps: number } | { type: "image"; png: string };
+
+/** Draws a picture, yielding each denoising step and then the PNG (base64) from the progress stream. */
+export async function* drawImage(model: string, inputs: ImageInputs, signal?: AbortSignal): AsyncGenerator<ImageEvent> {
+  const response = await fetch(runPath(model), { ...json(inputs), signal });
+  if (!response.ok || !response.body) throw await failed(response);
+  for await (const sse of readSse(response.body)) {
+    const event = sse.event === "error" ? toGenerationEvent(sse) : undefined;
+    if (event?.type === "error") throw new ApiError(response.status, event.message);
+    if (sse.data === "[DONE]") return;
+    const data = JSON.parse(sse.data) as { step?: number; steps?: number; image?: string };
+    if (data.image !== undefined) yield { type: "image", png: data.image };
+    else if (data.step !== undefined && data.steps !== undefined) yield { type: "step", step: data.step, steps: data.steps };
+  }
+}

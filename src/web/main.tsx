@@ -5,6 +5,7 @@ import { CatalogPage } from "./catalog/catalog-page.js";
 import { fromSearchItem, type CatalogModel } from "./catalog/filter.js";
 import { ComparePage } from "./compare/compare-page.js";
 import { EmbeddingsPage } from "./embeddings/embeddings-page.js";
+import { ImagesPage } from "./images/images-page.js";
 import { LivePage } from "./live/live-page.js";
 import type { Models } from "./models.js";
 import { SignInGate } from "./sign-in.js";
@@ -14,6 +15,7 @@ const PAGES = [
   { id: "compare", title: "Compare" },
   { id: "catalog", title: "Catalog" },
   { id: "embeddings", title: "Embeddings" },
+  { id: "images", title: "Images" },
   { id: "live", title: "Live" },
 ] as const;
 type PageId = (typeof PAGES)[number]["id"];
@@ -82,6 +84,7 @@ function App() {
         <ComparePage hidden={page !== "compare"} models={models} />
         <CatalogPage hidden={page !== "catalog"} models={models} />
         <EmbeddingsPage hidden={page !== "embeddings"} models={models} />
+        <ImagesPage hidden={page !== "images"} models={models} />
         <LivePage hidden={page !== "live"} />
       </main>
     </>

@@ -4,6 +4,7 @@ import type { CatalogModel } from "./catalog/filter.js";
 /** Workers AI task names, as `models/search` spells them. */
 export const TEXT_GENERATION = "Text Generation";
 export const TEXT_EMBEDDINGS = "Text Embeddings";
+export const TEXT_TO_IMAGE = "Text-to-Image";
 
 /** Everything the pages share: the catalog, and which models have weights on the server. */
 export interface Models {
