@@ -226,7 +226,7 @@ test("on a 390px screen the panes stack and nothing scrolls sideways", async () 
   try {
     const [one, two] = await Promise.all([narrow.page.locator('[data-pane="1"]').boundingBox(), narrow.page.locator('[data-pane="2"]').boundingBox()]);
     assert.ok(one && two && two.y >= one.y + one.height, "pane 2 sits below pane 1");
-    for (const hash of ["#compare", "#catalog", "#embeddings", "#live"]) {
+    for (const hash of ["#compare", "#catalog", "#embeddings", "#images", "#live"]) {
       await narrow.page.goto(`${server.url}/${hash}`);
       await narrow.page.waitForSelector(`section.page:not([hidden]) h1`);
       assert.ok(await narrow.page.evaluate(() => document.documentElement.scrollWidth <= 390), `${hash} fits the width`);
