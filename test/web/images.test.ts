@@ -1,5 +1,9 @@
 import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import { after, before, test } from "node:test";
 import type { Browser, Page } from "playwright-core";
 import sharp from "sharp";
@@ -69,6 +73,16 @@ test("generate streams step progress and shows a PNG of the requested size; the 
 
   assert.deepEqual((await generate()).png, first.png);
   await page.screenshot({ path: join(ARTIFACTS, "images.png") });
+
+  // Copy as code: the curl snippet, run by a real shell and curl, draws the same bytes.
+  await page.click("section.images button:has-text('Copy as code')");
+  const curl = await page.textContent("dialog.code-dialog #code-panel");
+  const dir = mkdtempSync(join(tmpdir(), "outpost-images-code-"));
+  await promisify(execFile)("sh", ["-c", curl!], { cwd: dir });
+  assert.deepEqual(readFileSync(join(dir, "outpost.png")), first.png);
+  await page.click("dialog.code-dialog [role=tab]:has-text('OpenAI SDK')");
+  assert.match((await page.textContent("dialog.code-dialog #code-panel"))!, /openai\.images\.generate\([^]*"size": "320x256"[^]*"seed": 7/);
+  await page.click("dialog.code-dialog button:has-text('Close')");
 });
 
 test("img2img from an uploaded picture draws a different picture of the same size", async () => {

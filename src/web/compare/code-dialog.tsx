@@ -1,24 +1,15 @@
 import { useEffect, useRef, useState } from "preact/hooks";
-import type { GenerationInputs } from "../api.js";
-import { SNIPPET_LABELS, requestSnippet, type SnippetKind } from "./snippets.js";
-
-export interface CodeRequest {
-  pane: number;
-  model: string;
-  inputs: GenerationInputs;
-  /** Whether this request was sent (the pane's last), or is the one the pane would send. */
-  sent: boolean;
-}
+import { SNIPPET_LABELS, type SnippetKind } from "./snippets.js";
 
 const KINDS = Object.keys(SNIPPET_LABELS) as SnippetKind[];
 
-/** "Copy as code": the exact request as curl, an env.AI Worker or OpenAI SDK code. */
-export function CodeDialog({ request, onClose }: { request: CodeRequest; onClose(): void }) {
+/** "Copy as code": the exact request as curl, an env.AI Worker or OpenAI SDK code, each from `snippet`. */
+export function CodeDialog({ title, snippet: snippetOf, onClose }: { title: string; snippet(kind: SnippetKind): string; onClose(): void }) {
   const dialog = useRef<HTMLDialogElement>(null);
   const code = useRef<HTMLElement>(null);
   const [kind, setKind] = useState<SnippetKind>("curl");
   const [copied, setCopied] = useState<string>();
-  const snippet = requestSnippet(kind, location.origin, request.model, request.inputs);
+  const snippet = snippetOf(kind);
 
   useEffect(() => {
     dialog.current?.showModal();
@@ -46,9 +37,7 @@ export function CodeDialog({ request, onClose }: { request: CodeRequest; onClose
 
   return (
     <dialog ref={dialog} class="code-dialog" aria-labelledby="code-title" onClose={onClose}>
-      <h2 id="code-title">
-        Pane {request.pane}: {request.sent ? "the request it sent" : "the request it would send"}
-      </h2>
+      <h2 id="code-title">{title}</h2>
       <div role="tablist" aria-label="Language" onKeyDown={onTabKey}>
         {KINDS.map((k) => (
           <button key={k} id={`code-tab-${k}`} type="button" role="tab" aria-selected={k === kind} aria-controls="code-panel" tabIndex={k === kind ? 0 : -1} onClick={() => setKind(k)}>

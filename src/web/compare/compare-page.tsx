@@ -1,11 +1,20 @@
 import { useEffect, useReducer, useRef, useState } from "preact/hooks";
-import { generate } from "../api.js";
+import { generate, type GenerationInputs } from "../api.js";
 import { TEXT_GENERATION, defaultModels, pickerChoices, type Models } from "../models.js";
-import { CodeDialog, type CodeRequest } from "./code-dialog.js";
+import { CodeDialog } from "./code-dialog.js";
 import { PaneView } from "./pane.js";
+import { requestSnippet } from "./snippets.js";
 import { MAX_PANES, buildInputs, initialState, isStreaming, reduce, type Pane } from "./state.js";
 
 const EXAMPLE_PROMPT = "Once upon a time";
+
+interface CodeRequest {
+  pane: number;
+  model: string;
+  inputs: GenerationInputs;
+  /** Whether this request was sent (the pane's last), or is the one the pane would send. */
+  sent: boolean;
+}
 
 /** Several models answer one message side by side, each with its own settings and history. */
 export function ComparePage({ hidden, models }: { hidden: boolean; models: Models }) {
@@ -127,7 +136,13 @@ export function ComparePage({ hidden, models }: { hidden: boolean; models: Model
           />
         ))}
       </div>
-      {code && <CodeDialog request={code} onClose={() => setCode(undefined)} />}
+      {code && (
+        <CodeDialog
+          title={`Pane ${code.pane}: ${code.sent ? "the request it sent" : "the request it would send"}`}
+          snippet={(kind) => requestSnippet(kind, location.origin, code.model, code.inputs)}
+          onClose={() => setCode(undefined)}
+        />
+      )}
     </section>
   );
 }

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { test } from "node:test";
 import type { GenerationInputs } from "../api.js";
-import { requestSnippet, shellQuote } from "./snippets.js";
+import { imageSnippet, requestSnippet, shellQuote } from "./snippets.js";
 
 const inputs: GenerationInputs = {
   messages: [
@@ -46,4 +46,10 @@ test("the OpenAI snippet creates a chat completion with the same fields at the s
   assert.match(snippet, /baseURL: "http:\/\/127\.0\.0\.1:8787\/v1"/);
   const body = /create\((\{[\s\S]*\})\);/.exec(snippet)?.[1];
   assert.deepEqual(JSON.parse(body ?? ""), { model: MODEL, ...inputs });
+});
+
+test("the image curl snippet asks for the PNG itself, not the progress stream, and saves it", () => {
+  const snippet = imageSnippet("curl", origin, "@outpost/sd-tiny-standin", { prompt: "it's a \"cat\"", width: 256, seed: 3, stream: true });
+  const args = execFileSync("sh", ["-c", `curl() { for a in "$@"; do printf '%s\\0' "$a"; done; }\n${snippet}`], { encoding: "utf8" }).split("\0").slice(0, -1);
+  assert.deepEqual(args, [`${origin}/ai/run/@outpost/sd-tiny-standin`, "-H", "content-type: application/json", "-d", JSON.stringify({ prompt: "it's a \"cat\"", width: 256, seed: 3 }), "-o", "outpost.png"]);
 });

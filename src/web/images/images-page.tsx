@@ -1,5 +1,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { drawImage, type ImageInputs } from "../api.js";
+import { CodeDialog } from "../compare/code-dialog.js";
+import { imageSnippet } from "../compare/snippets.js";
 import { ModelSelect } from "../model-select.js";
 import { TEXT_TO_IMAGE, defaultModels, pickerChoices, type Models } from "../models.js";
 
@@ -64,6 +66,7 @@ export function ImagesPage({ hidden, models }: { hidden: boolean; models: Models
   const [picture, setPicture] = useState<Picture>();
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
+  const [code, setCode] = useState<{ model: string; inputs: ImageInputs }>();
 
   useEffect(() => {
     if (!model) setModel(defaultModels(pickerChoices(models, TEXT_TO_IMAGE), 1)[0]!);
@@ -138,6 +141,9 @@ export function ImagesPage({ hidden, models }: { hidden: boolean; models: Models
             {busy ? "Drawing…" : "Generate"}
           </button>
           {busy && <progress aria-label="Denoising steps" value={progress?.step ?? 0} max={progress?.steps ?? 1} />}
+          <button type="button" disabled={!model} onClick={() => void toInputs(form, image, mask).then((inputs) => setCode({ model, inputs }))}>
+            Copy as code
+          </button>
           {progress && (
             <span class="steps" role="status">
               Step {progress.step} of {progress.steps}
@@ -160,6 +166,7 @@ export function ImagesPage({ hidden, models }: { hidden: boolean; models: Models
           </figcaption>
         </figure>
       )}
+      {code && <CodeDialog title={`${code.model}: the request this form sends`} snippet={(kind) => imageSnippet(kind, location.origin, code.model, code.inputs)} onClose={() => setCode(undefined)} />}
     </section>
   );
 }
