@@ -15,9 +15,10 @@ export class FileSource implements Source {
 
   async open(offset: number, validator: string | undefined): Promise<Opened> {
     const info = await stat(this.#path).catch((error: unknown) => {
-      throw new OutpostError("PULL_FAILED", `Cannot read ${this.#path}: ${(error as Error).message}`, { cause: error });
+      // Node's message names the path again; its code is the part the label lacks.
+      throw new OutpostError("PULL_FAILED", `cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, { cause: error });
     });
-    if (!info.isFile()) throw new OutpostError("PULL_FAILED", `${this.#path} is not a regular file`);
+    if (!info.isFile()) throw new OutpostError("PULL_FAILED", "is not a regular file");
     const current = `${info.size}-${info.mtimeMs}`;
     // Resume only from the same, unchanged file, as If-Range does over HTTP.
     const start = offset <= info.size && (validator === undefined || validator === current) ? offset : 0;

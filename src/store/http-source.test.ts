@@ -34,7 +34,7 @@ test("HttpSource: 5xx and 429 are worth retrying, 404 and 401 are not; 401 says 
   await gone.close();
   const refused = await new HttpSource({ url: new URL(`${gone.url}/x`) }).open(0, undefined, signal).catch((e: unknown) => e);
   assert.ok(refused instanceof OutpostError && isTransient(refused), String(refused));
-  assert.match(refused.message, /cannot reach http:\/\/127\.0\.0\.1:\d+\/x: .*ECONNREFUSED/);
+  assert.match(refused.message, /^cannot reach: .*ECONNREFUSED/, "the pull names the source, so its error does not");
 });
 
 test("HttpSource: a public source cannot redirect a pull onto a loopback or private address; a local one can", async (t) => {

@@ -43,7 +43,7 @@ export class HttpSource implements Source {
       if (hop > 0) {
         fromLocal ??= await isLocalHost(this.#options.url, resolve);
         if (!fromLocal && (await isLocalHost(url, resolve))) {
-          throw new OutpostError("PULL_FAILED", `${this.label} redirected to ${safeUrl(url)}, a loopback or private address: a pull from a public host is never redirected there`);
+          throw new OutpostError("PULL_FAILED", `redirected to ${safeUrl(url)}, a loopback or private address: a pull from a public host is never redirected there`);
         }
       }
       const headers: Record<string, string> = { "accept-encoding": "identity", "user-agent": "outpost" };
@@ -54,7 +54,8 @@ export class HttpSource implements Source {
         if (signal.aborted) throw error;
         // fetch says only "fetch failed"; the reason (refused, reset, DNS) is its cause.
         const reason = error instanceof Error && error.cause instanceof Error ? error.cause.message : String(error);
-        throw transient(new OutpostError("PULL_FAILED", `cannot reach ${safeUrl(url)}: ${reason}`, { cause: error }));
+        const where = hop > 0 ? ` ${safeUrl(url)}, where it was redirected` : "";
+        throw transient(new OutpostError("PULL_FAILED", `cannot reach${where}: ${reason}`, { cause: error }));
       });
       linkedSha256 ??= sha256FromEtag(response.headers.get("x-linked-etag"));
       const location = response.headers.get("location");
@@ -65,7 +66,7 @@ export class HttpSource implements Source {
       }
       return this.#opened(response, offset, linkedSha256, signal);
     }
-    throw new OutpostError("PULL_FAILED", `${this.label}: more than ${MAX_REDIRECTS} redirects`);
+    throw new OutpostError("PULL_FAILED", `more than ${MAX_REDIRECTS} redirects`);
   }
 
   async #opened(response: Response, offset: number, sha256: string | undefined, signal: AbortSignal): Promise<Opened> {
@@ -88,7 +89,7 @@ export class HttpSource implements Source {
       const range = /^bytes (\d+)-(\d+)\/(\d+|\*)$/.exec(response.headers.get("content-range") ?? "");
       if (!range || Number(range[1]) !== offset) {
         await cancel();
-        throw new OutpostError("PULL_FAILED", `${this.label} answered a range request with a range it was not asked for`);
+        throw new OutpostError("PULL_FAILED", `answered a range request with a range it was not asked for`);
       }
       start = offset;
       totalBytes = range[3] === "*" ? undefined : Number(range[3]);
@@ -97,7 +98,7 @@ export class HttpSource implements Source {
   }
 
   #statusError(status: number): OutpostError {
-    const message = `${this.label} answered HTTP ${status}`;
+    const message = `answered HTTP ${status}`;
     if (status === 408 || status === 429 || status >= 500) return transient(new OutpostError("PULL_FAILED", message));
     if (status === 401 || status === 403) {
       return new OutpostError("PULL_FAILED", `${message}: the repository may be gated or private; set OUTPOST_HF_TOKEN (or HF_TOKEN) to a token that can read it`);

@@ -15,7 +15,10 @@ export interface Opened {
   cancel(): Promise<void>;
 }
 
-/** One place a model file can be fetched from: a mirror file, Hugging Face, a URL. */
+/**
+ * One place a model file can be fetched from: a mirror file, Hugging Face, a URL. `open`'s
+ * errors do not name the source: the pull puts `label` before each one, so it appears once.
+ */
 export interface Source {
   /** Path or URL without credentials, for status and messages. */
   readonly label: string;

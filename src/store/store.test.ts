@@ -131,6 +131,13 @@ test("corrupted bytes are caught by sha256 and discarded, and the next pull star
   assert.equal(await store.resolve(stories), blobPath(dataDir));
 });
 
+test("a failed pull names the URL it tried once, before what went wrong", async (t) => {
+  const { server, store } = await setup(t, { attempts: 1 });
+  server.serve(HF_PATH, STORIES_FILE, { status: 404 });
+  const error = await rejectsWith(store.pull(stories).done, "PULL_FAILED");
+  assert.equal(error.message, `Could not pull stories260K.gguf: ${server.url}${HF_PATH}: answered HTTP 404`);
+});
+
 test("a source serving a file of another size is refused before anything is written", async (t) => {
   const { server, dataDir, store } = await setup(t);
   server.serve(HF_PATH, join(MODEL_MIRROR, "TinyStories-656K-Q8_0.gguf"));
