@@ -8,6 +8,7 @@ import { EmbeddingsPage } from "./embeddings/embeddings-page.js";
 import { ImagesPage } from "./images/images-page.js";
 import { LivePage } from "./live/live-page.js";
 import type { Models } from "./models.js";
+import { usePulls } from "./pulls.js";
 import { SignInGate } from "./sign-in.js";
 import "./styles.css";
 
@@ -36,6 +37,8 @@ function App() {
     setLocal(list && new Map(list.map((m) => [m.model, m])));
   }, []);
 
+  const { pulls, startPull } = usePulls(refreshLocal);
+
   useEffect(() => {
     const onHash = () => setPage(pageFromHash());
     addEventListener("hashchange", onHash);
@@ -50,7 +53,7 @@ function App() {
     document.title = `${PAGES.find((p) => p.id === page)?.title} · Outpost`;
   }, [page]);
 
-  const models = useMemo<Models>(() => ({ catalog, local, refreshLocal }), [catalog, local, refreshLocal]);
+  const models = useMemo<Models>(() => ({ catalog, local, refreshLocal, pulls, startPull }), [catalog, local, refreshLocal, pulls, startPull]);
 
   return (
     <>

@@ -1,4 +1,6 @@
 import { pickerChoices, type Models } from "./models.js";
+import { PullProgress } from "./pull-progress.js";
+import { isPulling } from "./pulls.js";
 
 interface Props {
   id: string;
@@ -9,28 +11,54 @@ interface Props {
   onChange(model: string): void;
 }
 
-/** A labelled picker of one task's catalog models, those on the server grouped first. */
+/**
+ * A labelled picker of one task's catalog models, those on the server grouped first. The
+ * chosen model is marked local or not; one that is not gets a Pull button with progress, and
+ * is local (and answers) once it ends.
+ */
 export function ModelSelect({ id, label, task, value, models, onChange }: Props) {
   const choices = pickerChoices(models, task);
-  const options = (names: string[]) =>
+  const options = (names: string[], local: boolean) =>
     names.map((name) => (
-      <option key={name} value={name}>
+      <option key={name} value={name} data-local={local}>
         {name}
       </option>
     ));
+  const known = models.local !== undefined && value !== "";
+  const local = models.local?.has(value) ?? false;
+  const pull = models.pulls.get(value);
+  const pulling = isPulling(pull);
   return (
-    <div class="field">
+    <div class="field model-select" data-local={known ? local : undefined}>
       <label for={id}>{label}</label>
-      <select id={id} value={value} onChange={(e) => onChange(e.currentTarget.value)}>
-        {models.local === undefined ? (
-          options(choices.other)
-        ) : (
-          <>
-            <optgroup label="On this server">{options(choices.local)}</optgroup>
-            <optgroup label="Catalog (pull first)">{options(choices.other)}</optgroup>
-          </>
+      <div class="picker">
+        <select id={id} value={value} aria-describedby={known ? `${id}-where` : undefined} onChange={(e) => onChange(e.currentTarget.value)}>
+          {models.local === undefined ? (
+            options(choices.other, false)
+          ) : (
+            <>
+              <optgroup label="On this server">{options(choices.local, true)}</optgroup>
+              <optgroup label="Catalog (pull first)">{options(choices.other, false)}</optgroup>
+            </>
+          )}
+        </select>
+        {known && (
+          <span id={`${id}-where`} class={local ? "badge local" : "badge"}>
+            {local ? "local" : "not local"}
+          </span>
         )}
-      </select>
+        {known && !local && (
+          <button type="button" disabled={pulling} onClick={() => void models.startPull(value)}>
+            Pull<span class="visually-hidden"> {value}</span>
+          </button>
+        )}
+      </div>
+      {known && !local && pull && "status" in pull && <PullProgress status={pull.status} />}
+      {known && !local && pull && "error" in pull && (
+        <p class="error" role="alert">
+          {pull.error}
+        </p>
+      )}
     </div>
   );
 }

@@ -1,5 +1,6 @@
 import type { LocalModel } from "./api.js";
 import type { CatalogModel } from "./catalog/filter.js";
+import type { PullState } from "./pulls.js";
 
 /** Workers AI task names, as `models/search` spells them. */
 export const TEXT_GENERATION = "Text Generation";
@@ -12,6 +13,10 @@ export interface Models {
   /** Undefined while unknown, or when the server has no store API. */
   local: ReadonlyMap<string, LocalModel> | undefined;
   refreshLocal(): Promise<void>;
+  /** Pulls this page started, by model (see usePulls). */
+  pulls: ReadonlyMap<string, PullState>;
+  /** Pulls a model with progress in `pulls`; `local` is refreshed once it is on the server. */
+  startPull(model: string): Promise<void>;
 }
 
 /**

@@ -77,6 +77,7 @@ test("pulling a model shows a live progress bar, and removing it takes it off th
   assert.equal(local.find((m) => m.model === STORIES)?.location, "store");
 
   await card.getByRole("button", { name: `Remove ${STORIES}` }).click();
+  await page.getByRole("alertdialog").getByRole("button", { name: "Remove" }).click();
   await card.locator(".badge.local", { hasText: "in mirror" }).waitFor();
 });
 

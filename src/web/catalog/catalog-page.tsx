@@ -1,26 +1,14 @@
 import { useMemo, useState } from "preact/hooks";
-import { pull, removeModel, type LocalModel, type PullStatus } from "../api.js";
+import { removeModel, type LocalModel } from "../api.js";
+import { ConfirmDialog } from "../confirm-dialog.js";
 import { formatBytes } from "../format.js";
 import type { Models } from "../models.js";
+import { PullProgress } from "../pull-progress.js";
+import { isPulling, type PullState } from "../pulls.js";
 import { describeProperty, filterModels, tasksOf, type CatalogFilter, type CatalogModel } from "./filter.js";
 
-/** What the page knows of a pull or removal it started. */
-type Work = { pull: PullStatus } | { removing: true } | { error: string };
-
-function Progress({ status }: { status: PullStatus }) {
-  const total = status.totalBytes;
-  const label = `Pulling ${status.model}`;
-  const parts = [total ? `${formatBytes(status.completedBytes)} of ${formatBytes(total)}` : formatBytes(status.completedBytes)];
-  if (status.state === "pulling" && status.bytesPerSecond > 0) parts.push(`${formatBytes(status.bytesPerSecond)}/s`);
-  if (status.state === "pulling" && status.etaS !== undefined) parts.push(`${Math.ceil(status.etaS)} s left`);
-  if (status.state === "done") parts.push("done");
-  return (
-    <div class="pull">
-      <progress aria-label={label} max={total ?? 1} value={total ? status.completedBytes : status.state === "done" ? 1 : undefined} />
-      <span>{parts.join(" · ")}</span>
-    </div>
-  );
-}
+/** What the page knows of a removal it started (pulls are in `models.pulls`). */
+type Removal = { removing: true } | { error: string };
 
 function LocalBadge({ local, known }: { local: LocalModel | undefined; known: boolean }) {
   if (!known) return null;
@@ -28,9 +16,21 @@ function LocalBadge({ local, known }: { local: LocalModel | undefined; known: bo
   return <span class="badge local">{local.location === "store" ? `pulled · ${formatBytes(local.sizeBytes)}` : `in mirror · ${formatBytes(local.sizeBytes)}`}</span>;
 }
 
-function ModelCard({ model, local, storeApi, work, onPull, onRemove }: { model: CatalogModel; local: LocalModel | undefined; storeApi: boolean; work: Work | undefined; onPull(): void; onRemove(): void }) {
-  const busy = work !== undefined && (("pull" in work && work.pull.state === "pulling") || "removing" in work);
+interface CardProps {
+  model: CatalogModel;
+  local: LocalModel | undefined;
+  storeApi: boolean;
+  pull: PullState | undefined;
+  removal: Removal | undefined;
+  onPull(): void;
+  onRemove(): void;
+}
+
+function ModelCard({ model, local, storeApi, pull, removal, onPull, onRemove }: CardProps) {
+  const busy = isPulling(pull) || (removal !== undefined && "removing" in removal);
   const slug = model.name.replace(/[^a-z0-9]+/gi, "-");
+  // A removal's outcome is newer than any pull before it, and a pull is only offered once removed.
+  const error = (removal && "error" in removal && removal.error) || (pull && "error" in pull && pull.error);
   return (
     <li>
       <article class="model" aria-labelledby={`model-${slug}`} data-model={model.name}>
@@ -67,10 +67,10 @@ function ModelCard({ model, local, storeApi, work, onPull, onRemove }: { model: 
             )}
           </div>
         )}
-        {work && "pull" in work && <Progress status={work.pull} />}
-        {work && "error" in work && (
+        {pull && "status" in pull && (pull.status.state === "pulling" || local?.location === "store") && <PullProgress status={pull.status} />}
+        {error && (
           <p class="error" role="alert">
-            {work.error}
+            {error}
           </p>
         )}
       </article>
@@ -81,38 +81,34 @@ function ModelCard({ model, local, storeApi, work, onPull, onRemove }: { model: 
 /** The catalog: search and filter by task; on a server with a store, pull with progress and remove. */
 export function CatalogPage({ hidden, models }: { hidden: boolean; models: Models }) {
   const [filter, setFilter] = useState<CatalogFilter>({ search: "", task: "", localOnly: false });
-  const [work, setWork] = useState<ReadonlyMap<string, Work>>(new Map());
+  const [removals, setRemovals] = useState<ReadonlyMap<string, Removal>>(new Map());
+  const [confirming, setConfirming] = useState<string>();
   const tasks = useMemo(() => tasksOf(models.catalog), [models.catalog]);
   const shown = filterModels(models.catalog, filter, models.local);
   const storeApi = models.local !== undefined;
-  const setFor = (model: string, w: Work | undefined) =>
-    setWork((prev) => {
+  const setRemoval = (model: string, r: Removal | undefined) =>
+    setRemovals((prev) => {
       const next = new Map(prev);
-      if (w) next.set(model, w);
+      if (r) next.set(model, r);
       else next.delete(model);
       return next;
     });
 
-  const startPull = async (model: string) => {
-    try {
-      for await (const status of pull(model)) {
-        setFor(model, status.state === "failed" ? { error: status.error?.message ?? "The pull failed." } : { pull: status });
-      }
-      await models.refreshLocal();
-    } catch (error) {
-      setFor(model, { error: (error as Error).message });
-    }
+  const pullModel = (model: string) => {
+    setRemoval(model, undefined);
+    void models.startPull(model);
   };
   const remove = async (model: string) => {
-    setFor(model, { removing: true });
+    setRemoval(model, { removing: true });
     try {
       await removeModel(model);
-      setFor(model, undefined);
       await models.refreshLocal();
+      setRemoval(model, undefined);
     } catch (error) {
-      setFor(model, { error: (error as Error).message });
+      setRemoval(model, { error: (error as Error).message });
     }
   };
+  const confirmingSize = confirming && models.local?.get(confirming)?.sizeBytes;
 
   return (
     <section class="page catalog" hidden={hidden} aria-labelledby="catalog-title">
@@ -144,9 +140,23 @@ export function CatalogPage({ hidden, models }: { hidden: boolean; models: Model
       {!storeApi && <p class="note">This server has no model store API, so pulling and removing models is not available here.</p>}
       <ul class="models">
         {shown.map((m) => (
-          <ModelCard key={m.name} model={m} local={models.local?.get(m.name)} storeApi={storeApi} work={work.get(m.name)} onPull={() => void startPull(m.name)} onRemove={() => void remove(m.name)} />
+          <ModelCard
+            key={m.name}
+            model={m}
+            local={models.local?.get(m.name)}
+            storeApi={storeApi}
+            pull={models.pulls.get(m.name)}
+            removal={removals.get(m.name)}
+            onPull={() => pullModel(m.name)}
+            onRemove={() => setConfirming(m.name)}
+          />
         ))}
       </ul>
+      {confirming && (
+        <ConfirmDialog title={`Remove ${confirming}?`} confirm="Remove" onConfirm={() => void remove(confirming)} onClose={() => setConfirming(undefined)}>
+          Its weights{confirmingSize ? ` (${formatBytes(confirmingSize)})` : ""} are deleted from this server. Requests for it fail until it is pulled again.
+        </ConfirmDialog>
+      )}
     </section>
   );
 }
