@@ -14,6 +14,6 @@ export default tseslint.config(
   {
     // Worker sources run in workerd, where these web globals exist.
     files: ["workers/**/*.js", "examples/**/*.js", "test/workers/fixture/**/*.js", "test/workers/aliases/**/*.js"],
-    languageOptions: { globals: Object.fromEntries(["fetch", "Request", "Response", "Headers", "URL"].map((name) => [name, "readonly"])) },
+    languageOptions: { globals: Object.fromEntries(["fetch", "Request", "Response", "Headers", "URL", "btoa"].map((name) => [name, "readonly"])) },
   },
 );

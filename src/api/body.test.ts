@@ -101,3 +101,22 @@ test("a request waiting for its model holds the prepared job, not the parsed bod
     assert.equal((await answer).status, 429);
   }
 });
+
+test("a gzip body is read inflated, under the limits of its inflated size; other codings and bad gzip are 400", async () => {
+  const { gzipSync } = await import("node:zlib");
+  const app = echo(new BodyReader(1_000, 10_000));
+  const ok = await post(app, gzipSync(JSON.stringify({ a: "é" })), { "content-encoding": "gzip" });
+  assert.equal(ok.status, 200);
+  assert.deepEqual(await ok.json(), { a: "é" });
+
+  // 1 MiB of spaces compresses to about 1 KiB: its inflated size is what is refused.
+  const bomb = gzipSync(`{"a":1${" ".repeat(1 << 20)}}`);
+  assert.ok(bomb.length < 2_000);
+  const big = await post(app, bomb, { "content-encoding": "gzip" });
+  assert.equal(big.status, 413);
+
+  const errors = async (res: Response) => [res.status, ((await res.json()) as { errors: { message: string }[] }).errors[0]?.message];
+  assert.deepEqual(await errors(await post(app, '{"a":1}', { "content-encoding": "br" })), [400, "Unsupported content-encoding 'br': send the body as is, or gzip"]);
+  assert.deepEqual(await errors(await post(app, "not gzip at all", { "content-encoding": "gzip" })), [400, "Malformed request body: not valid gzip"]);
+  assert.equal((await post(app, '{"still":"serving"}')).status, 200);
+});

@@ -1,7 +1,19 @@
 import { randomUUID } from "node:crypto";
 import { Hono, type Context } from "hono";
 import { OutpostError, type ModelSearchParams } from "../contract/index.js";
-import { BINDING_MODELS_URL, BINDING_RUN_URL, errorToBindingResponse, SSE_HEADERS, toBindingResponse, toByteStream, workersSseEvent } from "../binding/index.js";
+import {
+  BINDING_MODELS_URL,
+  BINDING_RUN_URL,
+  errorToBindingResponse,
+  isTensorSession,
+  resultToTensors,
+  SSE_HEADERS,
+  tensorBodyLimits,
+  tensorsToInputs,
+  toBindingResponse,
+  toByteStream,
+  workersSseEvent,
+} from "../binding/index.js";
 import { bodyLimitsFor, getTask } from "../tasks/index.js";
 import { principalOf } from "./auth.js";
 import type { BodyReader } from "./body.js";
@@ -49,8 +61,8 @@ export function workersAiRoutes(deps: ApiDeps, body: BodyReader): Hono {
 
   /**
    * Decided from the path and headers before the body is read, so that refusing costs about
-   * what /healthz costs: an unknown model (400), the account's rate limit or a full queue (429). Returns the body limits of
-   * the model's task. The body is read inside a `then` so that no frame holds it once run()
+   * what /healthz costs: an unknown model (400), the account's rate limit or a full queue (429). Returns the model's task
+   * and its body limits. The body is read inside a `then` so that no frame holds it once run()
    * has prepared its job.
    */
   const admit = (c: Context, model: string) => {
@@ -58,7 +70,7 @@ export function workersAiRoutes(deps: ApiDeps, body: BodyReader): Hono {
     noteServedModel(c, id);
     deps.admit?.(principalOf(c), model, task);
     deps.backend.checkCapacity?.(model);
-    return bodyLimitsFor(task);
+    return { task, limits: bodyLimitsFor(task) };
   };
 
   const proxy = async (c: Context) => {
@@ -78,7 +90,11 @@ export function workersAiRoutes(deps: ApiDeps, body: BodyReader): Hono {
       if (!header) throw new OutpostError("REQUEST_INCOMPLETE", "Request is missing headers or body: cf-consn-model-id");
       // workerd sends `prefix:model` when the caller sets options.prefix; the prefix names nothing here.
       const model = header.slice(header.lastIndexOf(":") + 1);
-      const limits = admit(c, model);
+      const { task, limits } = admit(c, model);
+      if (isTensorSession(forwarded)) {
+        const result = await body.read(c, tensorBodyLimits(limits)).then((parsed) => deps.run(model, tensorsToInputs(task, parsed), runOptions(c, undefined)));
+        return await resultToTensors(task, result);
+      }
       const result = await body.read(c, limits, "/inputs").then((parsed) => {
         const { inputs, options } = typeof parsed === "object" && parsed !== null ? (parsed as { inputs?: unknown; options?: unknown }) : {};
         if (inputs === undefined) throw new OutpostError("REQUEST_INCOMPLETE", "Request is missing headers or body: inputs");
@@ -95,7 +111,7 @@ export function workersAiRoutes(deps: ApiDeps, body: BodyReader): Hono {
   app.post("/run/*", async (c) => {
     try {
       const model = modelFromPath(c);
-      const limits = admit(c, model);
+      const { limits } = admit(c, model);
       const result = await body.read(c, limits).then((parsed) => {
         const { inputs, options } = splitOptions(parsed);
         return deps.run(model, inputs, runOptions(c, options));

@@ -7,6 +7,7 @@ export { Ai, InferenceUpstreamError, type AiOptions, type BindingTransport } fro
 export { createRun, type RunFn } from "./run.js";
 export { SSE_HEADERS, toByteStream, workersSseEvent } from "./sse.js";
 export { toBindingResponse, errorToBindingResponse, SERVED_MODEL_HEADER } from "./wire.js";
+export { isTensorSession, resultToTensors, tensorBodyLimits, tensorsToInputs } from "./tensors.js";
 export { BINDING_MODELS_URL, BINDING_RUN_URL, type RemoteOptions } from "./transports.js";
 
 /** An `env.AI` that runs models in this process, through `run` (default: createRun(backend)). */

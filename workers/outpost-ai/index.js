@@ -82,9 +82,17 @@ export class OutpostAI extends WorkerEntrypoint {
     return data.result;
   }
 
-  // The legacy @cloudflare/ai SDK calls binding.fetch("https://workers-binding.ai/run?…").
+  // The legacy @cloudflare/ai SDK calls binding.fetch("https://workers-binding.ai/run?…"),
+  // naming the model in a header, which this Worker's aliases rewrite as run() does its argument.
   fetch(request) {
-    return this.#proxy(request.url, request);
+    const headers = new Headers(request.headers);
+    const named = headers.get("cf-consn-model-id");
+    if (named) {
+      const colon = named.lastIndexOf(":");
+      const served = aliasesOf(this.env).get(named.slice(colon + 1));
+      if (served) headers.set("cf-consn-model-id", named.slice(0, colon + 1) + served);
+    }
+    return this.#proxy(request.url, { method: request.method, headers, body: request.body });
   }
 
   #base() {
