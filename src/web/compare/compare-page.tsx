@@ -3,6 +3,7 @@ import { generate, type GenerationInputs } from "../api.js";
 import { TEXT_GENERATION, defaultModels, pickerChoices, type Models } from "../models.js";
 import { CodeDialog } from "./code-dialog.js";
 import { PaneView } from "./pane.js";
+import { loadSaved, nextTurnId, save } from "./saved.js";
 import { requestSnippet } from "./snippets.js";
 import { MAX_PANES, buildInputs, initialState, isStreaming, reduce, type Pane } from "./state.js";
 
@@ -18,11 +19,13 @@ interface CodeRequest {
 
 /** Several models answer one message side by side, each with its own settings and history. */
 export function ComparePage({ hidden, models }: { hidden: boolean; models: Models }) {
-  const [state, dispatch] = useReducer(reduce, undefined, () => initialState([]));
-  const [prompt, setPrompt] = useState("");
+  // What the last visit left (read once: the reducer and the prompt start from it).
+  const [saved] = useState(() => loadSaved(localStorage));
+  const [state, dispatch] = useReducer(reduce, undefined, () => saved?.state ?? initialState([]));
+  const [prompt, setPrompt] = useState(saved?.prompt ?? "");
   const [code, setCode] = useState<CodeRequest>();
   const controllers = useRef(new Map<number, AbortController>());
-  const nextTurn = useRef(1);
+  const nextTurn = useRef(saved ? nextTurnId(saved.state) : 1);
   const choices = pickerChoices(models, TEXT_GENERATION);
 
   // Panes start empty and get the first models once the catalog arrives.
@@ -61,9 +64,25 @@ export function ComparePage({ hidden, models }: { hidden: boolean; models: Model
     for (const pane of idle) void run(pane, text);
     setPrompt("");
   };
+  const reset = () => {
+    dispatch({ type: "reset", models: defaultModels(choices, 2) });
+    setPrompt("");
+  };
   const stop = (pane: number) => controllers.current.get(pane)?.abort();
   const stopAll = () => controllers.current.forEach((c) => c.abort());
   const streaming = state.panes.some(isStreaming);
+
+  // Saved when nothing streams (not once per token), and whatever the state when the page goes.
+  const latest = useRef({ state, prompt });
+  latest.current = { state, prompt };
+  useEffect(() => {
+    if (!streaming) save(localStorage, { state, prompt });
+  }, [state, prompt, streaming]);
+  useEffect(() => {
+    const flush = () => save(localStorage, latest.current);
+    addEventListener("pagehide", flush);
+    return () => removeEventListener("pagehide", flush);
+  }, []);
 
   const showCode = (pane: Pane) => {
     const last = pane.turns.at(-1);
@@ -115,6 +134,9 @@ export function ComparePage({ hidden, models }: { hidden: boolean; models: Model
           </button>
           <button type="button" disabled={state.panes.length >= MAX_PANES} onClick={() => dispatch({ type: "add-pane", model: defaultModels(choices, 1)[0]! })}>
             Add pane
+          </button>
+          <button type="button" disabled={streaming} title="Back to two empty panes; forgets the saved comparison" onClick={reset}>
+            Clear all
           </button>
           <span id="prompt-keys" class="hint">
             <kbd>Ctrl</kbd>+<kbd>Enter</kbd> sends, <kbd>Esc</kbd> stops

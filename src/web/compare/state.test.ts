@@ -88,3 +88,17 @@ test("streamed tool calls land on the turn", () => {
   const next = reduce(state, { type: "event", pane: 1, turn: 1, event: { type: "tool_calls", calls }, at: 5 });
   assert.deepEqual(next.panes[0]?.turns[0]?.toolCalls, calls);
 });
+
+test("a replacing start swaps the last turn for the new one; reset starts afresh unless a pane streams", () => {
+  let state: CompareState = { panes: [{ id: 1, settings, turns: [turn(1, "a", { status: "done" }), turn(2, "b", { status: "done" })] }], nextId: 2 };
+  state = reduce(state, { type: "start", pane: 1, turn: turn(3, "b again"), replacing: 1 });
+  assert.deepEqual(state.panes[0]?.turns.map((t) => t.id), [1, 2, 3], "only the last turn is replaced");
+  state = reduce(state, { type: "start", pane: 1, turn: turn(4, "c"), replacing: 3 });
+  assert.deepEqual(state.panes[0]?.turns.map((t) => t.id), [1, 2, 3], "a streaming pane starts nothing");
+  state = reduce(state, { type: "end", pane: 1, turn: 3, status: "stopped", at: 1 });
+  state = reduce(state, { type: "start", pane: 1, turn: turn(4, "c"), replacing: 3 });
+  assert.deepEqual(state.panes[0]?.turns.map((t) => [t.id, t.user]), [[1, "a"], [2, "b"], [4, "c"]]);
+  assert.deepEqual(reduce(state, { type: "reset", models: ["m"] }), state, "not while streaming");
+  state = reduce(state, { type: "end", pane: 1, turn: 4, status: "done", at: 2 });
+  assert.deepEqual(reduce(state, { type: "reset", models: ["m", "n"] }), initialState(["m", "n"]));
+});

@@ -52,10 +52,13 @@ export type CompareAction =
   | { type: "add-pane"; model: string }
   | { type: "remove-pane"; pane: number }
   | { type: "settings"; pane: number; settings: Partial<PaneSettings> }
-  | { type: "start"; pane: number; turn: Turn }
+  /** A new turn; with `replacing`, it takes the place of the pane's last turn (regenerate, edit and resend). */
+  | { type: "start"; pane: number; turn: Turn; replacing?: number }
   | { type: "event"; pane: number; turn: number; event: GenerationEvent; at: number }
   | { type: "end"; pane: number; turn: number; status: Exclude<TurnStatus, "streaming">; error?: string; at: number }
-  | { type: "clear"; pane: number };
+  | { type: "clear"; pane: number }
+  /** Back to a fresh page: two panes on `models`, no conversations. */
+  | { type: "reset"; models: string[] };
 
 export const MAX_PANES = 4;
 export const EXAMPLE_SCHEMA = JSON.stringify({ type: "object", properties: { name: { type: "string", maxLength: 20 }, age: { type: "integer" } }, required: ["name", "age"] }, null, 2);
@@ -140,7 +143,11 @@ export function reduce(state: CompareState, action: CompareAction): CompareState
     case "settings":
       return onPane(action.pane, (p) => ({ ...p, settings: { ...p.settings, ...action.settings } }));
     case "start":
-      return onPane(action.pane, (p) => ({ ...p, turns: [...p.turns, action.turn] }));
+      return onPane(action.pane, (p) => {
+        if (isStreaming(p)) return p;
+        const kept = action.replacing !== undefined && p.turns.at(-1)?.id === action.replacing ? p.turns.slice(0, -1) : p.turns;
+        return { ...p, turns: [...kept, action.turn] };
+      });
     case "event":
       return onPane(action.pane, (p) => updateTurn(p, action.turn, (t) => applyEvent(t, action.event, action.at)));
     case "end":
@@ -149,5 +156,7 @@ export function reduce(state: CompareState, action: CompareAction): CompareState
       );
     case "clear":
       return onPane(action.pane, (p) => (isStreaming(p) ? p : { ...p, turns: [] }));
+    case "reset":
+      return state.panes.some(isStreaming) ? state : initialState(action.models);
   }
 }
