@@ -9,3 +9,4 @@ export * from "./engine.js";
 export * from "./frames.js";
 export * from "./auth.js";
 export * from "./image.js";
+export * from "./speech-synthesis.js";

@@ -6,6 +6,7 @@ export type TaskId =
   | "text-generation"
   | "text-embeddings"
   | "text-to-image"
+  | "text-to-speech"
   | "speech-recognition"
   | "translation"
   | "text-classification"

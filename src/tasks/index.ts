@@ -9,6 +9,7 @@ import { summarization } from "./summarization.js";
 import { textClassification } from "./text-classification.js";
 import { translation } from "./translation.js";
 import { textToImage } from "./text-to-image.js";
+import { textToSpeech } from "./text-to-speech.js";
 
 export type { Task, JsonSchema, Prepared } from "./task.js";
 export { TASK_INFO, TASK_IDS } from "./info.js";
@@ -27,6 +28,7 @@ const TASKS: Partial<Record<TaskId, Task>> = {
   "image-classification": imageClassification,
   "object-detection": objectDetection,
   "text-to-image": textToImage,
+  "text-to-speech": textToSpeech,
 };
 
 /** The task implementation, or undefined where Outpost has none yet. */
