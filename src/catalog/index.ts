@@ -47,9 +47,9 @@ export class Catalog {
     return this.#engines.has(entry.engine);
   }
 
-  /** Whether Outpost can serve the entry here: its engine and task are in this build and it has files to fetch. */
+  /** Whether Outpost can serve the entry here: its engine and task are in this build and it has files to fetch (or is programs). */
   isRunnable(entry: CatalogEntry): boolean {
-    return this.hasEngine(entry) && findTask(entry.task) !== undefined && entry.artifact !== undefined;
+    return this.hasEngine(entry) && findTask(entry.task) !== undefined && (entry.artifact !== undefined || entry.programs !== undefined);
   }
 
   /** Adds or replaces an entry (custom models). */
@@ -113,7 +113,7 @@ export class Catalog {
     if (!this.hasEngine(entry) || !findTask(entry.task)) {
       throw new OutpostError("ENGINE_UNAVAILABLE", `${id} needs the ${entry.engine} engine for ${entry.task}, which this Outpost build does not include yet`);
     }
-    if (!entry.artifact) throw new OutpostError("ENGINE_UNAVAILABLE", `${id} has no CPU-runnable artifact in the catalog yet`);
+    if (!entry.artifact && !entry.programs) throw new OutpostError("ENGINE_UNAVAILABLE", `${id} has no CPU-runnable artifact in the catalog yet`);
     return entry;
   }
 

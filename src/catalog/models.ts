@@ -1,4 +1,5 @@
 import { TEXT_TO_IMAGE_MODELS } from "./text-to-image.js";
+import { TEXT_TO_SPEECH_MODELS } from "./text-to-speech.js";
 import type { CatalogEntry } from "./types.js";
 
 /** Workers AI's default system prompts for a plain `prompt` (from the @cloudflare/ai SDK's model settings). */
@@ -770,6 +771,7 @@ export const MODELS: CatalogEntry[] = [
   },
 
   ...TEXT_TO_IMAGE_MODELS,
+  ...TEXT_TO_SPEECH_MODELS,
 
   // ---- Speech recognition (whisper engine; whisper.cpp ggml files embed their own vocabulary) ----
   {

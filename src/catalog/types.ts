@@ -64,6 +64,11 @@ export interface CatalogEntry {
   neurons?: { input?: number; output?: number; unit?: string };
   /** Set for models Outpost can run on a CPU: a GGUF (or other engine file) to fetch. */
   artifact?: Artifact;
+  /**
+   * Set for a model that is programs on this machine instead of weights (espeak-ng): there is
+   * nothing to pull, and its engine names the Debian package to install when one is missing.
+   */
+  programs?: string[];
   /** text-to-image models: sampler and defaults. */
   imageGeneration?: ImageGenerationSettings;
   /** Output vector size, for text-embeddings models. */

@@ -47,6 +47,8 @@ export function createOutpost(overrides: Partial<Config> = {}, hooks: OutpostHoo
     threadBudget: config.threadBudget,
     memoryBudgetBytes: config.memoryBudgetBytes,
     resolveModelPath: async (entry) => {
+      // A model that is programs has no files: its engine finds the programs itself.
+      if (entry.programs) return { path: "", sizeBytes: 0 };
       const path = await store.resolve(entry).catch(async (error: unknown) => {
         if (!hooks.fetchMissing || !(error instanceof OutpostError && error.code === "MODEL_NOT_LOCAL")) throw error;
         await hooks.fetchMissing(entry, store);

@@ -22,7 +22,9 @@ export class StoreAdmin implements ModelAdmin {
   /** Starts or joins the pull of a model this build can run (MODEL_NOT_FOUND / ENGINE_UNAVAILABLE otherwise). */
   start(model: string): Pull {
     checkModelName(model);
-    return this.#store.pull(this.#catalog.runnable(model));
+    const entry = this.#catalog.runnable(model);
+    if (entry.programs) throw new OutpostError("INPUT_INVALID", `${model} has nothing to pull: it runs the ${entry.programs.join(" and ")} programs of this machine`);
+    return this.#store.pull(entry);
   }
 
   pull(model: string): PullStatus {
