@@ -171,6 +171,7 @@ export function toDescriptor(entry: CatalogEntry): ModelDescriptor {
     maxTokensStreamDefault: entry.maxTokensStreamDefault,
     ...(entry.systemPrompt ? { systemPrompt: entry.systemPrompt } : {}),
     ...(entry.imageGeneration ? { imageGeneration: entry.imageGeneration } : {}),
+    ...(entry.speechRecognition ? { speechRecognition: entry.speechRecognition } : {}),
   };
 }
 

@@ -1,4 +1,4 @@
-import type { ImageGenerationSettings, TaskId } from "../contract/index.js";
+import type { ImageGenerationSettings, SpeechRecognitionSettings, TaskId } from "../contract/index.js";
 
 /** One file of a multi-file model. */
 export interface ArtifactFile {
@@ -71,6 +71,8 @@ export interface CatalogEntry {
   programs?: string[];
   /** text-to-image models: sampler and defaults. */
   imageGeneration?: ImageGenerationSettings;
+  /** speech-recognition models: the answer's shape. */
+  speechRecognition?: SpeechRecognitionSettings;
   /** Output vector size, for text-embeddings models. */
   embeddingDimensions?: number;
   /** Marks models added by `outpost models add` rather than shipped in the catalog. */

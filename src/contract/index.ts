@@ -10,3 +10,4 @@ export * from "./frames.js";
 export * from "./auth.js";
 export * from "./image.js";
 export * from "./speech-synthesis.js";
+export * from "./speech-recognition.js";

@@ -1,5 +1,6 @@
 import type { EngineJob, EngineResult } from "./engine.js";
 import type { ImageGenerationSettings } from "./image.js";
+import type { SpeechRecognitionSettings } from "./speech-recognition.js";
 import type { RunOptions, TaskId } from "./run.js";
 
 /** What a task needs to know about a model to validate and prepare a request for it. */
@@ -20,6 +21,8 @@ export interface ModelDescriptor {
   systemPrompt?: string;
   /** text-to-image models: sampler and defaults. */
   imageGeneration?: ImageGenerationSettings;
+  /** speech-recognition models: the answer's shape. */
+  speechRecognition?: SpeechRecognitionSettings;
 }
 
 /** Workers AI `models/search` item. */

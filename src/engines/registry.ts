@@ -10,6 +10,7 @@ export const ENGINES = {
   transformers: () => import("./transformers/index.js"),
   diffusion: () => import("./diffusion/index.js"),
   espeak: () => import("./espeak/index.js"),
+  whisper: () => import("./whisper/index.js"),
   /** Deterministic, weightless: for the transports' and the scheduler's tests; no catalog entry names it. */
   fake: () => import("./fake/index.js"),
 } as const satisfies Record<string, () => Promise<EngineModule>>;

@@ -1,4 +1,8 @@
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
 /** MPEG audio layer III bitrates (kbps) by header index: MPEG-1, then MPEG-2 and 2.5. */
 const KBPS = { 1: [0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320], 2: [0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160] };
@@ -46,4 +50,62 @@ export function wavDuration(bytes: Uint8Array): { seconds: number; sampleRate: n
   const dataBytes = view.readUInt32LE(40);
   assert.equal(dataBytes, view.length - 44, "data size");
   return { seconds: dataBytes / (channels * (bits / 8) * sampleRate), sampleRate };
+}
+
+/** A PCM WAV file of `samples` (in [-1, 1]) for tests: `bits` 8/16/24/32, or 32-bit float with `float`. */
+export function wavFile(samples: Float32Array, sampleRate: number, options: { bits?: number; float?: boolean; channels?: number } = {}): Buffer {
+  const bits = options.bits ?? 16;
+  const channels = options.channels ?? 1;
+  const bytes = bits / 8;
+  const data = Buffer.alloc(samples.length * bytes * channels);
+  samples.forEach((value, i) => {
+    for (let c = 0; c < channels; c++) {
+      const at = (i * channels + c) * bytes;
+      if (options.float) data.writeFloatLE(value, at);
+      else if (bits === 8) data.writeUInt8(Math.round(value * 127) + 128, at);
+      else if (bits === 16) data.writeInt16LE(Math.round(value * 32_767), at);
+      else if (bits === 24) data.writeIntLE(Math.round(value * 8_388_607), at, 3);
+      else data.writeInt32LE(Math.round(value * 2_147_483_647), at);
+    }
+  });
+  const header = Buffer.alloc(44);
+  header.write("RIFF", 0);
+  header.writeUInt32LE(36 + data.length, 4);
+  header.write("WAVEfmt ", 8);
+  header.writeUInt32LE(16, 16);
+  header.writeUInt16LE(options.float ? 3 : 1, 20);
+  header.writeUInt16LE(channels, 22);
+  header.writeUInt32LE(sampleRate, 24);
+  header.writeUInt32LE(sampleRate * bytes * channels, 28);
+  header.writeUInt16LE(bytes * channels, 32);
+  header.writeUInt16LE(bits, 34);
+  header.write("data", 36);
+  header.writeUInt32LE(data.length, 40);
+  return Buffer.concat([header, data]);
+}
+
+/** `seconds` of a sine at `hz`, amplitude 0.5. */
+export function tone(seconds: number, sampleRate: number, hz = 440): Float32Array {
+  return Float32Array.from({ length: Math.round(seconds * sampleRate) }, (_, i) => 0.5 * Math.sin((2 * Math.PI * hz * i) / sampleRate));
+}
+
+/**
+ * `frames` silent MPEG frames: MPEG-1 layer III 128 kbit/s 44.1 kHz mono (26 ms each), or with
+ * `long` MPEG-2.5 8 kbit/s 8 kHz (72 ms in 72 bytes: two hours fit in 7 MB).
+ */
+export function silentMp3(frames: number, long = false): Buffer {
+  const frame = Buffer.alloc(long ? 72 : 417);
+  frame.set(long ? [0xff, 0xe3, 0x18, 0xc0] : [0xff, 0xfb, 0x90, 0xc0]);
+  return Buffer.concat(Array.from({ length: frames }, () => frame));
+}
+
+/** Speech from espeak-ng (Debian's `espeak-ng`), as a 22.05 kHz 16-bit mono WAV. */
+export function speech(text: string): Buffer {
+  const dir = mkdtempSync(join(tmpdir(), "outpost-speech-"));
+  try {
+    execFileSync("espeak-ng", ["-w", join(dir, "speech.wav"), text]);
+    return readFileSync(join(dir, "speech.wav"));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
