@@ -56,6 +56,14 @@ export function runBindingSuite(c: BindingCase): void {
     assert.equal((await fetch(`${c.worker().url}/json`)).status, 200, "the binding still works after an error");
   });
 
+  test("text-to-speech comes back as Workers AI's {audio} object, the REST API's base64 MP3", async () => {
+    const res = await fetch(`${c.worker().url}/speech`);
+    assert.equal(res.status, 200, await res.clone().text());
+    const rest = (await (await postJson(`${c.outpost().url}/ai/run/@outpost/espeak-ng`, { prompt: "Hello from a Worker", lang: "en" })).json()) as { result: { audio: string } };
+    assert.deepEqual(await res.json(), rest.result);
+    assert.deepEqual([...Buffer.from(rest.result.audio, "base64").subarray(0, 2)], [0xff, 0xf3], "an MPEG-2 layer III frame");
+  });
+
   test("env.AI.models() returns the catalog search result", async () => {
     const res = await fetch(`${c.worker().url}/models`);
     assert.equal(res.status, 200);
