@@ -1,4 +1,5 @@
 import { useEffect, useRef } from "preact/hooks";
+import { Markdown } from "../markdown/render.js";
 import { ModelSelect } from "../model-select.js";
 import { TEXT_GENERATION, type Models } from "../models.js";
 import { isStreaming, type Pane, type PaneSettings, type Turn } from "./state.js";
@@ -23,7 +24,7 @@ function TurnView({ turn }: { turn: Turn }) {
     <li class="turn" data-status={turn.status}>
       <p class="user">{turn.user}</p>
       <div class="answer" aria-busy={turn.status === "streaming"}>
-        {turn.answer}
+        <Markdown text={turn.answer} />
         {turn.status === "streaming" && <span class="cursor" aria-hidden="true" />}
       </div>
       {turn.toolCalls && (
