@@ -67,7 +67,7 @@ export async function flashCrowd(flags: Record<string, string | number>, model: 
 const RECOVERY_DEADLINE_MS = 30_000;
 
 export interface CrashRecoveryResult {
-  /** Status of the request that crashed the runner (502 expected). */
+  /** Status of the request that crashed the runner (422 expected: it crashed its retry too). */
   crashStatus: number;
   /** From the crash answer to the first successful request's answer, ms; null if none within 30 s. */
   recoveryMs: number | null;
@@ -76,7 +76,8 @@ export interface CrashRecoveryResult {
 /**
  * TinyStories-656K aborts llama.cpp on a character outside its vocabulary (`#`): the runner
  * dies, and the clock runs from that answer until a valid request succeeds again. Repeated
- * `crashes` times in a row, so the restart backoff shows.
+ * `crashes` times in a row, each with its own input (a repeated one is refused without a crash),
+ * so any restart backoff shows.
  */
 export async function crashRecovery(flags: Record<string, string | number>, model: string, crashes: number): Promise<CrashRecoveryResult[]> {
   const server = await startOutpost(flags);
@@ -85,7 +86,7 @@ export async function crashRecovery(flags: Record<string, string | number>, mode
     await plainRun(server.url, model, valid);
     const results: CrashRecoveryResult[] = [];
     for (let i = 0; i < crashes; i++) {
-      const crashStatus = await plainRun(server.url, model, { prompt: "#", max_tokens: 8 });
+      const crashStatus = await plainRun(server.url, model, { prompt: `#${i}`, max_tokens: 8 });
       const crashedAt = performance.now();
       // Each try waits for the restart inside the server; retry only if one is refused outright.
       let recovered = false;

@@ -42,6 +42,8 @@ export function createOutpost(overrides: Partial<Config> = {}, hooks: OutpostHoo
     slots: config.slots,
     maxQueue: config.maxQueue,
     queueTimeoutMs: config.queueTimeoutMs,
+    runTimeoutMs: config.runTimeoutMs,
+    poisonBlockMs: config.poisonBlockMs,
     keepAliveMs: config.keepAliveMs,
     threads: config.threads,
     threadBudget: config.threadBudget,
@@ -56,7 +58,7 @@ export function createOutpost(overrides: Partial<Config> = {}, hooks: OutpostHoo
       });
       return { path, sizeBytes: await diskSizeBytes(path) };
     },
-    spawnRunner: (entry) => new RunnerProcess(entry.id),
+    spawnRunner: (entry) => new RunnerProcess(entry.id, { heartbeatTimeoutMs: config.runnerHeartbeatTimeoutMs }),
     metrics,
   });
   const backend = new LocalBackend(catalog, scheduler);

@@ -47,6 +47,30 @@ export const SETTINGS = {
   slots: { env: "OUTPOST_SLOTS", kind: "int", default: () => 4, description: "Sequences served at once per model (continuous batching)." },
   maxQueue: { env: "OUTPOST_MAX_QUEUE", kind: "int", default: () => 64, description: "Requests waiting per model beyond the slots; more get 429." },
   queueTimeoutMs: { env: "OUTPOST_QUEUE_TIMEOUT_MS", kind: "int", default: () => 30_000, description: "Longest a request waits for a slot before 408." },
+  /** Milliseconds from admission; the queue wait before it is `queueTimeoutMs`'s. */
+  runTimeoutMs: {
+    env: "OUTPOST_RUN_TIMEOUT_MS",
+    kind: "int",
+    default: () => 300_000,
+    description: "Longest a request may run once it has a slot, a stream until its last token; then it is stopped with 408 (a stream ends with an error event) and its slot freed.",
+  },
+  /**
+   * Milliseconds. Synchronous native work that blocks a runner's event loop this long counts as
+   * frozen too; prompts are bounded (131,072 characters) well below that.
+   */
+  runnerHeartbeatTimeoutMs: {
+    env: "OUTPOST_RUNNER_HEARTBEAT_TIMEOUT_MS",
+    kind: "int",
+    default: () => 10_000,
+    description: "A runner sends a heartbeat every second; one silent this long (frozen, stopped, stuck in native code) is killed and treated as a crash (at least 2000; 0: never).",
+  },
+  /** Milliseconds; an input is its model id and prepared job, less any random seed. */
+  poisonBlockMs: {
+    env: "OUTPOST_POISON_BLOCK_MS",
+    kind: "int",
+    default: () => 600_000,
+    description: "An input in flight when its runner crashed is a suspect this long; if it crashes a runner again it is refused with 422 without reaching a runner, for this long.",
+  },
   keepAliveMs: { env: "OUTPOST_KEEP_ALIVE_MS", kind: "int", default: () => 300_000, description: "How long an idle model stays loaded." },
   memoryBudgetBytes: {
     env: "OUTPOST_MEMORY_BUDGET_BYTES",

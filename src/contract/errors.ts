@@ -37,6 +37,8 @@ export const ERRORS = {
   RESIDENCY_UNAVAILABLE: { status: 503, internalCode: 3046, name: "ResidencyUnavailable" },
   /** The runner process died while serving the request. */
   RUNNER_CRASHED: { status: 502, internalCode: 3043, name: "RunnerCrashed" },
+  /** This exact input crashed its model's runner twice; it is refused for a while without reaching a runner. */
+  POISON_INPUT: { status: 422, internalCode: 3048, name: "PoisonInput" },
   /** No token, or one that is malformed, unknown, expired or revoked (Cloudflare's API answers 10000). */
   UNAUTHENTICATED: { status: 401, internalCode: 10000, name: "AuthenticationError" },
   /** A valid token whose account, scope or models do not cover the request; or a foreign Host or cross-site request. */

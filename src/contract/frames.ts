@@ -105,8 +105,10 @@ export class FrameSender {
     return !this.#signal.aborted;
   }
 
+  /** The stream ends with the abort's reason when it is an OutpostError (a TIMEOUT), else ABORTED. */
   #cancelled(): SendOutcome {
-    this.#send({ t: "error", error: { code: "ABORTED", message: "The request was cancelled" } });
+    const reason: unknown = this.#signal.reason;
+    this.#send({ t: "error", error: reason instanceof OutpostError ? reason.toWire() : { code: "ABORTED", message: "The request was cancelled" } });
     return "cancelled";
   }
 }

@@ -6,7 +6,7 @@
  */
 import { FrameSender, OutpostError, type LoadedModel } from "../contract/index.js";
 import { createEngine } from "../engines/index.js";
-import type { FromRunner, ToRunner } from "./protocol.js";
+import { HEARTBEAT_INTERVAL_MS, type FromRunner, type ToRunner } from "./protocol.js";
 
 let model: LoadedModel | undefined;
 const active = new Map<number, { abort: AbortController; sender: FrameSender }>();
@@ -43,10 +43,13 @@ process.on("message", (message: ToRunner) => {
       active.get(message.id)?.sender.grant(message.upTo);
       return;
     case "cancel":
-      active.get(message.id)?.abort.abort();
+      active.get(message.id)?.abort.abort(message.reason ? OutpostError.fromWire(message.reason) : undefined);
       return;
   }
 });
+
+// Sent from the event loop, so a runner stopped or stuck in native code falls silent and is killed.
+setInterval(() => send({ type: "heartbeat" }), HEARTBEAT_INTERVAL_MS).unref();
 
 // The server owns this process: when the IPC channel closes, there is no one left to serve.
 process.on("disconnect", () => process.exit(0));

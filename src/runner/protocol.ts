@@ -1,5 +1,8 @@
 import type { EngineJob, EngineLoadOptions, Frame, LoadedModelInfo, WireError } from "../contract/index.js";
 
+/** How often a runner says it is alive; the server kills one silent past its heartbeat timeout. */
+export const HEARTBEAT_INTERVAL_MS = 1_000;
+
 /**
  * IPC between the server and a runner process. Every request carries an `id`; its result comes
  * back as frames (contract/frames.ts), flow-controlled by `grant`s exactly as over NATS.
@@ -9,9 +12,11 @@ export type ToRunner =
   | { type: "load"; options: EngineLoadOptions }
   | { type: "run"; id: number; job: EngineJob }
   | { type: "grant"; id: number; upTo: number }
-  | { type: "cancel"; id: number };
+  /** Stops a job; its stream ends with `reason` (a TIMEOUT), or ABORTED. */
+  | { type: "cancel"; id: number; reason?: WireError };
 
 export type FromRunner =
   | { type: "loaded"; info: LoadedModelInfo }
   | { type: "load-failed"; error: WireError }
-  | { type: "frame"; id: number; frame: Frame };
+  | { type: "frame"; id: number; frame: Frame }
+  | { type: "heartbeat" };

@@ -1,6 +1,9 @@
 /** Lines of a runner's stderr kept to explain a crash. */
 export const STDERR_TAIL_LINES = 20;
-/** First restart delay after a runner crash, doubled per consecutive crash up to the maximum. */
+/**
+ * Restart delay after the second consecutive crash no poison input explains, doubled per further
+ * crash up to the maximum. The first crash restarts at once: its requests are being retried.
+ */
 export const RESTART_BACKOFF_MS = 250;
 export const RESTART_BACKOFF_MAX_MS = 8_000;
 /** A runner that lived this long resets the crash count. */
@@ -11,3 +14,5 @@ export const LOADING_RETRY_AFTER_S = 2;
 export const RUNNER_OVERHEAD_BYTES = 128 * 1024 * 1024;
 /** Finished requests kept for `GET /api/requests` (the dashboard's latest requests). */
 export const RECENT_REQUESTS = 100;
+/** Inputs remembered as crash suspects or poison across all models; the oldest are forgotten first. */
+export const CRASH_FINGERPRINTS_MAX = 1_024;

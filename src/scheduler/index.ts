@@ -1,4 +1,5 @@
-export { Scheduler, type Runner, type SchedulerOptions, type ResidentStatus } from "./scheduler.js";
+export { Scheduler } from "./scheduler.js";
+export type { Runner, SchedulerOptions, ResidentStatus } from "./types.js";
 export { RunnerProcess } from "./runner-process.js";
 export { LocalBackend } from "./local-backend.js";
 export { Metrics, type ResidencySnapshot } from "./metrics.js";

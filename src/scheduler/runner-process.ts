@@ -3,11 +3,19 @@ import { readFile } from "node:fs/promises";
 import { extname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { FrameReceiver, OutpostError, type EngineJob, type EngineLoadOptions, type EngineResult, type LoadedModelInfo } from "../contract/index.js";
-import type { FromRunner, ToRunner } from "../runner/protocol.js";
+import { HEARTBEAT_INTERVAL_MS, type FromRunner, type ToRunner } from "../runner/protocol.js";
 import { STDERR_TAIL_LINES } from "./constants.js";
 
 /** The runner entry beside this build: `.ts` under tsx in development, `.js` from dist/. */
 const RUNNER_ENTRY = fileURLToPath(new URL(`../runner/main${extname(fileURLToPath(import.meta.url))}`, import.meta.url));
+
+export interface RunnerProcessOptions {
+  /**
+   * A runner silent this long (no heartbeat, no frame) is killed with SIGKILL and its requests
+   * fail as in a crash, in ms. 0: never. At least twice the heartbeat interval.
+   */
+  heartbeatTimeoutMs?: number;
+}
 
 interface LoadWaiter {
   onMessage(message: FromRunner): void;
@@ -17,7 +25,8 @@ interface LoadWaiter {
 /**
  * The server's handle on one runner child process. Requests are multiplexed over IPC by id;
  * if the child exits, every request in flight fails with RUNNER_CRASHED carrying the child's
- * last stderr line, and the handle is dead for good (the scheduler starts a new one).
+ * last stderr line, and the handle is dead for good (the scheduler starts a new one). A child
+ * that stops sending heartbeats (SIGSTOPped, stuck in native code) is killed, which is such an exit.
  */
 export class RunnerProcess {
   readonly #child: ChildProcess;
@@ -27,9 +36,12 @@ export class RunnerProcess {
   #nextId = 1;
   #exitError: OutpostError | undefined;
   #loadWaiter: LoadWaiter | undefined;
+  #heardAt = Date.now();
+  /** Why this handle killed its child, for the crash message. */
+  #killedFor: string | undefined;
   readonly exited: Promise<OutpostError>;
 
-  constructor(label: string) {
+  constructor(label: string, options: RunnerProcessOptions = {}) {
     this.#label = label;
     // The model id as an argument makes `ps` show which runner holds which model.
     this.#child = fork(RUNNER_ENTRY, [label], {
@@ -47,12 +59,18 @@ export class RunnerProcess {
       this.#stderrTail.splice(0, Math.max(0, this.#stderrTail.length - STDERR_TAIL_LINES));
     });
     this.#child.on("message", (message: FromRunner) => {
+      this.#heardAt = Date.now();
+      if (message.type === "heartbeat") return;
       if (message.type === "loaded" || message.type === "load-failed") this.#loadWaiter?.onMessage(message);
       else this.#pending.get(message.id)?.push(message.frame);
     });
+    const timeoutMs = options.heartbeatTimeoutMs ? Math.max(options.heartbeatTimeoutMs, 2 * HEARTBEAT_INTERVAL_MS) : 0;
+    const watchdog = timeoutMs ? setInterval(() => this.#checkHeartbeat(timeoutMs), HEARTBEAT_INTERVAL_MS) : undefined;
+    watchdog?.unref();
     this.exited = new Promise((resolve) => {
       this.#child.on("exit", (code, signal) => {
-        const reason = signal ? `signal ${signal}` : `exit code ${code}`;
+        clearInterval(watchdog);
+        const reason = this.#killedFor ?? (signal ? `signal ${signal}` : `exit code ${code}`);
         const detail = this.#stderrTail.at(-1);
         const error = new OutpostError("RUNNER_CRASHED", `The runner for ${this.#label} stopped (${reason})${detail ? `: ${detail}` : ""}`);
         this.#exitError = error;
@@ -106,7 +124,8 @@ export class RunnerProcess {
   run(job: EngineJob, signal: AbortSignal): Promise<EngineResult> {
     if (this.#exitError) return Promise.reject(this.#exitError);
     const id = this.#nextId++;
-    const cancel = () => this.#send({ type: "cancel", id });
+    // A reason that is an OutpostError (the scheduler's TIMEOUT) ends the stream with it.
+    const cancel = () => this.#send(signal.reason instanceof OutpostError ? { type: "cancel", id, reason: signal.reason.toWire() } : { type: "cancel", id });
     const receiver = new FrameReceiver((upTo) => this.#send({ type: "grant", id, upTo }), cancel);
     signal.addEventListener("abort", cancel, { once: true });
     this.#pending.set(id, receiver);
@@ -125,5 +144,12 @@ export class RunnerProcess {
 
   kill(): void {
     this.#child.kill("SIGKILL");
+  }
+
+  #checkHeartbeat(timeoutMs: number): void {
+    const silentMs = Date.now() - this.#heardAt;
+    if (silentMs < timeoutMs || this.#exitError || this.#killedFor) return;
+    this.#killedFor = `no heartbeat for ${silentMs} ms, killed`;
+    this.kill();
   }
 }

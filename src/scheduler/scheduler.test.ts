@@ -49,6 +49,8 @@ function scheduler(overrides: Partial<SchedulerOptions> = {}) {
     slots: 2,
     maxQueue: 8,
     queueTimeoutMs: 5_000,
+    runTimeoutMs: 60_000,
+    poisonBlockMs: 60_000,
     keepAliveMs: 60_000,
     threads: 1,
     threadBudget: 1,

@@ -1,38 +1,14 @@
-import { OutpostError, tapEvents, type EngineJob, type EngineLoadOptions, type EngineResult, type LoadedModelInfo, type RunOptions } from "../contract/index.js";
+import { OutpostError, type EngineJob, type EngineResult, type RunOptions } from "../contract/index.js";
 import { toDescriptor, type CatalogEntry } from "../catalog/index.js";
 import { HEALTHY_AFTER_MS, LOADING_RETRY_AFTER_S, RESTART_BACKOFF_MAX_MS, RESTART_BACKOFF_MS, RUNNER_OVERHEAD_BYTES } from "./constants.js";
+import { CrashSuspects, Input, poisonError } from "./crash-suspects.js";
 import { pickEvictions } from "./eviction.js";
-import type { Metrics } from "./metrics.js";
+import { firstOutput, type Started } from "./first-output.js";
+import { settleBy } from "./settle-by.js";
+import { SuspectGate } from "./suspect-gate.js";
+import type { ResidentStatus, Runner, SchedulerOptions } from "./types.js";
 
-/** What the scheduler needs from a runner; RunnerProcess implements it, tests may fake it. */
-export interface Runner {
-  readonly alive: boolean;
-  readonly exited: Promise<OutpostError>;
-  load(options: EngineLoadOptions): Promise<LoadedModelInfo>;
-  run(job: EngineJob, signal: AbortSignal): Promise<EngineResult>;
-  /** Resident memory of the runner process in bytes, once loaded. */
-  memoryBytes(): Promise<number>;
-  kill(): void;
-}
-
-export interface SchedulerOptions {
-  slots: number;
-  maxQueue: number;
-  queueTimeoutMs: number;
-  keepAliveMs: number;
-  threads: number;
-  /**
-   * llama.cpp threads that may compute at once across all models. A model starts serving only
-   * when its `threads` fit; the rest wait in their queues, so the cores are never oversubscribed.
-   */
-  threadBudget: number;
-  /** Loaded models may use at most this much memory together; idle ones are evicted LRU-first. */
-  memoryBudgetBytes: number;
-  /** Path and size of the verified weights file for a model. */
-  resolveModelPath(entry: CatalogEntry): Promise<{ path: string; sizeBytes: number }>;
-  spawnRunner(entry: CatalogEntry): Runner;
-  metrics?: Metrics;
-}
+export type { ResidentStatus, Runner, SchedulerOptions } from "./types.js";
 
 interface Waiter {
   /** Arrival order across all models, so CPU goes to the longest-waiting model first. */
@@ -41,27 +17,29 @@ interface Waiter {
   reject(error: OutpostError): void;
 }
 
+/** A request's try on one runner, from its start until its result ends. */
+interface Flight {
+  input: Input;
+  runner: Runner;
+}
+
 /** Per-model residency state. Only this file mutates it. */
 interface Resident {
   entry: CatalogEntry;
   runner: Runner | undefined;
+  /** When `runner` was started: a crash after HEALTHY_AFTER_MS starts the backoff over. */
+  runnerStartedAt: number;
   loading: Promise<Runner> | undefined;
   active: number;
   queue: Waiter[];
+  flights: Set<Flight>;
+  gate: SuspectGate;
   keepAliveMs: number;
   idleTimer: NodeJS.Timeout | undefined;
   crashes: number;
   restartNotBefore: number;
   memoryBytes: number;
   lastUsedAt: number;
-}
-
-export interface ResidentStatus {
-  model: string;
-  loaded: boolean;
-  active: number;
-  queued: number;
-  memoryBytes: number;
 }
 
 /**
@@ -75,40 +53,48 @@ export class Scheduler {
   readonly #options: SchedulerOptions;
   readonly #residents = new Map<string, Resident>();
   readonly #threadBudget: number;
+  readonly #suspects: CrashSuspects;
+  /** Each crashed runner's verdict, decided once: the inputs its crash proved poison. */
+  readonly #verdicts = new WeakMap<Runner, ReadonlySet<string>>();
   #threadsInUse = 0;
   #arrivals = 0;
+  #closed = false;
 
   constructor(options: SchedulerOptions) {
     this.#options = options;
+    this.#suspects = new CrashSuspects(options.poisonBlockMs);
     // One model must always be able to run, even if its threads alone exceed the budget.
     this.#threadBudget = Math.max(options.threadBudget, options.threads);
   }
 
   async execute(entry: CatalogEntry, job: EngineJob, options: RunOptions): Promise<EngineResult> {
     const resident = this.#resident(entry);
-    if (options.rejectIfBusy && resident.loading) {
-      throw new OutpostError("MODEL_LOADING", `${entry.id} is loading`, { retryAfterS: LOADING_RETRY_AFTER_S });
-    }
+    const input = new Input(entry.id, job);
+    if (!this.#suspects.empty) this.#suspects.refuse(entry.id, input.fingerprint);
+    if (options.rejectIfBusy) this.#refuseIfRestarting(resident);
     const deadline = Date.now() + (options.queueTimeoutMs ?? this.#options.queueTimeoutMs);
     await this.#admit(resident, options, deadline);
     if (options.keepAliveMs !== undefined) resident.keepAliveMs = options.keepAliveMs;
     resident.lastUsedAt = Date.now();
-    const signal = options.signal ?? new AbortController().signal;
-    let result: EngineResult;
-    try {
-      if (signal.aborted) throw new OutpostError("ABORTED", "The request was cancelled");
-      const runner = await withDeadline(this.#ensureLoaded(resident), deadline, `Timed out waiting for ${entry.id} to load`);
-      result = await runner.run(job, signal);
-    } catch (error) {
+    // The runner sees its own signal: the caller's, or the execution deadline's TIMEOUT.
+    const run = new AbortController();
+    const onAbort = () => run.abort(options.signal?.reason);
+    options.signal?.addEventListener("abort", onAbort, { once: true });
+    const runTimeoutMs = this.#options.runTimeoutMs;
+    const timer = setTimeout(() => run.abort(new OutpostError("TIMEOUT", `Ran longer than ${runTimeoutMs} ms on ${entry.id}`)), runTimeoutMs);
+    // A stream holds its slot until it ends (or its consumer stops), a json value not at all.
+    const finish = () => {
+      clearTimeout(timer);
+      options.signal?.removeEventListener("abort", onAbort);
       this.#release(resident);
+    };
+    try {
+      if (options.signal?.aborted) throw new OutpostError("ABORTED", "The request was cancelled");
+      return await this.#serve(resident, input, run.signal, deadline, finish);
+    } catch (error) {
+      finish();
       throw error;
     }
-    // A stream holds its slot until it ends (or its consumer stops), a json value not at all.
-    const finish = () => this.#release(resident);
-    if (result.kind === "events") return { kind: "events", events: tapEvents(result.events, { finish }) };
-    if (result.kind === "bytes") return { ...result, chunks: tapEvents(result.chunks, { finish }) };
-    finish();
-    return result;
   }
 
   status(): ResidentStatus[] {
@@ -123,6 +109,7 @@ export class Scheduler {
 
   /** Stops every runner and refuses everything queued. */
   close(): void {
+    this.#closed = true;
     for (const resident of this.#residents.values()) {
       clearTimeout(resident.idleTimer);
       const runner = resident.runner;
@@ -132,15 +119,91 @@ export class Scheduler {
     }
   }
 
+  /**
+   * Runs the request on its model's runner. A request whose runner crashes before its first
+   * output is tried once more on the next runner: it may only have been beside the input that
+   * crashed it. A crash suspect runs alone until its first output, so the input that crashes
+   * again is told apart, and is refused as POISON_INPUT from then on.
+   */
+  async #serve(resident: Resident, input: Input, signal: AbortSignal, queueDeadline: number, finish: () => void): Promise<EngineResult> {
+    for (let attempt = 1; ; attempt++) {
+      // A retry is bounded by the execution deadline (`signal`), not by the queue's.
+      const runner = await settleBy(this.#ensureLoaded(resident), attempt === 1 ? queueDeadline : Infinity, signal, `Timed out waiting for ${resident.entry.id} to load`);
+      const suspect = attempt > 1 || (!this.#suspects.empty && this.#suspects.isSuspect(input.fingerprint));
+      const leave = await resident.gate.enter(suspect, () => runner.alive && [...resident.flights].some((f) => f.runner === runner));
+      if (!runner.alive) {
+        // It crashed while this request waited at the gate: nothing was tried on it.
+        leave();
+        attempt -= 1;
+        continue;
+      }
+      const flight: Flight = { input, runner };
+      resident.flights.add(flight);
+      const land = () => {
+        if (!runner.alive) this.#crashed(resident, runner);
+        resident.flights.delete(flight);
+        resident.gate.landed();
+      };
+      let started: Started;
+      try {
+        started = await firstOutput(await runner.run(input.job, signal), () => (land(), finish()));
+      } catch (error) {
+        started = { ok: false, error: OutpostError.from(error) };
+      } finally {
+        leave();
+      }
+      if (started.ok) return started.result;
+      const crashed = started.error.code === "RUNNER_CRASHED" && !runner.alive;
+      land();
+      if (!crashed || this.#closed) throw started.error;
+      if (this.#crashed(resident, runner).has(input.fingerprint)) throw poisonError(resident.entry.id, this.#options.poisonBlockMs, started.error);
+      if (attempt > 1 || signal.aborted) throw started.error;
+    }
+  }
+
+  /**
+   * What a runner's crash means, decided once, by whichever of its requests or its exit sees it
+   * first: the inputs in flight become suspects, or poison if they were suspects already. A crash
+   * that poison explains does not count toward the restart backoff, nor does the one that made
+   * it a suspect, so one client's poison cannot slow the model's restarts for everyone else.
+   */
+  #crashed(resident: Resident, runner: Runner): ReadonlySet<string> {
+    const decided = this.#verdicts.get(runner);
+    if (decided) return decided;
+    const inFlight = [...resident.flights].filter((f) => f.runner === runner).map((f) => f.input.fingerprint);
+    const poison = this.#suspects.recordCrash(inFlight);
+    this.#verdicts.set(runner, poison);
+    if (resident.runner === runner) resident.runner = undefined;
+    resident.gate.landed();
+    this.#options.metrics?.restarts.inc({ model: resident.entry.id });
+    const now = Date.now();
+    if (poison.size > 0) resident.crashes = Math.max(0, resident.crashes - 1);
+    else resident.crashes = now - resident.runnerStartedAt < HEALTHY_AFTER_MS ? resident.crashes + 1 : 1;
+    resident.restartNotBefore = now + restartDelayMs(resident.crashes);
+    return poison;
+  }
+
+  /** rejectIfBusy: a model that is loading, or waiting out a restart backoff, answers 503 at once. */
+  #refuseIfRestarting(resident: Resident): void {
+    const waitMs = resident.restartNotBefore - Date.now();
+    if (resident.loading || (waitMs > 0 && !resident.runner?.alive)) {
+      const why = resident.loading ? "is loading" : "is restarting after a crash";
+      throw new OutpostError("MODEL_LOADING", `${resident.entry.id} ${why}`, { retryAfterS: waitMs > 0 ? Math.ceil(waitMs / 1000) : LOADING_RETRY_AFTER_S });
+    }
+  }
+
   #resident(entry: CatalogEntry): Resident {
     let resident = this.#residents.get(entry.id);
     if (!resident) {
       resident = {
         entry,
         runner: undefined,
+        runnerStartedAt: 0,
         loading: undefined,
         active: 0,
         queue: [],
+        flights: new Set(),
+        gate: new SuspectGate(),
         keepAliveMs: this.#options.keepAliveMs,
         idleTimer: undefined,
         crashes: 0,
@@ -257,6 +320,9 @@ export class Scheduler {
 
   #ensureLoaded(resident: Resident): Promise<Runner> {
     if (resident.runner?.alive) return Promise.resolve(resident.runner);
+    if (this.#closed) return Promise.reject(new OutpostError("ABORTED", "The server is shutting down"));
+    // A runner found dead here crashed (an unload forgets its runner first): its backoff applies.
+    if (resident.runner) this.#crashed(resident, resident.runner);
     resident.loading ??= this.#load(resident).finally(() => (resident.loading = undefined));
     return resident.loading;
   }
@@ -268,7 +334,7 @@ export class Scheduler {
     this.#makeRoom(resident, sizeBytes + RUNNER_OVERHEAD_BYTES);
     const runner = this.#options.spawnRunner(resident.entry);
     const startedAt = Date.now();
-    void runner.exited.then(() => this.#onExit(resident, runner, startedAt));
+    void runner.exited.then(() => this.#onExit(resident, runner));
     try {
       // The engine reads what it needs from the descriptor: the scheduler knows no engine's settings.
       await runner.load({ model: toDescriptor(resident.entry), path, slots: this.#options.slots, threads: this.#options.threads });
@@ -278,6 +344,7 @@ export class Scheduler {
       throw error;
     }
     resident.runner = runner;
+    resident.runnerStartedAt = startedAt;
     this.#options.metrics?.loads.inc({ model: resident.entry.id });
     return runner;
   }
@@ -299,24 +366,13 @@ export class Scheduler {
     }
   }
 
-  /** Backs off only after a crash: an unload clears `resident.runner` before the kill. */
-  #onExit(resident: Resident, runner: Runner, startedAt: number): void {
-    if (resident.runner !== runner) return;
-    resident.runner = undefined;
-    this.#options.metrics?.restarts.inc({ model: resident.entry.id });
-    const crashed = Date.now() - startedAt < HEALTHY_AFTER_MS ? resident.crashes + 1 : 1;
-    resident.crashes = crashed;
-    resident.restartNotBefore = Date.now() + Math.min(RESTART_BACKOFF_MS * 2 ** (crashed - 1), RESTART_BACKOFF_MAX_MS);
+  /** Only a crash has a verdict: an unload forgets `resident.runner` before the kill. */
+  #onExit(resident: Resident, runner: Runner): void {
+    if (resident.runner === runner) this.#crashed(resident, runner);
   }
 }
 
-/** Rejects with TIMEOUT if `promise` has not settled by `deadline` (the promise itself goes on). */
-function withDeadline<T>(promise: Promise<T>, deadline: number, message: string): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new OutpostError("TIMEOUT", message)), Math.max(0, deadline - Date.now()));
-    promise.then(
-      (value) => (clearTimeout(timer), resolve(value)),
-      (error: unknown) => (clearTimeout(timer), reject(error)),
-    );
-  });
+/** No delay for a first crash (its requests are being retried), then a doubling backoff. */
+function restartDelayMs(crashes: number): number {
+  return crashes < 2 ? 0 : Math.min(RESTART_BACKOFF_MS * 2 ** (crashes - 2), RESTART_BACKOFF_MAX_MS);
 }

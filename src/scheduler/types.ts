@@ -1,0 +1,45 @@
+import type { OutpostError, EngineJob, EngineLoadOptions, EngineResult, LoadedModelInfo } from "../contract/index.js";
+import type { CatalogEntry } from "../catalog/index.js";
+import type { Metrics } from "./metrics.js";
+
+/** What the scheduler needs from a runner; RunnerProcess implements it, tests may fake it. */
+export interface Runner {
+  readonly alive: boolean;
+  readonly exited: Promise<OutpostError>;
+  load(options: EngineLoadOptions): Promise<LoadedModelInfo>;
+  run(job: EngineJob, signal: AbortSignal): Promise<EngineResult>;
+  /** Resident memory of the runner process in bytes, once loaded. */
+  memoryBytes(): Promise<number>;
+  kill(): void;
+}
+
+export interface SchedulerOptions {
+  slots: number;
+  maxQueue: number;
+  queueTimeoutMs: number;
+  /** Longest a request may run once admitted (a stream until its end); then it is stopped with TIMEOUT. */
+  runTimeoutMs: number;
+  /** How long an input that crashed a runner twice is refused (POISON_INPUT), and how long a first crash makes it a suspect. */
+  poisonBlockMs: number;
+  keepAliveMs: number;
+  threads: number;
+  /**
+   * llama.cpp threads that may compute at once across all models. A model starts serving only
+   * when its `threads` fit; the rest wait in their queues, so the cores are never oversubscribed.
+   */
+  threadBudget: number;
+  /** Loaded models may use at most this much memory together; idle ones are evicted LRU-first. */
+  memoryBudgetBytes: number;
+  /** Path and size of the verified weights file for a model. */
+  resolveModelPath(entry: CatalogEntry): Promise<{ path: string; sizeBytes: number }>;
+  spawnRunner(entry: CatalogEntry): Runner;
+  metrics?: Metrics;
+}
+
+export interface ResidentStatus {
+  model: string;
+  loaded: boolean;
+  active: number;
+  queued: number;
+  memoryBytes: number;
+}
