@@ -49,6 +49,17 @@ test("each request is metered in neurons from its model's rate, per account, mod
   assert.match(await registry.metrics(), /outpost_neurons_total\{account="acme",model="@cf\/m\/llm"\} 7/);
 });
 
+test("a refusal is in the request log with its code, and not in the usage totals, which count what ran", () => {
+  const before = queryUsage(db, { by: "account", page: 1, perPage: 10 }).rows;
+  log.refused(request({ status: 429, code: "RATE_LIMITED", error: "Rate limited", promptTokens: undefined, completionTokens: undefined, model: "@cf/m/refused" }));
+  assert.deepEqual(queryUsage(db, { by: "account", page: 1, perPage: 10 }).rows, before);
+  const [row] = queryRequests(db, { model: "@cf/m/refused", limit: 10 });
+  assert.deepEqual(
+    { status: row?.status, code: row?.code, error: row?.error, account: row?.account, tokenId: row?.tokenId, neurons: row?.neurons },
+    { status: 429, code: "RATE_LIMITED", error: "Rate limited", account: "acme", tokenId: "tok_1", neurons: 0 },
+  );
+});
+
 test("while another process holds the database locked, usage waits in memory and nothing is lost", async () => {
   const before = queryUsage(db, { by: "account", page: 1, perPage: 10 }).rows[0]!.requests;
   const holder = new Sqlite(join(dir, DATABASE_FILE));

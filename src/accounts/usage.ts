@@ -1,5 +1,5 @@
 import { Counter, Gauge, type Registry } from "prom-client";
-import type { RequestRecord } from "../contract/index.js";
+import { ERRORS, type ErrorCode, type RequestRecord } from "../contract/index.js";
 import { databaseError, guarded, type Database } from "./database.js";
 import { neuronsFor, type NeuronRate } from "./neurons.js";
 
@@ -66,7 +66,8 @@ export class UsageLog {
   readonly #db: Database;
   readonly #options: UsageLogOptions;
   readonly #clock: () => number;
-  readonly #pending: RequestRecord[] = [];
+  /** Rows not yet written; `metered: false` for refusals, which go into the request log only. */
+  readonly #pending: { record: RequestRecord; metered: boolean }[] = [];
   readonly #today = new Map<string, { day: string; neurons: number }>();
   readonly #neurons: Counter<"account" | "model"> | undefined;
   readonly #upsert;
@@ -106,7 +107,19 @@ export class UsageLog {
     this.#neurons?.inc({ account, model: record.model }, neurons);
     const today = this.#todayOf(account, false);
     if (today) today.neurons += neurons;
-    this.#pending.push({ ...record, account });
+    this.#hold({ record: { ...record, account }, metered: true });
+  }
+
+  /**
+   * Logs a request refused before it ran (401, 403, 429 at admission): in the request log, not
+   * in the usage totals, which count what ran. Its account is the token's, if one was known.
+   */
+  refused(record: RequestRecord): void {
+    this.#hold({ record: { ...record, neurons: 0 }, metered: false });
+  }
+
+  #hold(entry: { record: RequestRecord; metered: boolean }): void {
+    this.#pending.push(entry);
     if (this.#pending.length > MAX_PENDING) {
       this.#pending.shift();
       this.#dropped += 1;
@@ -120,10 +133,11 @@ export class UsageLog {
     const rows = this.#pending.length;
     try {
       this.#db.transaction(() => {
-        for (const r of this.#pending) {
+        for (const { record: r, metered } of this.#pending) {
           const values = { account: r.account, model: r.model, input: r.promptTokens ?? 0, output: r.completionTokens ?? 0, neurons: r.neurons ?? 0 };
-          this.#upsert.run({ ...values, hour: hourOf(r.at), errors: r.status === 200 ? 0 : 1 });
-          this.#insert.run({ ...values, at: r.at, tokenId: r.tokenId ?? null, task: r.task, status: r.status, latencyMs: r.latencyMs, ttftMs: r.ttftMs ?? null, city: r.city ?? null, attributes: JSON.stringify({ servedModel: r.servedModel, error: r.error }) });
+          if (metered) this.#upsert.run({ ...values, hour: hourOf(r.at), errors: r.status === 200 ? 0 : 1 });
+          const attributes = JSON.stringify({ servedModel: r.servedModel, error: r.error, code: r.code });
+          this.#insert.run({ ...values, at: r.at, tokenId: r.tokenId ?? null, task: r.task, status: r.status, latencyMs: r.latencyMs, ttftMs: r.ttftMs ?? null, city: r.city ?? null, attributes });
         }
       })();
     } catch (error) {
@@ -158,7 +172,7 @@ export class UsageLog {
     if (known?.day === day) return known;
     if (!load) return undefined;
     const stored = guarded(this.#db, () => this.#db.prepare<[string, string], { n: number | null }>("SELECT sum(neurons) AS n FROM usage WHERE account = ? AND hour >= ?").get(account, `${day}T00:00:00.000Z`));
-    const held = this.#pending.filter((r) => r.account === account && r.at.startsWith(day)).reduce((sum, r) => sum + (r.neurons ?? 0), 0);
+    const held = this.#pending.filter(({ record: r }) => r.account === account && r.at.startsWith(day)).reduce((sum, { record: r }) => sum + (r.neurons ?? 0), 0);
     const entry = { day, neurons: (stored?.n ?? 0) + held };
     this.#today.set(account, entry);
     return entry;
@@ -231,12 +245,13 @@ function filters(query: { account?: string; model?: string; from?: string; to?: 
 
 function toRecord(row: Record<string, unknown>): RequestRecord {
   const optional = (key: string, value: unknown) => (value === null || value === undefined ? {} : { [key]: value });
-  const attributes = JSON.parse((row.attributes as string | null) ?? "{}") as { servedModel?: unknown; error?: unknown };
+  const attributes = JSON.parse((row.attributes as string | null) ?? "{}") as { servedModel?: unknown; error?: unknown; code?: unknown };
   return {
     at: row.at as string,
     model: row.model as string,
     ...(typeof attributes.servedModel === "string" ? { servedModel: attributes.servedModel } : {}),
     ...(typeof attributes.error === "string" ? { error: attributes.error } : {}),
+    ...(typeof attributes.code === "string" && attributes.code in ERRORS ? { code: attributes.code as ErrorCode } : {}),
     task: row.task as string,
     status: row.status as number,
     latencyMs: row.latency_ms as number,

@@ -1,6 +1,6 @@
 import { Hono } from "hono";
-import { modelAllowed, OutpostError, type Authenticator } from "../contract/index.js";
-import type { RunFn } from "../binding/index.js";
+import { OutpostError, type Authenticator } from "../contract/index.js";
+import { logRefusals } from "./admission.js";
 import { authenticate, Sessions } from "./auth.js";
 import type { ApiDeps } from "./deps.js";
 import { adminRoutes } from "./admin.js";
@@ -21,16 +21,15 @@ import { workersAiRoutes } from "./workers-ai.js";
  * Mounts every HTTP surface. Workers AI routes live under the REST path and the short `/ai`
  * form; OpenAI routes under `/v1` and the Workers AI `ai/v1` path.
  */
-export function createApp(apiDeps: ApiDeps): Hono {
+export function createApp(deps: ApiDeps): Hono {
   const app = new Hono();
-  const auth: Authenticator = apiDeps.auth ?? OPEN;
+  const auth: Authenticator = deps.auth ?? OPEN;
   const sessions = new Sessions();
   const limiter = new FailureLimiter();
-  const guards = apiDeps.guards ?? { listenHost: "127.0.0.1", allowedHosts: [], corsOrigins: [] };
-  app.use("*", hostGuard(guards), cors(guards), crossSiteGuard(guards), authenticate(auth, sessions, limiter));
+  const guards = deps.guards ?? { listenHost: "127.0.0.1", allowedHosts: [], corsOrigins: [] };
+  app.use("*", hostGuard(guards), cors(guards), crossSiteGuard(guards), logRefusals(deps), authenticate(auth, sessions, limiter));
   app.use("*", servedByHeader);
   app.use("*", closeAfterUnreadBody);
-  const deps: ApiDeps = { ...apiDeps, run: modelGuard(apiDeps.run) };
   // One reader for every surface, so the bytes-in-flight bound covers them all.
   const body = new BodyReader(deps.maxBodyBytes, deps.maxBodyBytesInFlight);
   const openai = openAiRoutes(deps, body);
@@ -59,13 +58,3 @@ export function createApp(apiDeps: ApiDeps): Hono {
 
 /** A server with no token store: every caller is its admin. */
 const OPEN: Authenticator = { enabled: () => false, verify: () => undefined, principal: () => undefined };
-
-/** Refuses models outside the caller's token globs, on every surface, before anything runs. */
-function modelGuard(run: RunFn): RunFn {
-  return (model, inputs, options) => {
-    if (options?.principal && !modelAllowed(options.principal.models, model)) {
-      return Promise.reject(new OutpostError("FORBIDDEN", `This token may not run ${model.slice(0, 200)}`));
-    }
-    return run(model, inputs, options);
-  };
-}

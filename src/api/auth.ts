@@ -97,9 +97,10 @@ export function authenticate(auth: Authenticator, sessions: Sessions, limiter: F
       if (needed === undefined) return next();
       throw new OutpostError("UNAUTHENTICATED", secret === undefined && session === undefined ? "Authentication error: send Authorization: Bearer <token>" : "Authentication error");
     }
+    // Known before the checks below, so that a 403 is logged under the token's account; a refused request runs nothing.
+    principals.set(c.req.raw, principal);
     if (needed !== undefined && !scopeIncludes(principal.scope, needed)) throw new OutpostError("FORBIDDEN", `This token's scope is ${principal.scope}; ${c.req.method} ${c.req.path} needs ${needed}`);
     if (accountInPath !== undefined && decodeURIComponent(accountInPath) !== principal.account) throw new OutpostError("FORBIDDEN", "This token does not belong to the account in the path");
-    principals.set(c.req.raw, principal);
     await next();
   };
 }

@@ -25,6 +25,8 @@ export interface ApiDeps {
    * model is known: before the body is read where the path or a header names it. Throws RATE_LIMITED or ALLOCATION_EXCEEDED.
    */
   admit?: (principal: Principal | undefined, model: string, task: string) => void;
+  /** Writes a request refused at authentication or admission (401, 403, 429) into the request log. */
+  logRefusal?: (record: RequestRecord) => void;
   /** Usage in neurons and the request log, in the database: GET /api/usage, and GET /api/requests reads the log. */
   usage?: { usage(query: UsageQuery): { rows: UsageRow[]; total: number }; requests(query: RequestQuery): RequestRecord[] };
   /** Network mode: the operations view served at GET /network. */

@@ -3,7 +3,7 @@ import { Hono, type Context } from "hono";
 import { OutpostError, type RunEvent, type TaskId, type ToolCall } from "../contract/index.js";
 import { SSE_HEADERS, toByteStream } from "../binding/index.js";
 import { bodyLimitsFor, collectText, formatToolCalls, type CollectedText } from "../tasks/index.js";
-import { principalOf } from "./auth.js";
+import { admitRun } from "./admission.js";
 import type { BodyReader } from "./body.js";
 import type { ApiDeps } from "./deps.js";
 import { jsonResponse } from "./envelope.js";
@@ -28,7 +28,7 @@ export function requireModel(c: Context, deps: ApiDeps, body: Body, task: TaskId
   const described = deps.backend.describe(body.model);
   if (described.task !== task) throw new OutpostError("INPUT_INVALID", `${body.model} is not a ${task} model`);
   noteServedModel(c, described.id);
-  deps.admit?.(principalOf(c), body.model, task);
+  admitRun(c, deps, body.model, task);
   return body.model;
 }
 

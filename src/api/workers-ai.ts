@@ -15,7 +15,7 @@ import {
   workersSseEvent,
 } from "../binding/index.js";
 import { bodyLimitsFor, getTask } from "../tasks/index.js";
-import { principalOf } from "./auth.js";
+import { admitRun } from "./admission.js";
 import type { BodyReader } from "./body.js";
 import type { ApiDeps } from "./deps.js";
 import { failure, success } from "./envelope.js";
@@ -68,8 +68,7 @@ export function workersAiRoutes(deps: ApiDeps, body: BodyReader): Hono {
   const admit = (c: Context, model: string) => {
     const { task, id } = deps.backend.describe(model);
     noteServedModel(c, id);
-    deps.admit?.(principalOf(c), model, task);
-    deps.backend.checkCapacity?.(model);
+    admitRun(c, deps, model, task);
     return { task, limits: bodyLimitsFor(task) };
   };
 

@@ -52,6 +52,7 @@ export async function serve(config: Config): Promise<void> {
     store: outpost.admin,
     recentRequests: () => outpost.metrics.recent(),
     admit: (principal, model, task) => limiter.admit(principal, model, task),
+    logRefusal: (record) => usage.refused(record),
     usage,
     network,
   });

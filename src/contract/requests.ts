@@ -1,3 +1,14 @@
+import type { ErrorCode } from "./errors.js";
+
+/**
+ * The one model id (a metrics label, a request-log entry) for ids outside the catalog: clients
+ * cannot mint values that grow /metrics or the log. Custom names cannot contain parentheses.
+ */
+export const UNKNOWN_MODEL = "(unknown)";
+
+/** The account of a request refused before its token was known (a missing, wrong or expired one). */
+export const UNAUTHENTICATED_ACCOUNT = "(unauthenticated)";
+
 /** One finished request, as `GET /api/requests` lists it for the dashboard's latest-requests table. */
 export interface RequestRecord {
   /** When the request ended (ISO 8601). */
@@ -11,6 +22,8 @@ export interface RequestRecord {
   status: number;
   /** Failed requests: the error message the caller got. */
   error?: string;
+  /** Failed requests: the error's code (`RATE_LIMITED`, `UNAUTHENTICATED`, …). */
+  code?: ErrorCode;
   /** From the request's start to its end (the last event, for a stream), in ms. */
   latencyMs: number;
   /** Streams: from the start to the first token, in ms; absent when no token came. */

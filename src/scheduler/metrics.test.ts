@@ -2,9 +2,9 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
-import { OutpostError, type RunEvent, type RunResult } from "../contract/index.js";
+import { OutpostError, UNKNOWN_MODEL, type RunEvent, type RunResult } from "../contract/index.js";
 import { RECENT_REQUESTS } from "./constants.js";
-import { Metrics, UNKNOWN_MODEL } from "./metrics.js";
+import { Metrics } from "./metrics.js";
 
 async function* tokens(count: number): AsyncIterable<RunEvent> {
   for (let i = 0; i < count; i++) yield { type: "token", text: `t${i}` };

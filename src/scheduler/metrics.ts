@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
-import { OutpostError, tapEvents, type RequestRecord, type RunEvent, type RunOptions, type RunResult, type Usage } from "../contract/index.js";
+import { OutpostError, tapEvents, UNKNOWN_MODEL, type RequestRecord, type RunEvent, type RunOptions, type RunResult, type Usage } from "../contract/index.js";
 import { RECENT_REQUESTS } from "./constants.js";
 
 type RunFn = (model: string, inputs: unknown, options?: RunOptions) => Promise<RunResult>;
@@ -9,9 +9,6 @@ const LATENCY_BUCKETS_S = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
 
 /** Milliseconds between two performance.now() readings, to 0.1 ms. */
 const elapsedMs = (from: number, to = performance.now()) => Math.round((to - from) * 10) / 10;
-
-/** The one label value for model ids outside the catalog (custom names cannot contain parentheses). */
-export const UNKNOWN_MODEL = "(unknown)";
 
 /** 499, nginx's "client closed request": the status of any request whose caller went away. */
 const CLIENT_CLOSED = 499;
@@ -111,7 +108,7 @@ export class Metrics {
       return result.kind === "events" ? { kind: "events", events: this.#timed(model, task, started, result.events, signal, placed) } : result;
     } catch (error) {
       const failed = OutpostError.from(error);
-      this.#finished({ model, task, status: failedStatus(failed, signal), error: failed.message, latencyMs: elapsedMs(started), ...placed });
+      this.#finished({ model, task, status: failedStatus(failed, signal), error: failed.message, code: failed.code, latencyMs: elapsedMs(started), ...placed });
       throw error;
     }
   }
@@ -122,7 +119,7 @@ export class Metrics {
     let tokens = 0;
     // Stays 499 (client closed request) unless the stream reaches its done or error event.
     let status = CLIENT_CLOSED;
-    let error: string | undefined;
+    let error: Pick<RequestRecord, "error" | "code"> = {};
     return tapEvents(events, {
       event: (event) => {
         if (event.type === "token") {
@@ -140,12 +137,12 @@ export class Metrics {
           status = 200;
         } else {
           status = failedStatus(OutpostError.fromWire(event.error), signal);
-          error = event.error.message;
+          error = { error: event.error.message, code: event.error.code };
         }
       },
       finish: () => {
         const ttft = first === undefined ? {} : { ttftMs: elapsedMs(started, first) };
-        this.#finished({ model, task, status, ...(error === undefined ? {} : { error }), latencyMs: elapsedMs(started), ...ttft, completionTokens: tokens, ...placed });
+        this.#finished({ model, task, status, ...error, latencyMs: elapsedMs(started), ...ttft, completionTokens: tokens, ...placed });
       },
     });
   }

@@ -25,13 +25,16 @@ describe("rate limits and usage in neurons", () => {
   let admin: string;
   let run: string;
   let other: string;
+  let capped: string;
   const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
   before(async () => {
     admin = createToken(dataDir, "ops", "admin");
     run = createToken(dataDir, "acme", "run");
     other = createToken(dataDir, "globex", "read");
+    capped = createToken(dataDir, "capped", "run");
     cli(dataDir, ["accounts", "set", "acme", "--rate-limit", "text-generation=3"]);
+    cli(dataDir, ["accounts", "set", "capped", "--daily-neurons", "0"]);
     server = await startServer({ "data-dir": dataDir });
   });
   after(async () => {
@@ -72,10 +75,37 @@ describe("rate limits and usage in neurons", () => {
     assert.match(cli(dataDir, ["usage", "--by", "account"]), /^ACCOUNT\s+REQUESTS.*\nacme\s+4\s/);
     const metrics = await (await fetch(`${server.url}/metrics`, { headers: bearer(admin) })).text();
     assert.match(metrics, new RegExp(`outpost_neurons_total\\{account="acme",model="${STORIES}"\\} ${stories.neurons}`));
-    const log = (await (await fetch(`${server.url}/api/requests?limit=10`, { headers: bearer(run) })).json()) as { result: { account: string; tokenId: string; neurons: number; model: string }[] };
-    assert.equal(log.result.length, 4);
+    const log = (await (await fetch(`${server.url}/api/requests?limit=10`, { headers: bearer(run) })).json()) as { result: { account: string; tokenId: string; neurons: number; model: string; status: number }[] };
+    assert.equal(log.result.filter((r) => r.status === 200).length, 4);
     assert.ok(log.result.every((r) => r.account === "acme" && r.tokenId.startsWith("tok_")));
     assert.doesNotMatch(JSON.stringify(log), /opk_/);
+  });
+
+  test("refusals are in the request log with status, code, model and account, never the token; usage counts only what ran", async () => {
+    const wrong = `opk_${"w".repeat(43)}`;
+    assert.equal((await postJson(`${server.url}/ai/run/${STORIES}`, INPUTS, bearer(wrong))).status, 401);
+    assert.equal((await postJson(`${server.url}/client/v4/accounts/globex/ai/run/${STORIES}`, INPUTS, bearer(run))).status, 403);
+    assert.equal((await postJson(`${server.url}/ai/run/${STORIES}`, INPUTS, bearer(other))).status, 403);
+    await envelopeError(await postJson(`${server.url}/ai/run/${STORIES_EMBEDDINGS}`, { text: ["a"] }, bearer(capped)), 429, 3036);
+    type Row = { status: number; code?: string; model: string; account: string; tokenId?: string; neurons: number; error?: string };
+    const rows = ((await (await fetch(`${server.url}/api/requests?limit=100`, { headers: bearer(admin) })).json()) as { result: Row[] }).result;
+    const refusals = rows.filter((r) => r.status !== 200).map(({ status, code, model, account, tokenId }) => ({ status, code, model, account, token: tokenId !== undefined }));
+    assert.deepEqual(refusals, [
+      { status: 429, code: "ALLOCATION_EXCEEDED", model: STORIES_EMBEDDINGS, account: "capped", token: true },
+      { status: 403, code: "FORBIDDEN", model: STORIES, account: "globex", token: true },
+      { status: 403, code: "FORBIDDEN", model: STORIES, account: "acme", token: true },
+      { status: 401, code: "UNAUTHENTICATED", model: STORIES, account: "(unauthenticated)", token: false },
+      // The first test's two: REST, then the OpenAI SDK.
+      { status: 429, code: "RATE_LIMITED", model: STORIES, account: "acme", token: true },
+      { status: 429, code: "RATE_LIMITED", model: STORIES, account: "acme", token: true },
+    ]);
+    assert.ok(rows.filter((r) => r.status !== 200).every((r) => r.neurons === 0 && typeof r.error === "string"));
+    assert.doesNotMatch(JSON.stringify(rows), /opk_/);
+    // An account's own token sees its own refusals, not the anonymous ones.
+    const own = ((await (await fetch(`${server.url}/api/requests?limit=100`, { headers: bearer(capped) })).json()) as { result: Row[] }).result;
+    assert.deepEqual(own.map((r) => r.code), ["ALLOCATION_EXCEEDED"]);
+    const usage = (await (await fetch(`${server.url}/api/usage?by=account`, { headers: bearer(admin) })).json()) as { result: { key: string }[] };
+    assert.deepEqual(usage.result.map((r) => r.key), ["acme"]);
   });
 
   test("a token reads only its own account's usage", async () => {
