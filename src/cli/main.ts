@@ -54,6 +54,9 @@ export async function main(argv: string[]): Promise<number> {
     strength: { type: "string" },
     image: { type: "string" },
     mask: { type: "string" },
+    lang: { type: "string" },
+    voice: { type: "string" },
+    speed: { type: "string" },
   } as const;
   const { values, positionals } = parseArgs({ args: argv, options: { ...options, ...commandOptions, help: { type: "boolean", short: "h" } }, allowPositionals: true, strict: true });
   const [command, ...rest] = positionals;
@@ -92,8 +95,8 @@ export async function main(argv: string[]): Promise<number> {
         seed: positiveNumber("seed", values.seed, true),
         system: values.system,
         json: values.json === true,
+        output: values.output,
         image: {
-          output: values.output,
           negative: values.negative,
           width: positiveNumber("width", values.width, true),
           height: positiveNumber("height", values.height, true),
@@ -103,6 +106,7 @@ export async function main(argv: string[]): Promise<number> {
           image: values.image,
           mask: values.mask,
         },
+        speech: { lang: values.lang, voice: values.voice, speed: positiveNumber("speed", values.speed, false) },
       });
     }
     case "workers":

@@ -6,6 +6,7 @@ import { reportFailure } from "./report.js";
 import { createOutpost, type Outpost } from "./outpost.js";
 import { requireKnownModel } from "./known-model.js";
 import { pullModel } from "./pull.js";
+import { speak, type SpeechFlags } from "./speak.js";
 
 /**
  * At a terminal, a model that is not local is pulled first (with progress), as `ollama run`
@@ -33,13 +34,14 @@ export interface RunFlags {
   system?: string;
   /** Print the whole result object (`response`, `usage`) instead of streaming the text. */
   json?: boolean;
+  /** Text-to-image and text-to-speech: where the PNG or the audio goes; without it, stdout, unless that is a terminal. */
+  output?: string;
   image?: ImageFlags;
+  speech?: SpeechFlags;
 }
 
 /** The text-to-image options of `outpost run`; files are paths, read here and sent as bytes. */
 export interface ImageFlags {
-  /** Where the PNG goes; without it the PNG goes to stdout, unless that is a terminal. */
-  output?: string;
   negative?: string;
   width?: number;
   height?: number;
@@ -52,9 +54,9 @@ export interface ImageFlags {
   mask?: string;
 }
 
-/** Whether any image option was given: they mean nothing to a text model, so that is an error. */
-export function hasImageFlags(flags: ImageFlags): boolean {
-  return Object.values(flags).some((value) => value !== undefined);
+/** Whether any of a task's options was given: they mean nothing to a model of another task, so that is an error. */
+function given(flags: object | undefined): boolean {
+  return Object.values(flags ?? {}).some((value) => value !== undefined);
 }
 
 /** `outpost run <model> [prompt]`: streams tokens to stdout; reads the prompt from stdin if none given. */
@@ -68,15 +70,17 @@ export async function run(config: Config, model: string, prompt: string | undefi
   try {
     requireKnownModel(outpost, model);
     const task = outpost.catalog.find(outpost.catalog.resolve(model))?.task;
-    if (task !== "text-to-image" && flags.image && hasImageFlags(flags.image)) {
-      throw new OutpostError("INPUT_INVALID", `-o, --negative, --width, --height, --steps, --guidance, --strength, --image and --mask are for text-to-image models; ${model} is ${task ?? "not in the catalog"}`);
-    }
-    if (task === "text-to-image" && !flags.image?.output && process.stdout.isTTY) {
-      throw new OutpostError("INPUT_INVALID", "Give -o <file.png> for the picture (or redirect stdout): a PNG is not for the terminal");
+    const is = `${model} is ${task ?? "not in the catalog"}`;
+    if (task !== "text-to-image" && given(flags.image)) throw new OutpostError("INPUT_INVALID", `--negative, --width, --height, --steps, --guidance, --strength, --image and --mask are for text-to-image models; ${is}`);
+    if (task !== "text-to-speech" && given(flags.speech)) throw new OutpostError("INPUT_INVALID", `--lang, --voice and --speed are for text-to-speech models; ${is}`);
+    if (task !== "text-to-image" && task !== "text-to-speech" && flags.output !== undefined) throw new OutpostError("INPUT_INVALID", `-o is for text-to-image and text-to-speech models; ${is}`);
+    if ((task === "text-to-image" || task === "text-to-speech") && !flags.output && process.stdout.isTTY) {
+      throw new OutpostError("INPUT_INVALID", `Give -o <file> for the ${task === "text-to-image" ? "picture" : "audio"} (or redirect stdout): it is not for the terminal`);
     }
     await pullIfMissing(outpost, model);
     const input = prompt ?? (await text(process.stdin)).trim();
     if (task === "text-to-image") return await drawImage(outpost, model, input, flags, abort.signal);
+    if (task === "text-to-speech") return await speak(outpost, model, input, flags.speech ?? {}, flags.output, abort.signal);
     const inputs = {
       ...(flags.system === undefined ? { prompt: input } : { messages: [{ role: "system", content: flags.system }, { role: "user", content: input }] }),
       ...(flags.maxTokens === undefined ? {} : { max_tokens: flags.maxTokens }),
@@ -144,9 +148,9 @@ async function drawImage(outpost: Outpost, model: string, prompt: string, flags:
   }
   if (progress) process.stderr.write("\n");
   if (!png) throw new OutpostError("INTERNAL", `${model} ended its stream without a picture`);
-  if (image.output) {
-    await writeFile(image.output, png);
-    process.stderr.write(`wrote ${image.output} (${png.byteLength} bytes)\n`);
+  if (flags.output) {
+    await writeFile(flags.output, png);
+    process.stderr.write(`wrote ${flags.output} (${png.byteLength} bytes)\n`);
   } else process.stdout.write(png);
   return 0;
 }

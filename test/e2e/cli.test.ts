@@ -169,7 +169,7 @@ describe("outpost CLI", () => {
       assert.ok(!existsSync(file("d.png")));
       const text = await outpost(["run", STORIES, "Once", "-o", file("e.png")]);
       assert.equal(text.code, 1);
-      assert.match(text.stderr, /are for text-to-image models; @cf\/karpathy\/tinyllamas-stories-260k is text-generation/);
+      assert.match(text.stderr, /-o is for text-to-image and text-to-speech models; @cf\/karpathy\/tinyllamas-stories-260k is text-generation/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

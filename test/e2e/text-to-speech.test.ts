@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -9,7 +10,7 @@ import { createRemoteAi } from "../../src/binding/index.js";
 import { createOutpost, type Outpost } from "../../src/cli/outpost.js";
 import { mp3Duration, wavDuration } from "../helpers/audio.js";
 import { envelopeError, envelopeResult, openAiError, post } from "../helpers/http.js";
-import { MODEL_MIRROR, startServer, type TestServer } from "../helpers/server.js";
+import { MODEL_MIRROR, REPO_ROOT, startServer, STORIES, type TestServer } from "../helpers/server.js";
 
 /** Real speech: espeak-ng and lame, the Debian programs, run by the espeak engine. */
 const ESPEAK = "@outpost/espeak-ng";
@@ -130,6 +131,29 @@ describe("text-to-speech", () => {
     await rejects(openai.audio.speech.create({ model: ESPEAK, voice: "marin", input: "hi" }), /'\/voice': unknown voice "marin"/);
     await rejects(openai.audio.speech.create({ model: "@cf/karpathy/tinyllamas-stories-260k", voice: "alloy", input: "hi" }), /not a text-to-speech model/);
     await openAiError(await post(`${server.url}/v1/audio/speech`, { model: ESPEAK, voice: "alloy", input: "hi", stream_format: "sse" }), 400, "input_invalid", /stream_format/);
+  });
+
+  test("outpost run writes speech to -o: MP3, or WAV for a .wav name; other tasks refuse its options", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "outpost-tts-cli-"));
+    try {
+      const env = { ...process.env, OUTPOST_MODEL_MIRROR: MODEL_MIRROR, OUTPOST_DATA_DIR: dir };
+      const cli = (...args: string[]) => spawnSync(process.execPath, [join(REPO_ROOT, "bin/outpost.js"), "run", ...args], { env, encoding: "utf8", timeout: 60_000 });
+      const mp3 = cli(ESPEAK, LONG, "-o", join(dir, "a.mp3"));
+      assert.equal(mp3.status, 0, mp3.stderr);
+      assert.match(mp3.stderr, /wrote .*a\.mp3 \(MP3, \d+ bytes\)/);
+      assert.deepEqual(readFileSync(join(dir, "a.mp3")), await audioOf(ESPEAK, { prompt: LONG }));
+      const wav = cli(ESPEAK, "Hola a todos", "--lang", "es", "--voice", "nova", "--speed", "1.5", "-o", join(dir, "b.wav"));
+      assert.equal(wav.status, 0, wav.stderr);
+      assert.deepEqual(readFileSync(join(dir, "b.wav")), await audioOf(ESPEAK, { prompt: "Hola a todos", lang: "es", voice: "nova", speed: 1.5, format: "wav" }));
+      const bad = cli(ESPEAK, "hi", "--lang", "de", "-o", join(dir, "c.mp3"));
+      assert.equal(bad.status, 1);
+      assert.match(bad.stderr, /unknown language "de"/);
+      const text = cli(STORIES, "Once", "--voice", "nova");
+      assert.equal(text.status, 1);
+      assert.match(text.stderr, /--lang, --voice and --speed are for text-to-speech models; @cf\/karpathy\/tinyllamas-stories-260k is text-generation/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   describe("the env.AI binding", () => {
