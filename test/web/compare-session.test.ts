@@ -109,3 +109,54 @@ test("corrupt saved data is ignored: the page starts afresh and works", async ()
   assert.equal((await answers(1))[0], await direct(STORIES, [{ role: "user", content: "Once" }], 8));
   assert.deepEqual(dash.errors, []);
 });
+
+test("the last message can be regenerated, or edited and sent again, in its own place", async () => {
+  await page.getByRole("button", { name: "Clear all" }).click();
+  await page.locator('[data-pane="2"]').getByRole("button", { name: "Remove pane 2" }).click();
+  await greedy(1, STORIES, "12");
+  const sent: { messages: unknown; max_tokens: number }[] = [];
+  page.on("request", (r) => {
+    if (r.url().includes("/ai/run/")) sent.push(r.postDataJSON() as (typeof sent)[number]);
+  });
+  const first = [{ role: "user", content: "Once upon a time" }];
+  await page.fill("#prompt", "Once upon a time");
+  await page.getByRole("button", { name: "Send to all" }).click();
+  await waitDone(1);
+  const firstAnswer = await direct(STORIES, first, 12);
+  await page.fill("#prompt", "The end");
+  await page.getByRole("button", { name: "Send to all" }).click();
+  await waitDone(1);
+  assert.equal(await pane(1).getByRole("button", { name: "Regenerate" }).count(), 1, "only the last turn offers it");
+
+  // Regenerate asks again with the pane's settings as they are now, in place of the old answer.
+  await page.fill("#pane-1-max-tokens", "6");
+  await pane(1).getByRole("button", { name: "Regenerate" }).click();
+  await waitDone(1);
+  const history = [...first, { role: "assistant", content: firstAnswer }, { role: "user", content: "The end" }];
+  assert.deepEqual(sent.at(-1)?.messages, history, "the old answer is not in the request");
+  assert.equal(sent.at(-1)?.max_tokens, 6);
+  assert.equal(await turns(1).count(), 2);
+  assert.deepEqual(await answers(1), [firstAnswer, await direct(STORIES, history, 6)]);
+
+  // Edit: Esc cancels without stopping anything; Ctrl+Enter sends the new text in its place.
+  await pane(1).getByRole("button", { name: "Edit message" }).click();
+  const editor = page.locator("#pane-1-edit");
+  assert.equal(await editor.inputValue(), "The end");
+  await editor.press("Escape");
+  assert.equal(await turns(1).last().locator(".user").textContent(), "The end");
+  await pane(1).getByRole("button", { name: "Edit message" }).click();
+  await editor.fill("Then a dog came");
+  await page.screenshot({ path: join(ARTIFACTS, "compare-edit.png") });
+  await editor.press("Control+Enter");
+  await waitDone(1);
+  const edited = [...first, { role: "assistant", content: firstAnswer }, { role: "user", content: "Then a dog came" }];
+  assert.deepEqual(sent.at(-1)?.messages, edited);
+  assert.equal(await turns(1).count(), 2);
+  assert.equal(await turns(1).last().locator(".user").textContent(), "Then a dog came");
+  assert.deepEqual(await answers(1), [firstAnswer, await direct(STORIES, edited, 6)]);
+
+  // The edited conversation is what a reload brings back.
+  await reload();
+  assert.deepEqual(await turns(1).locator(".user").allTextContents(), ["Once upon a time", "Then a dog came"]);
+  assert.deepEqual(dash.errors, []);
+});

@@ -5,7 +5,7 @@ import { CodeDialog } from "./code-dialog.js";
 import { PaneView } from "./pane.js";
 import { loadSaved, nextTurnId, save } from "./saved.js";
 import { requestSnippet } from "./snippets.js";
-import { MAX_PANES, buildInputs, initialState, isStreaming, reduce, type Pane } from "./state.js";
+import { MAX_PANES, buildInputs, initialState, isStreaming, reduce, type Pane, type Turn } from "./state.js";
 
 const EXAMPLE_PROMPT = "Once upon a time";
 
@@ -36,13 +36,15 @@ export function ComparePage({ hidden, models }: { hidden: boolean; models: Model
     });
   }, [models.catalog, models.local]);
 
-  const run = async (pane: Pane, text: string) => {
+  /** Sends `text` from the pane; with `replacing` (its last turn), in that turn's place. */
+  const run = async (pane: Pane, text: string, replacing?: Turn) => {
     const { model } = pane.settings;
-    const inputs = buildInputs(pane.settings, pane.turns, text);
+    const history = replacing ? pane.turns.slice(0, -1) : pane.turns;
+    const inputs = buildInputs(pane.settings, history, text);
     const turn = nextTurn.current++;
     const controller = new AbortController();
     controllers.current.set(pane.id, controller);
-    dispatch({ type: "start", pane: pane.id, turn: { id: turn, user: text, answer: "", status: "streaming", model, inputs, startedAt: performance.now(), tokenEvents: 0 } });
+    dispatch({ type: "start", pane: pane.id, replacing: replacing?.id, turn: { id: turn, user: text, answer: "", status: "streaming", model, inputs, startedAt: performance.now(), tokenEvents: 0 } });
     const end = (status: "done" | "stopped" | "error", error?: string) => dispatch({ type: "end", pane: pane.id, turn, status, error, at: performance.now() });
     try {
       for await (const event of generate(model, inputs, controller.signal)) dispatch({ type: "event", pane: pane.id, turn, event, at: performance.now() });
@@ -155,6 +157,8 @@ export function ComparePage({ hidden, models }: { hidden: boolean; models: Model
             onCopy={() => showCode(pane)}
             onClear={() => dispatch({ type: "clear", pane: pane.id })}
             onRemove={() => dispatch({ type: "remove-pane", pane: pane.id })}
+            onRegenerate={() => pane.turns.length > 0 && void run(pane, pane.turns.at(-1)!.user, pane.turns.at(-1))}
+            onResend={(text) => pane.turns.length > 0 && void run(pane, text, pane.turns.at(-1))}
           />
         ))}
       </div>

@@ -1,9 +1,8 @@
 import { useEffect, useRef } from "preact/hooks";
-import { Markdown } from "../markdown/render.js";
 import { ModelSelect } from "../model-select.js";
 import { TEXT_GENERATION, type Models } from "../models.js";
-import { isStreaming, type Pane, type PaneSettings, type Turn } from "./state.js";
-import { answerStats, describeStats } from "./stats.js";
+import { isStreaming, type Pane, type PaneSettings } from "./state.js";
+import { TurnView } from "./turn.js";
 
 interface Props {
   pane: Pane;
@@ -14,40 +13,14 @@ interface Props {
   onCopy(): void;
   onClear(): void;
   onRemove(): void;
-}
-
-const STATUS_TEXT: Record<Turn["status"], string> = { streaming: "streaming", done: "", stopped: "stopped", error: "failed" };
-
-function TurnView({ turn }: { turn: Turn }) {
-  const stats = answerStats(turn, turn.endedAt ?? performance.now());
-  return (
-    <li class="turn" data-status={turn.status}>
-      <p class="user">{turn.user}</p>
-      <div class="answer" aria-busy={turn.status === "streaming"}>
-        <Markdown text={turn.answer} />
-        {turn.status === "streaming" && <span class="cursor" aria-hidden="true" />}
-      </div>
-      {turn.toolCalls && (
-        <ul class="tool-calls" aria-label="Tool calls">
-          {turn.toolCalls.map((call, i) => (
-            <li class="tool-call" key={call.id ?? i}>
-              <strong>{call.function.name}</strong>
-              <pre>{call.function.arguments}</pre>
-            </li>
-          ))}
-        </ul>
-      )}
-      {turn.error && <p class="error">{turn.error}</p>}
-      <p class="stats">
-        {describeStats(stats)}
-        {STATUS_TEXT[turn.status] && <span class={`badge ${turn.status}`}>{STATUS_TEXT[turn.status]}</span>}
-      </p>
-    </li>
-  );
+  /** Asks the last message again, with the pane's settings as they are now, in place of its answer. */
+  onRegenerate(): void;
+  /** Sends `text` in place of the last message and its answer. */
+  onResend(text: string): void;
 }
 
 /** One model's column: its settings, its conversation, and its own stop, copy and clear. */
-export function PaneView({ pane, models, canRemove, onSettings, onStop, onCopy, onClear, onRemove }: Props) {
+export function PaneView({ pane, models, canRemove, onSettings, onStop, onCopy, onClear, onRemove, onRegenerate, onResend }: Props) {
   const id = (field: string) => `pane-${pane.id}-${field}`;
   const streaming = isStreaming(pane);
   const transcript = useRef<HTMLOListElement>(null);
@@ -115,7 +88,7 @@ export function PaneView({ pane, models, canRemove, onSettings, onStop, onCopy, 
       </fieldset>
       <ol class="transcript" ref={transcript} aria-label={`Conversation in pane ${pane.id}`} aria-live="polite">
         {pane.turns.map((turn) => (
-          <TurnView key={turn.id} turn={turn} />
+          <TurnView key={turn.id} turn={turn} last={turn === last ? { paneId: pane.id, canRedo: !streaming, onRegenerate, onResend } : undefined} />
         ))}
         {pane.turns.length === 0 && <li class="empty">No messages yet.</li>}
       </ol>
