@@ -126,3 +126,24 @@ test("a failed pull's error stays inside its card and names the URL once", async
   assert.ok(await card.getByRole("button", { name: `Pull ${NOT_SERVED}` }).isEnabled(), "the pull can be tried again");
   assert.deepEqual(dash.errors, []);
 });
+
+test("on a 390 px phone, a picker with its Pull and a card with a failed pull fit the screen", async () => {
+  const phone = await openDashboard(browser, server.url, { width: 390, height: 844 });
+  try {
+    await phone.page.selectOption("#pane-1-model", NOT_SERVED);
+    await phone.page.locator('[data-pane="1"]').getByRole("button", { name: `Pull ${NOT_SERVED}` }).waitFor();
+    const fits = () => phone.page.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok((await fits()) <= 390, `compare scrolls sideways (${await fits()} px)`);
+    await phone.page.click('nav a[href="#catalog"]');
+    await phone.page.fill("#catalog-search", NOT_SERVED);
+    // Pull state lives in each page: this one pulls (and fails) again.
+    const card = phone.page.locator(`article.model[data-model="${NOT_SERVED}"]`);
+    await card.getByRole("button", { name: `Pull ${NOT_SERVED}` }).click();
+    await card.locator(".error").waitFor();
+    assert.ok((await fits()) <= 390, `the catalog scrolls sideways (${await fits()} px)`);
+    await phone.page.screenshot({ path: join(ARTIFACTS, "catalog-pull-failed-390.png") });
+    assert.deepEqual(phone.errors, []);
+  } finally {
+    await phone.page.close();
+  }
+});
