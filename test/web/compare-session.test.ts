@@ -111,6 +111,8 @@ test("corrupt saved data is ignored: the page starts afresh and works", async ()
 });
 
 test("the last message can be regenerated, or edited and sent again, in its own place", async () => {
+  // The last test left pane 2 on its default, sampled settings: Clear all waits for nothing to stream.
+  await page.waitForSelector('.turn[data-status="streaming"]', { state: "detached", timeout: 90_000 });
   await page.getByRole("button", { name: "Clear all" }).click();
   await page.locator('[data-pane="2"]').getByRole("button", { name: "Remove pane 2" }).click();
   await greedy(1, STORIES, "12");
