@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -39,6 +39,27 @@ test("a file that is not a database is a clear error and is left as it was", () 
   });
 });
 
+test("a damaged database (a SQLite header, garbage pages) is a clear startup error", () => {
+  withDir((dir) => {
+    const db = openDatabase(dir);
+    db.exec("CREATE TABLE filler (x); INSERT INTO filler SELECT randomblob(3000) FROM (WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20) SELECT i FROM n);");
+    db.close();
+    const path = join(dir, DATABASE_FILE);
+    const bytes = readFileSync(path);
+    // Past the first page (the header and schema): the b-tree pages themselves.
+    bytes.fill(0xa5, 4096, bytes.length);
+    writeFileSync(path, bytes);
+    assert.throws(() => openDatabase(dir), unavailable(/outpost\.db: it is damaged\. Restore it from a backup/));
+  });
+});
+
+test("a database path that is not a file (a directory in its place) is a clear startup error, whoever runs it", () => {
+  withDir((dir) => {
+    mkdirSync(join(dir, DATABASE_FILE));
+    assert.throws(() => openDatabase(dir), unavailable(/outpost\.db: it cannot be opened/));
+  });
+});
+
 test("a database from a newer Outpost is refused rather than migrated down", () => {
   withDir((dir) => {
     const db = openDatabase(dir);
@@ -48,7 +69,7 @@ test("a database from a newer Outpost is refused rather than migrated down", () 
   });
 });
 
-test("a database that cannot be written is a clear error", { skip: process.getuid?.() === 0 ? "root writes read-only files" : false }, () => {
+test("a database that cannot be written is a clear error", { skip: process.getuid?.() === 0 ? "root writes read-only files; the runtime case is covered with PRAGMA query_only in usage.test.ts" : false }, () => {
   withDir((dir) => {
     openDatabase(dir).close();
     chmodSync(join(dir, DATABASE_FILE), 0o444);

@@ -23,6 +23,17 @@ const HINTS: Record<string, string> = {
   SQLITE_FULL: "the disk is full. Free some space",
 };
 
+const statements = new WeakMap<Database, Map<string, Sqlite.Statement>>();
+
+/** `sql` prepared on `db`, once per handle: a reopened database gets its own. */
+export function statement<P extends unknown[] = unknown[], R = unknown>(db: Database, sql: string): Sqlite.Statement<P, R> {
+  let known = statements.get(db);
+  if (!known) statements.set(db, (known = new Map()));
+  let prepared = known.get(sql);
+  if (!prepared) known.set(sql, (prepared = db.prepare(sql)));
+  return prepared as Sqlite.Statement<P, R>;
+}
+
 /** Wraps a SQLite failure into DATABASE_UNAVAILABLE, naming the file and what to do. */
 export function databaseError(path: string, error: unknown): OutpostError {
   const code = (error as { code?: string }).code ?? "";

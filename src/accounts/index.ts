@@ -1,5 +1,6 @@
 export { listAccounts, setAccountLimits, type AccountInfo } from "./accounts.js";
 export { DATABASE_FILE, databaseError, openDatabase, type Database } from "./database.js";
+export { WatchedDatabase, type DatabaseHandle } from "./watched-database.js";
 export { parseDuration, TOKEN_PREFIX, TokenStore } from "./tokens.js";
 export { DEFAULT_RATE_LIMITS, RateLimiter } from "./limits.js";
 export { DEFAULT_RATES, neuronsFor, type NeuronRate } from "./neurons.js";

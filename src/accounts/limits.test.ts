@@ -12,8 +12,8 @@ import { UsageLog } from "./usage.js";
 const dir = mkdtempSync(join(tmpdir(), "outpost-limits-"));
 const db = openDatabase(dir);
 let now = Date.parse("2026-12-01T23:59:00Z");
-const usage = new UsageLog(db, { rateOf: () => ({ input: 1_000_000 }), retentionDays: 30, clock: () => now });
-const limiter = new RateLimiter(db, usage, { rateLimits: true, dailyNeurons: 0, clock: () => now });
+const usage = new UsageLog({ db }, { rateOf: () => ({ input: 1_000_000 }), retentionDays: 30, clock: () => now });
+const limiter = new RateLimiter({ db }, usage, { rateLimits: true, dailyNeurons: 0, clock: () => now });
 after(() => {
   usage.close();
   db.close();

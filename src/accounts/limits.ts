@@ -1,5 +1,6 @@
 import { OutpostError, type Principal } from "../contract/index.js";
-import { databaseError, type Database } from "./database.js";
+import { databaseError, statement } from "./database.js";
+import type { DatabaseHandle } from "./watched-database.js";
 import type { UsageLog } from "./usage.js";
 
 /**
@@ -52,15 +53,15 @@ export interface RateLimiterOptions {
  * Only token-authenticated callers are limited; an open server's anonymous caller is not.
  */
 export class RateLimiter {
-  readonly #db: Database;
+  readonly #handle: DatabaseHandle;
   readonly #usage: UsageLog;
   readonly #options: RateLimiterOptions;
   readonly #clock: () => number;
   readonly #buckets = new Map<string, { tokens: number; at: number }>();
   readonly #accounts = new Map<string, AccountLimits>();
 
-  constructor(db: Database, usage: UsageLog, options: RateLimiterOptions) {
-    this.#db = db;
+  constructor(handle: DatabaseHandle, usage: UsageLog, options: RateLimiterOptions) {
+    this.#handle = handle;
     this.#usage = usage;
     this.#options = options;
     this.#clock = options.clock ?? Date.now;
@@ -105,11 +106,12 @@ export class RateLimiter {
     const known = this.#accounts.get(account);
     if (known && now - known.readAt < ACCOUNT_TTL_MS) return known;
     let limits: AccountLimits;
+    const db = this.#handle.db;
     try {
-      const row = this.#db.prepare<[string], { rate_limits: string; daily_neurons: number | null }>("SELECT rate_limits, daily_neurons FROM accounts WHERE id = ?").get(account);
+      const row = statement<[string], { rate_limits: string; daily_neurons: number | null }>(db, "SELECT rate_limits, daily_neurons FROM accounts WHERE id = ?").get(account);
       limits = { rateLimits: row ? (JSON.parse(row.rate_limits) as Record<string, number>) : {}, dailyNeurons: row?.daily_neurons ?? undefined, readAt: now };
     } catch (error) {
-      if (!known) throw databaseError(this.#db.name, error);
+      if (!known) throw databaseError(db.name, error);
       limits = { ...known, readAt: now };
     }
     this.#accounts.set(account, limits);

@@ -10,7 +10,7 @@ import { parseDuration, TokenStore } from "./tokens.js";
 const dir = mkdtempSync(join(tmpdir(), "outpost-tokens-"));
 const db = openDatabase(dir);
 let now = Date.parse("2026-12-01T00:00:00Z");
-const store = new TokenStore(db, () => now);
+const store = new TokenStore({ db }, () => now);
 after(() => {
   db.close();
   rmSync(dir, { recursive: true, force: true });

@@ -1,7 +1,8 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { OutpostError, SCOPES, type Authenticator, type CreateToken, type Principal, type Scope, type TokenAdmin, type TokenInfo } from "../contract/index.js";
 import { ACCOUNT_PATTERN } from "./accounts.js";
-import { guarded, type Database } from "./database.js";
+import { guarded, statement } from "./database.js";
+import type { DatabaseHandle } from "./watched-database.js";
 
 /** Every token starts so: secret scanners and people recognise it, and the query-string guard looks for it. */
 export const TOKEN_PREFIX = "opk_";
@@ -37,18 +38,12 @@ export function parseDuration(text: string): number | undefined {
  * of a guess is right.
  */
 export class TokenStore implements Authenticator, TokenAdmin {
-  readonly #db: Database;
+  readonly #handle: DatabaseHandle;
   readonly #clock: () => number;
-  readonly #byHash;
-  readonly #byId;
-  readonly #count;
 
-  constructor(db: Database, clock: () => number = Date.now) {
-    this.#db = db;
+  constructor(handle: DatabaseHandle, clock: () => number = Date.now) {
+    this.#handle = handle;
     this.#clock = clock;
-    this.#byHash = db.prepare<[string], TokenRow>("SELECT * FROM tokens WHERE hash = ?");
-    this.#byId = db.prepare<[string], TokenRow>("SELECT * FROM tokens WHERE id = ?");
-    this.#count = db.prepare<[], { n: number }>("SELECT count(*) AS n FROM tokens WHERE revoked_at IS NULL");
   }
 
   /** Makes a token; the returned secret is shown once and never again. */
@@ -66,9 +61,10 @@ export class TokenStore implements Authenticator, TokenAdmin {
       createdAt: now.toISOString(),
       ...(request.expiresInMs === undefined ? {} : { expiresAt: new Date(now.getTime() + request.expiresInMs).toISOString() }),
     };
-    guarded(this.#db, () => this.#db.transaction(() => {
-      this.#db.prepare("INSERT OR IGNORE INTO accounts (id, created_at) VALUES (?, ?)").run(info.account, info.createdAt);
-      this.#db
+    const db = this.#handle.db;
+    guarded(db, () => db.transaction(() => {
+      db.prepare("INSERT OR IGNORE INTO accounts (id, created_at) VALUES (?, ?)").run(info.account, info.createdAt);
+      db
         .prepare("INSERT INTO tokens (id, hash, account, scope, models, name, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
         .run(info.id, hashOf(token).toString("hex"), info.account, info.scope, JSON.stringify(info.models), info.name, info.createdAt, info.expiresAt ?? null);
     })());
@@ -76,29 +72,34 @@ export class TokenStore implements Authenticator, TokenAdmin {
   }
 
   list(): TokenInfo[] {
-    return guarded(this.#db, () => this.#db.prepare<[], TokenRow>("SELECT * FROM tokens ORDER BY created_at, id").all()).map(toInfo);
+    const db = this.#handle.db;
+    return guarded(db, () => db.prepare<[], TokenRow>("SELECT * FROM tokens ORDER BY created_at, id").all()).map(toInfo);
   }
 
   /** Revokes a token by id; false when there is none (or it already was). */
   revoke(id: string): boolean {
-    return guarded(this.#db, () => this.#db.prepare("UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL").run(new Date(this.#clock()).toISOString(), id).changes === 1);
+    const db = this.#handle.db;
+    return guarded(db, () => db.prepare("UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL").run(new Date(this.#clock()).toISOString(), id).changes === 1);
   }
 
   enabled(): boolean {
-    return (guarded(this.#db, () => this.#count.get())?.n ?? 0) > 0;
+    const db = this.#handle.db;
+    return (guarded(db, () => statement<[], { n: number }>(db, "SELECT count(*) AS n FROM tokens WHERE revoked_at IS NULL").get())?.n ?? 0) > 0;
   }
 
   verify(secret: string): Principal | undefined {
     if (!TOKEN_PATTERN.test(secret)) return undefined;
     const hash = hashOf(secret);
-    const row = guarded(this.#db, () => this.#byHash.get(hash.toString("hex")));
+    const db = this.#handle.db;
+    const row = guarded(db, () => statement<[string], TokenRow>(db, "SELECT * FROM tokens WHERE hash = ?").get(hash.toString("hex")));
     // The index found the row by hash; comparing the digests again costs the same for every row.
     if (!row || !timingSafeEqual(Buffer.from(row.hash, "hex"), hash)) return undefined;
     return this.#valid(row);
   }
 
   principal(tokenId: string): Principal | undefined {
-    const row = guarded(this.#db, () => this.#byId.get(tokenId));
+    const db = this.#handle.db;
+    const row = guarded(db, () => statement<[string], TokenRow>(db, "SELECT * FROM tokens WHERE id = ?").get(tokenId));
     return row ? this.#valid(row) : undefined;
   }
 

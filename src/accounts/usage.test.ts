@@ -5,8 +5,9 @@ import { join } from "node:path";
 import { after, test } from "node:test";
 import Sqlite from "better-sqlite3";
 import { Registry } from "prom-client";
-import type { RequestRecord } from "../contract/index.js";
+import { OutpostError, type RequestRecord } from "../contract/index.js";
 import { DATABASE_FILE, openDatabase } from "./database.js";
+import { TokenStore } from "./tokens.js";
 import { queryRequests, queryUsage, UsageLog } from "./usage.js";
 
 const dir = mkdtempSync(join(tmpdir(), "outpost-usage-"));
@@ -16,7 +17,7 @@ const lines: string[] = [];
 const registry = new Registry();
 let now = Date.parse("2026-12-01T10:30:00Z");
 const rates: Record<string, { input?: number; output?: number; unit?: string }> = { "@cf/m/llm": { input: 1_000_000, output: 2_000_000 }, "@cf/m/image": { input: 0.5, unit: "image" } };
-const log = new UsageLog(db, { rateOf: (model) => rates[model], retentionDays: 1, log: (line) => lines.push(line), registry, clock: () => now });
+const log = new UsageLog({ db }, { rateOf: (model) => rates[model], retentionDays: 1, log: (line) => lines.push(line), registry, clock: () => now });
 after(() => {
   log.close();
   db.close();
@@ -94,6 +95,20 @@ test("a full disk (SQLite's page limit reached) holds rows until there is room",
   }
   assert.equal(log.flush(), true);
   assert.equal(queryRequests(db, { limit: 100 }).filter((r) => r.model.includes(big)).length, 5);
+});
+
+test("a database that refuses writes (read-only: PRAGMA query_only, which binds root too) holds usage; token changes fail with 503", () => {
+  db.pragma("query_only = ON");
+  try {
+    log.record(request({ model: "@cf/m/readonly" }));
+    assert.equal(log.pending(), 1);
+    assert.match(lines.at(-1)!, /Usage not written, held in memory.*it cannot be written/);
+    assert.throws(() => new TokenStore({ db }).create({ account: "acme", scope: "run" }), (error: unknown) => error instanceof OutpostError && error.code === "DATABASE_UNAVAILABLE" && error.status === 503 && /cannot be written/.test(error.message));
+  } finally {
+    db.pragma("query_only = OFF");
+  }
+  assert.equal(log.flush(), true);
+  assert.equal(queryRequests(db, { model: "@cf/m/readonly", limit: 10 }).length, 1);
 });
 
 test("the request log keeps its retention; usage totals stay", () => {

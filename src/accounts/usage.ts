@@ -1,6 +1,7 @@
 import { Counter, Gauge, type Registry } from "prom-client";
 import { ERRORS, type ErrorCode, type RequestRecord } from "../contract/index.js";
-import { databaseError, guarded, type Database } from "./database.js";
+import { databaseError, guarded, statement, type Database } from "./database.js";
+import type { DatabaseHandle } from "./watched-database.js";
 import { neuronsFor, type NeuronRate } from "./neurons.js";
 
 /** How the usage table is grouped for `GET /api/usage` and `outpost usage`. */
@@ -42,6 +43,12 @@ const MAX_PENDING = 100_000;
 const RETRY_MS = 2_000;
 const PRUNE_MS = 3_600_000;
 
+const UPSERT_USAGE = `INSERT INTO usage (account, model, hour, requests, errors, input_tokens, output_tokens, neurons) VALUES (@account, @model, @hour, 1, @errors, @input, @output, @neurons)
+  ON CONFLICT (account, model, hour) DO UPDATE SET requests = requests + 1, errors = errors + excluded.errors,
+    input_tokens = input_tokens + excluded.input_tokens, output_tokens = output_tokens + excluded.output_tokens, neurons = neurons + excluded.neurons`;
+const INSERT_REQUEST = `INSERT INTO requests (at, account, token_id, model, task, status, latency_ms, ttft_ms, input_tokens, output_tokens, neurons, city, attributes)
+  VALUES (@at, @account, @tokenId, @model, @task, @status, @latencyMs, @ttftMs, @input, @output, @neurons, @city, @attributes)`;
+
 const hourOf = (at: string) => `${at.slice(0, 13)}:00:00.000Z`;
 const GROUP_SQL: Record<UsageGroup, string> = { model: "model", hour: "hour", day: "substr(hour, 1, 10)", account: "account" };
 
@@ -63,32 +70,21 @@ export interface UsageLogOptions {
  * rows wait in memory and are retried, so no completed request goes unmetered.
  */
 export class UsageLog {
-  readonly #db: Database;
+  readonly #handle: DatabaseHandle;
   readonly #options: UsageLogOptions;
   readonly #clock: () => number;
   /** Rows not yet written; `metered: false` for refusals, which go into the request log only. */
   readonly #pending: { record: RequestRecord; metered: boolean }[] = [];
   readonly #today = new Map<string, { day: string; neurons: number }>();
   readonly #neurons: Counter<"account" | "model"> | undefined;
-  readonly #upsert;
-  readonly #insert;
   readonly #timers: NodeJS.Timeout[];
   #failing: string | undefined;
   #dropped = 0;
 
-  constructor(db: Database, options: UsageLogOptions) {
-    this.#db = db;
+  constructor(handle: DatabaseHandle, options: UsageLogOptions) {
+    this.#handle = handle;
     this.#options = options;
     this.#clock = options.clock ?? Date.now;
-    this.#upsert = db.prepare(
-      `INSERT INTO usage (account, model, hour, requests, errors, input_tokens, output_tokens, neurons) VALUES (@account, @model, @hour, 1, @errors, @input, @output, @neurons)
-       ON CONFLICT (account, model, hour) DO UPDATE SET requests = requests + 1, errors = errors + excluded.errors,
-         input_tokens = input_tokens + excluded.input_tokens, output_tokens = output_tokens + excluded.output_tokens, neurons = neurons + excluded.neurons`,
-    );
-    this.#insert = db.prepare(
-      `INSERT INTO requests (at, account, token_id, model, task, status, latency_ms, ttft_ms, input_tokens, output_tokens, neurons, city, attributes)
-       VALUES (@at, @account, @tokenId, @model, @task, @status, @latencyMs, @ttftMs, @input, @output, @neurons, @city, @attributes)`,
-    );
     if (options.registry) {
       this.#neurons = new Counter({ name: "outpost_neurons_total", help: "Neurons used, by account and model (Workers AI's billing unit).", labelNames: ["account", "model"], registers: [options.registry] });
       const pending = () => this.#pending.length;
@@ -131,17 +127,20 @@ export class UsageLog {
   flush(): boolean {
     if (this.#pending.length === 0) return true;
     const rows = this.#pending.length;
+    const db = this.#handle.db;
     try {
-      this.#db.transaction(() => {
+      const upsert = statement(db, UPSERT_USAGE);
+      const insert = statement(db, INSERT_REQUEST);
+      db.transaction(() => {
         for (const { record: r, metered } of this.#pending) {
           const values = { account: r.account, model: r.model, input: r.promptTokens ?? 0, output: r.completionTokens ?? 0, neurons: r.neurons ?? 0 };
-          if (metered) this.#upsert.run({ ...values, hour: hourOf(r.at), errors: r.status === 200 ? 0 : 1 });
+          if (metered) upsert.run({ ...values, hour: hourOf(r.at), errors: r.status === 200 ? 0 : 1 });
           const attributes = JSON.stringify({ servedModel: r.servedModel, error: r.error, code: r.code });
-          this.#insert.run({ ...values, at: r.at, tokenId: r.tokenId ?? null, task: r.task, status: r.status, latencyMs: r.latencyMs, ttftMs: r.ttftMs ?? null, city: r.city ?? null, attributes });
+          insert.run({ ...values, at: r.at, tokenId: r.tokenId ?? null, task: r.task, status: r.status, latencyMs: r.latencyMs, ttftMs: r.ttftMs ?? null, city: r.city ?? null, attributes });
         }
       })();
     } catch (error) {
-      const message = databaseError(this.#db.name, error).message;
+      const message = databaseError(db.name, error).message;
       if (this.#failing !== message) this.#options.log?.(`Usage not written, held in memory and retried every ${RETRY_MS / 1000} s (${rows} rows): ${message}`);
       this.#failing = message;
       return false;
@@ -171,7 +170,8 @@ export class UsageLog {
     const known = this.#today.get(account);
     if (known?.day === day) return known;
     if (!load) return undefined;
-    const stored = guarded(this.#db, () => this.#db.prepare<[string, string], { n: number | null }>("SELECT sum(neurons) AS n FROM usage WHERE account = ? AND hour >= ?").get(account, `${day}T00:00:00.000Z`));
+    const db = this.#handle.db;
+    const stored = guarded(db, () => db.prepare<[string, string], { n: number | null }>("SELECT sum(neurons) AS n FROM usage WHERE account = ? AND hour >= ?").get(account, `${day}T00:00:00.000Z`));
     const held = this.#pending.filter(({ record: r }) => r.account === account && r.at.startsWith(day)).reduce((sum, { record: r }) => sum + (r.neurons ?? 0), 0);
     const entry = { day, neurons: (stored?.n ?? 0) + held };
     this.#today.set(account, entry);
@@ -179,20 +179,21 @@ export class UsageLog {
   }
 
   usage(query: UsageQuery): { rows: UsageRow[]; total: number } {
-    return queryUsage(this.#db, query);
+    return queryUsage(this.#handle.db, query);
   }
 
   requests(query: RequestQuery): RequestRecord[] {
-    return queryRequests(this.#db, query);
+    return queryRequests(this.#handle.db, query);
   }
 
   /** Deletes request-log rows older than the retention. */
   prune(): void {
     const cutoff = new Date(this.#clock() - this.#options.retentionDays * 86_400_000).toISOString();
+    const db = this.#handle.db;
     try {
-      this.#db.prepare("DELETE FROM requests WHERE at < ?").run(cutoff);
+      db.prepare("DELETE FROM requests WHERE at < ?").run(cutoff);
     } catch (error) {
-      this.#options.log?.(`Request log not pruned: ${databaseError(this.#db.name, error).message}`);
+      this.#options.log?.(`Request log not pruned: ${databaseError(db.name, error).message}`);
     }
   }
 

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Server, ServerOptions } from "node:http";
 import { serve as serveHttp } from "@hono/node-server";
-import { openDatabase, RateLimiter, TokenStore, UsageLog } from "../accounts/index.js";
+import { RateLimiter, TokenStore, UsageLog, WatchedDatabase } from "../accounts/index.js";
 import { createApp, listSetting } from "../api/index.js";
 import { createRun } from "../binding/index.js";
 import type { Config } from "../config/index.js";
@@ -14,7 +14,7 @@ import { createOutpost } from "./outpost.js";
 
 /** `outpost serve`: the HTTP server until SIGINT/SIGTERM; a node of the Outpost network when NATS servers are set. */
 export async function serve(config: Config): Promise<void> {
-  const db = openDatabase(config.dataDir, { busyTimeoutMs: SERVER_BUSY_TIMEOUT_MS });
+  const db = new WatchedDatabase(config.dataDir, { busyTimeoutMs: SERVER_BUSY_TIMEOUT_MS, log: (line) => console.error(line) });
   const tokens = new TokenStore(db);
   const refusal = exposureRefusal(config.host, tokens.enabled(), config.insecureNoAuth);
   if (refusal) {

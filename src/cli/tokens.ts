@@ -41,7 +41,7 @@ export function tokens(argv: string[]): number {
   const config = loadConfig(values["data-dir"] ? { "data-dir": values["data-dir"] } : {});
   const db = openDatabase(config.dataDir);
   try {
-    const store = new TokenStore(db);
+    const store = new TokenStore({ db });
     switch (sub) {
       case "create": {
         const expiresInMs = values.expires === undefined ? undefined : parseDuration(values.expires);
