@@ -773,7 +773,7 @@ export const MODELS: CatalogEntry[] = [
   ...TEXT_TO_IMAGE_MODELS,
   ...TEXT_TO_SPEECH_MODELS,
 
-  // ---- Speech recognition (whisper engine; whisper.cpp ggml files embed their own vocabulary) ----
+  // ---- Speech recognition (whisper engine: whisper.cpp ggml files, which embed their own vocabulary) ----
   {
     id: "@cf/openai/whisper",
     task: "speech-recognition",
@@ -785,6 +785,7 @@ export const MODELS: CatalogEntry[] = [
     chatTemplate: "bare",
     properties: { beta: false, info: "https://openai.com/research/whisper" },
     neurons: { input: 41.14, unit: "audio minute" },
+    speechRecognition: { output: "words" },
     // Cloudflare doesn't say which Whisper size it runs; "base" (multilingual) is Outpost's CPU default.
     artifact: {
       fileName: "ggml-base.bin",
@@ -801,10 +802,47 @@ export const MODELS: CatalogEntry[] = [
     maxTokensStreamDefault: 0,
     chatTemplate: "bare",
     properties: { beta: true, info: "https://huggingface.co/openai/whisper-tiny.en" },
+    speechRecognition: { output: "words" },
     artifact: {
       fileName: "ggml-tiny.en.bin",
       huggingFace: { repo: "ggerganov/whisper.cpp", path: "ggml-tiny.en.bin" },
+      // The stand-in's generator reproduces the real file's size at this shape (shared/models/standins/README.md).
+      sizeBytes: 77704715,
       sha256: "921e4cf8686fdd993dcd081a5da5b6c365bfde1162e72b08d75ac75289920b1f",
+    },
+  },
+  {
+    id: "@cf/openai/whisper-large-v3-turbo",
+    task: "speech-recognition",
+    description: "Whisper large-v3-turbo: large-v3 with 4 decoder layers instead of 32. Transcribes or translates into English, with segments and word timings.",
+    engine: "whisper",
+    contextTokens: 448,
+    maxTokensDefault: 0,
+    maxTokensStreamDefault: 0,
+    chatTemplate: "bare",
+    properties: { beta: false, info: "https://huggingface.co/openai/whisper-large-v3-turbo" },
+    speechRecognition: { output: "segments" },
+    artifact: {
+      fileName: "ggml-large-v3-turbo.bin",
+      huggingFace: { repo: "ggerganov/whisper.cpp", path: "ggml-large-v3-turbo.bin" },
+    },
+  },
+  // A random-weight stand-in (../shared/models/standins): whisper.cpp's real file layout and vocabulary; its transcripts are gibberish.
+  {
+    id: "@outpost/whisper-micro-en-standin",
+    task: "speech-recognition",
+    description: "RANDOM WEIGHTS: an 8 MB stand-in with whisper tiny.en's ggml layout and vocabulary. Its transcripts are gibberish; for tests and wiring only.",
+    engine: "whisper",
+    contextTokens: 448,
+    maxTokensDefault: 0,
+    maxTokensStreamDefault: 0,
+    chatTemplate: "bare",
+    properties: { beta: true, standin: true },
+    speechRecognition: { output: "words" },
+    artifact: {
+      fileName: "standins/whisper-micro.en.bin",
+      sizeBytes: 8019535,
+      sha256: "3621a184882f5041aefd9df170d435aa0db003ef384a3da777b21b32a7e2629f",
     },
   },
 

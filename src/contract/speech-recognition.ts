@@ -23,6 +23,8 @@ export interface TranscriptionJob {
   initialPrompt?: string;
   /** Where the audio was in the request, for error messages (`/audio`). */
   field: string;
+  /** The answer's shape, for the task's shape(); the engine answers the same Transcript for both. */
+  output: SpeechRecognitionSettings["output"];
 }
 
 /** One word and when it is spoken, in seconds from the start of the audio. */

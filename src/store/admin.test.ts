@@ -80,7 +80,7 @@ test("a custom model cannot take a catalog id, and hostile names never reach the
   await fail(admin.add({ name: "../../x", source: STORIES_FILE, task: "text-generation" }, "/"), "INPUT_INVALID", /Invalid model name/);
   assert.throws(() => admin.pull("../../etc/passwd"), (e: unknown) => e instanceof OutpostError && e.code === "INPUT_INVALID");
   assert.throws(() => admin.pull("@cf/no/such-model"), (e: unknown) => e instanceof OutpostError && e.code === "MODEL_NOT_FOUND");
-  assert.throws(() => admin.pull("@cf/openai/whisper"), (e: unknown) => e instanceof OutpostError && e.code === "ENGINE_UNAVAILABLE");
+  assert.throws(() => admin.pull("@cf/unum/uform-gen2-qwen-500m"), (e: unknown) => e instanceof OutpostError && e.code === "ENGINE_UNAVAILABLE");
   await fail(admin.remove("/etc/passwd"), "INPUT_INVALID", /Invalid model name/);
 });
 

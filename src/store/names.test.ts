@@ -9,10 +9,9 @@ const invalid = (fn: () => unknown) => assert.throws(fn, (e: unknown) => e insta
 test("every catalog id and artifact file name is accepted", () => {
   for (const entry of MODELS) {
     assert.equal(checkModelName(entry.id), entry.id);
-    // A multi-file model's fileName is its folder in a mirror, e.g. `standins/sd-tiny`: each segment is a name.
+    // A fileName is its path in a mirror, e.g. `standins/sd-tiny` or `standins/whisper-micro.en.bin`: each segment is a name.
     if (!entry.artifact) continue;
-    const names = entry.artifact.files ? entry.artifact.fileName.split("/") : [entry.artifact.fileName];
-    for (const name of names) assert.equal(checkFileName(name), name);
+    for (const name of entry.artifact.fileName.split("/")) assert.equal(checkFileName(name), name);
   }
   assert.equal(checkModelName("my-model"), "my-model");
   assert.equal(checkModelName("@local/team/story_v2.1"), "@local/team/story_v2.1");

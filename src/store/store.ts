@@ -7,7 +7,7 @@ import { download, type Blob, type DownloadProgress, type DownloadSpec } from ".
 import { artifactSources, downloadSpec } from "./artifact-sources.js";
 import { digestOf, isFileInside, StoreLayout } from "./layout.js";
 import { listManifests, readManifest, removeManifest, writeManifest, type Manifest } from "./manifest.js";
-import { checkFileName, checkModelName } from "./names.js";
+import { checkModelName } from "./names.js";
 import { Pull } from "./pull.js";
 import type { Source } from "./source.js";
 import { materializeTree, pathSegments, sha256File, treeDigest, treeFiles, treeSizeBytes, verifyMirrorTree, type TreeFile } from "./tree.js";
@@ -149,7 +149,8 @@ export class ModelStore {
   async mirrorPath(artifact: Artifact): Promise<string | undefined> {
     if (!this.#options.mirrorDir) return undefined;
     const tree = treeFiles(artifact) !== undefined;
-    const path = join(this.#options.mirrorDir, ...(tree ? pathSegments(artifact.fileName) : [checkFileName(artifact.fileName)]));
+    // A one-file artifact may sit in a mirror subfolder too (`standins/whisper-micro.en.bin`).
+    const path = join(this.#options.mirrorDir, ...pathSegments(artifact.fileName));
     const info = await stat(path).catch(() => undefined);
     return (tree ? info?.isDirectory() : info?.isFile()) ? path : undefined;
   }
@@ -297,7 +298,7 @@ export class ModelStore {
 
 function artifactOf(entry: CatalogEntry): Artifact {
   if (!entry.artifact) throw new OutpostError("ENGINE_UNAVAILABLE", `${entry.id} has no artifact to load`);
-  if (treeFiles(entry.artifact)) pathSegments(entry.artifact.fileName);
-  else checkFileName(entry.artifact.fileName);
+  treeFiles(entry.artifact);
+  pathSegments(entry.artifact.fileName);
   return entry.artifact;
 }

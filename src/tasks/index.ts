@@ -9,6 +9,7 @@ import { summarization } from "./summarization.js";
 import { textClassification } from "./text-classification.js";
 import { translation } from "./translation.js";
 import { textToImage } from "./text-to-image.js";
+import { speechRecognition } from "./speech-recognition.js";
 import { textToSpeech } from "./text-to-speech.js";
 
 export type { Task, JsonSchema, Prepared } from "./task.js";
@@ -18,6 +19,7 @@ export { collectText, type CollectedText } from "./collect.js";
 export { formatToolCalls } from "./tools.js";
 export * from "./constants.js";
 export { DEFAULT_BODY_LIMITS, type BodyLimits } from "./body-limits.js";
+export { toSrt, toVtt } from "./subtitles.js";
 
 const TASKS: Partial<Record<TaskId, Task>> = {
   "text-generation": textGeneration,
@@ -28,6 +30,7 @@ const TASKS: Partial<Record<TaskId, Task>> = {
   "image-classification": imageClassification,
   "object-detection": objectDetection,
   "text-to-image": textToImage,
+  "speech-recognition": speechRecognition,
   "text-to-speech": textToSpeech,
 };
 

@@ -1,6 +1,7 @@
 import { randomInt } from "node:crypto";
 import { z } from "zod";
 import { OutpostError, type EngineResult, type ImageJob, type ModelDescriptor, type RunResult } from "../contract/index.js";
+import { base64Field, bytesField } from "./binary-input.js";
 import type { BodyLimits } from "./body-limits.js";
 import type { Prepared, Task } from "./task.js";
 import { parseInputs, requireObject, toJsonSchema } from "./validate.js";
@@ -34,30 +35,6 @@ const inputSchema = z.object({
   seed: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional().describe("Same seed and inputs give the same PNG bytes; random when omitted."),
   stream: z.boolean().optional().describe("Outpost: stream progress as server-sent events (`{step, steps}` per step, then `{image}` base64) instead of the PNG."),
 });
-
-const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
-
-/** The byte array as base64, checked with a plain loop: zod over millions of numbers costs seconds. */
-function bytesField(value: unknown, field: string): string | undefined {
-  if (value === undefined) return undefined;
-  if (!Array.isArray(value)) throw new OutpostError("INPUT_INVALID", `Type mismatch of '/${field}', 'array' not '${value === null ? "null" : typeof value}'`);
-  const bytes = new Uint8Array(value.length);
-  for (let i = 0; i < value.length; i++) {
-    const v: unknown = value[i];
-    if (typeof v !== "number" || !Number.isInteger(v) || v < 0 || v > 255) throw new OutpostError("INPUT_INVALID", `Invalid input at '/${field}/${i}': expected a byte (an integer 0–255)`);
-    bytes[i] = v;
-  }
-  return Buffer.from(bytes).toString("base64");
-}
-
-function base64Field(value: unknown, field: string): string | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== "string") throw new OutpostError("INPUT_INVALID", `Type mismatch of '/${field}', 'string' not '${value === null ? "null" : typeof value}'`);
-  // A pasted data: URL is the same picture; whatever else is not base64 is refused, not skipped.
-  const bare = value.replace(/^data:[\w/+.-]+;base64,/, "").replace(/\s+/g, "");
-  if (!BASE64.test(bare) || bare.length % 4 === 1) throw new OutpostError("INPUT_INVALID", `Invalid input at '/${field}': not base64`);
-  return bare;
-}
 
 /** Turns an engine's chunks into the ReadableStream surfaces send; cancelling it stops the engine's iterator. */
 function toStream(chunks: AsyncIterable<Uint8Array>): ReadableStream<Uint8Array> {

@@ -8,7 +8,7 @@ import { WhisperEngine } from "./whisper-engine.js";
 
 const STANDIN = resolve(import.meta.dirname, "../../../../shared/models/standins/whisper-micro.en.bin");
 const model: ModelDescriptor = { id: "@test/whisper", task: "speech-recognition", engine: "whisper", chatTemplate: "bare", contextTokens: 448, maxTokensDefault: 0, maxTokensStreamDefault: 0 };
-const job = (audio: Buffer, extra: Partial<TranscriptionJob> = {}): TranscriptionJob => ({ audio: audio.toString("base64"), task: "transcribe", field: "/audio", ...extra });
+const job = (audio: Buffer, extra: Partial<TranscriptionJob> = {}): TranscriptionJob => ({ audio: audio.toString("base64"), task: "transcribe", field: "/audio", output: "words", ...extra });
 
 function assertTimes(transcript: Transcript, durationS: number): void {
   assert.ok(Math.abs(transcript.durationS - durationS) < 0.01, `duration ${transcript.durationS}`);
