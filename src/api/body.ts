@@ -49,6 +49,24 @@ export class BodyReader {
   }
 
   /**
+   * Reads the inputs of a task that takes a file (`binaryField`: `audio`, `image`) either as
+   * JSON or, as Workers AI does, as the raw file: `curl --data-binary @talking-llama.mp3` sends
+   * it as urlencoded, Python's requests and Node's fetch with none. A body declared JSON, or
+   * one that starts with `{` (no audio or image file does), is JSON under the task's limits;
+   * any other is the file, as `{[binaryField]: bytes}`.
+   */
+  async readInputs(c: Context, limits: BodyLimits, binaryField: string | undefined): Promise<unknown> {
+    if (!binaryField || /^application\/json\b/i.test(c.req.header("content-type") ?? "")) return this.read(c, limits);
+    return this.#collect(c, () => undefined, (chunks) => {
+      const bytes = Buffer.concat(chunks);
+      const first = bytes.find((b) => b !== 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d);
+      if (first !== 0x7b) return { [binaryField]: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) };
+      new JsonShape(limits).feed(bytes);
+      return parse(chunks);
+    });
+  }
+
+  /**
    * Reads a `multipart/form-data` (or urlencoded) body, as OpenAI's image-edit and audio
    * endpoints take, under the same byte limits as JSON bodies.
    */

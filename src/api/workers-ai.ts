@@ -14,7 +14,7 @@ import {
   toByteStream,
   workersSseEvent,
 } from "../binding/index.js";
-import { bodyLimitsFor, getTask } from "../tasks/index.js";
+import { binaryInputFor, bodyLimitsFor, getTask } from "../tasks/index.js";
 import { admitRun } from "./admission.js";
 import type { BodyReader } from "./body.js";
 import type { ApiDeps } from "./deps.js";
@@ -110,8 +110,8 @@ export function workersAiRoutes(deps: ApiDeps, body: BodyReader): Hono {
   app.post("/run/*", async (c) => {
     try {
       const model = modelFromPath(c);
-      const { limits } = admit(c, model);
-      const result = await body.read(c, limits).then((parsed) => {
+      const { task, limits } = admit(c, model);
+      const result = await body.readInputs(c, limits, binaryInputFor(task)).then((parsed) => {
         const { inputs, options } = splitOptions(parsed);
         return deps.run(model, inputs, runOptions(c, options));
       });

@@ -20,6 +20,7 @@ export const imageClassification: Task = {
     items: { type: "object", properties: { label: { type: "string" }, score: { type: "number" } }, required: ["label", "score"] },
   },
   bodyLimits: IMAGE_BODY_LIMITS,
+  binaryInput: "image",
 
   prepare(raw) {
     const image = imageField(requireObject(raw), (fields) => parseInputs(inputSchema, fields));

@@ -19,7 +19,7 @@ export { collectText, type CollectedText } from "./collect.js";
 export { formatToolCalls } from "./tools.js";
 export * from "./constants.js";
 export { DEFAULT_BODY_LIMITS, type BodyLimits } from "./body-limits.js";
-export { toSrt, toVtt } from "./subtitles.js";
+export { sentences, toSrt, toVtt } from "./subtitles.js";
 
 const TASKS: Partial<Record<TaskId, Task>> = {
   "text-generation": textGeneration,
@@ -48,4 +48,9 @@ export function getTask(id: TaskId): Task {
 /** The body structure ceilings of a task's requests. */
 export function bodyLimitsFor(id: TaskId): BodyLimits {
   return TASKS[id]?.bodyLimits ?? DEFAULT_BODY_LIMITS;
+}
+
+/** The input a raw request body fills for this task, if it takes one (see Task.binaryInput). */
+export function binaryInputFor(id: TaskId): string | undefined {
+  return TASKS[id]?.binaryInput;
 }

@@ -32,6 +32,7 @@ export const objectDetection: Task = {
     },
   },
   bodyLimits: IMAGE_BODY_LIMITS,
+  binaryInput: "image",
 
   prepare(raw) {
     const image = imageField(requireObject(raw), (fields) => parseInputs(inputSchema, fields));

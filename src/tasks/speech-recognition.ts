@@ -16,22 +16,31 @@ export const SPEECH_BODY_LIMITS: BodyLimits = { maxDepth: 4, maxValues: MAX_AUDI
 
 const audioBytes = z.array(z.number().int().min(0).max(255)).min(1).max(MAX_AUDIO_BYTES).describe("The audio file (WAV, MP3, FLAC or Ogg Vorbis) as an array of bytes.");
 
-/** `@cf/openai/whisper`, `whisper-tiny-en`: the file's bytes, nothing else. */
-const wordsInput = z.object({ audio: audioBytes });
-
-/** `whisper-large-v3-turbo`: base64 audio and decoding options. */
-const segmentsInput = z.object({
-  audio: z.string().min(1).describe("The audio file (WAV, MP3, FLAC or Ogg Vorbis), base64-encoded."),
-  task: z.enum(["transcribe", "translate"]).optional().describe("transcribe (default) keeps the spoken language; translate writes English."),
+/** Decoding options: whisper-large-v3-turbo's, which Outpost takes for every Whisper (the OpenAI surface sends them). */
+const decoding = {
+  task: z.enum(["transcribe", "translate"]).optional().describe("transcribe (default) keeps the spoken language; translate writes English (multilingual models)."),
   language: z
     .string()
     .regex(/^[a-z]{2,3}$/, { message: "expected an ISO 639-1 code such as en, es or fr" })
     .optional()
     .describe("The spoken language as an ISO 639-1 code; the model detects it when omitted."),
-  vad_filter: z.boolean().optional().describe("Accepted for compatibility; Outpost transcribes the whole audio (no voice-activity filter)."),
   initial_prompt: z.string().max(MAX_PROMPT_CHARS).optional().describe("Text the decoder sees as what came before: names, spelling, style."),
+};
+
+/** `@cf/openai/whisper`, `whisper-tiny-en`: the file's bytes (Workers AI takes nothing else; the options are Outpost's). */
+const wordsInput = z.object({ audio: audioBytes, ...decoding });
+
+/** `whisper-large-v3-turbo`'s options that change nothing here, accepted so its callers work unchanged. */
+const compatibility = {
+  vad_filter: z.boolean().optional().describe("Accepted for compatibility; Outpost transcribes the whole audio (no voice-activity filter)."),
   prefix: z.string().max(MAX_PROMPT_CHARS).optional().describe("Accepted for compatibility; Outpost does not force a transcript prefix."),
-});
+};
+
+/** `whisper-large-v3-turbo`: base64 audio and decoding options. */
+const segmentsInput = z.object({ audio: z.string().min(1).describe("The audio file (WAV, MP3, FLAC or Ogg Vorbis), base64-encoded."), ...decoding, ...compatibility });
+
+/** The options alone: the audio is checked apart, with a plain loop (see binary-input.ts). */
+const OPTIONS = { words: z.object(decoding), segments: z.object({ ...decoding, ...compatibility }) };
 
 const word = { type: "object", properties: { word: { type: "string" }, start: { type: "number" }, end: { type: "number" } }, required: ["word", "start", "end"] };
 const wordsOutput: JsonSchema = {
@@ -89,13 +98,13 @@ export const speechRecognition: Task = {
   outputSchema: wordsOutput,
   schemasFor: (model) => (isSegments(model) ? { input: toJsonSchema(segmentsInput), output: segmentsOutput } : { input: toJsonSchema(wordsInput), output: wordsOutput }),
   bodyLimits: SPEECH_BODY_LIMITS,
+  binaryInput: "audio",
 
   prepare(raw, model) {
     const { audio: _audio, ...fields } = requireObject(raw);
     const output = isSegments(model) ? "segments" : "words";
     const audio = audioField(requireObject(raw), output === "segments");
-    if (output === "words") return { stream: false, job: { audio, task: "transcribe", field: "/audio", output } satisfies TranscriptionJob };
-    const options = parseInputs(segmentsInput.omit({ audio: true }), fields);
+    const options = parseInputs(OPTIONS[output], fields);
     const job: TranscriptionJob = {
       audio,
       task: options.task ?? "transcribe",

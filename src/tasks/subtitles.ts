@@ -1,4 +1,4 @@
-import type { TranscriptSegment } from "../contract/index.js";
+import type { TranscriptSegment, TranscriptWord } from "../contract/index.js";
 
 /** `HH:MM:SS.mmm` (WebVTT) or `HH:MM:SS,mmm` (SubRip). */
 function timestamp(seconds: number, separator: "." | ","): string {
@@ -16,4 +16,21 @@ export function toVtt(segments: TranscriptSegment[]): string {
 /** A SubRip document with one numbered cue per segment. */
 export function toSrt(segments: TranscriptSegment[]): string {
   return segments.map((s, i) => `${i + 1}\n${timestamp(s.start, ",")} --> ${timestamp(s.end, ",")}\n${s.text}\n`).join("\n");
+}
+
+/** A word that ends a sentence closes its segment (the whisper engine groups its segments the same way). */
+const SENTENCE_END = /[.!?。！？]["')\]]*$/;
+
+/** Words grouped into sentence segments: for answers that carry words only (`@cf/openai/whisper`'s). */
+export function sentences(words: TranscriptWord[]): TranscriptSegment[] {
+  const segments: TranscriptSegment[] = [];
+  let current: TranscriptWord[] = [];
+  for (const word of words) {
+    current.push(word);
+    if (SENTENCE_END.test(word.word) || word === words.at(-1)) {
+      segments.push({ start: current[0]!.start, end: word.end, text: current.map((w) => w.word).join(" "), words: current });
+      current = [];
+    }
+  }
+  return segments;
 }

@@ -12,6 +12,11 @@ export interface Task {
   outputSchema: JsonSchema;
   /** Schemas for one model, where its inputs differ from the task's (Workers AI's rerankers are text classification). */
   schemasFor?(model: ModelDescriptor): { input: JsonSchema; output: JsonSchema };
+  /**
+   * The input a raw (non-JSON) request body fills, for tasks that take a file as Workers AI's
+   * REST API does (`audio`, `image`); absent: bodies are JSON only.
+   */
+  binaryInput?: string;
   /** Ceilings on the request body's structure, checked before it is parsed; default DEFAULT_BODY_LIMITS. */
   bodyLimits?: BodyLimits;
   /** Validates inputs (throws INPUT_INVALID) and builds the job for the model's engine. */

@@ -81,6 +81,8 @@ describe("vision tasks (transformers engine, random-weight stand-ins)", () => {
     }
     for (let i = 1; i < result.length; i++) assert.ok(result[i - 1]!.score >= result[i]!.score);
     assert.deepEqual(await envelopeResult(await post(rest(RESNET), { image: bytes(photo) })), result);
+    // The raw file as the body, as `curl --data-binary @photo.jpg` sends it.
+    assert.deepEqual(await envelopeResult(await fetch(rest(RESNET), { method: "POST", body: new Uint8Array(photo), headers: { "content-type": "application/x-www-form-urlencoded" } })), result);
   });
 
   test("PNG, WebP, CMYK JPEG, 16-bit PNG and GIF all classify", async () => {
