@@ -9,6 +9,7 @@ import type { ApiDeps } from "./deps.js";
 import { jsonResponse } from "./envelope.js";
 import { openAiImageRoutes } from "./openai-images.js";
 import { openAiSpeechRoutes } from "./openai-speech.js";
+import { openAiTranscriptionRoutes } from "./openai-transcriptions.js";
 import { runOptions } from "./run-options.js";
 import { noteServedModel } from "./served-by.js";
 
@@ -160,6 +161,7 @@ export function openAiRoutes(deps: ApiDeps, body: BodyReader): Hono {
 
   app.route("/images", openAiImageRoutes(deps, body));
   app.route("/audio/speech", openAiSpeechRoutes(deps, body));
+  app.route("/audio", openAiTranscriptionRoutes(deps, body));
 
   app.all("*", (c) => openAiError(new OutpostError("NOT_FOUND", `No route for ${c.req.method} ${c.req.path}`)));
   return app;
