@@ -54,7 +54,7 @@ export function wavDuration(bytes: Uint8Array): { seconds: number; sampleRate: n
 
 /** A PCM WAV file of `samples` (in [-1, 1]) for tests: `bits` 8/16/24/32, or 32-bit float with `float`. */
 export function wavFile(samples: Float32Array, sampleRate: number, options: { bits?: number; float?: boolean; channels?: number } = {}): Buffer {
-  const bits = options.bits ?? 16;
+  const bits = options.float ? 32 : (options.bits ?? 16);
   const channels = options.channels ?? 1;
   const bytes = bits / 8;
   const data = Buffer.alloc(samples.length * bytes * channels);

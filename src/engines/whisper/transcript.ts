@@ -40,7 +40,7 @@ export function buildSegments(windows: WindowOutput[], durationS: number): Trans
   return segments;
 }
 
-/** Milliseconds are as fine as whisper's 10 ms steps need; more digits are noise. */
+/** Milliseconds are as fine as whisper's 10 ms steps need; rounded down, so no time passes the audio's end. */
 function round(seconds: number): number {
-  return Math.round(seconds * 1000) / 1000;
+  return Math.floor(seconds * 1000) / 1000;
 }

@@ -1,0 +1,195 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, symlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import OpenAI, { toFile } from "openai";
+import { createRemoteAi } from "../../src/binding/index.js";
+import { createOutpost, type Outpost } from "../../src/cli/outpost.js";
+import { silentMp3, speech, tone, wavFile } from "../helpers/audio.js";
+import { envelopeError, envelopeResult, openAiError, post } from "../helpers/http.js";
+import { MODEL_MIRROR, startServer, type TestServer } from "../helpers/server.js";
+
+/**
+ * Speech recognition on the random-weight whisper stand-in (../shared/models/standins): its
+ * transcripts are gibberish, but the ggml file, whisper.cpp and every step around it are real.
+ * whisper-large-v3-turbo's shape is served from the same file, mirrored under the real name.
+ */
+const STANDIN = "@outpost/whisper-micro-en-standin";
+const TURBO = "@cf/openai/whisper-large-v3-turbo";
+
+interface Word {
+  word: string;
+  start: number;
+  end: number;
+}
+
+/** Every time inside the audio and never going backwards. */
+function assertTimes(words: Word[], durationS: number): void {
+  let clock = 0;
+  for (const word of words) {
+    assert.ok(word.word.length > 0 && clock <= word.start && word.start <= word.end && word.end <= durationS + 1e-6, `${JSON.stringify(word)} after ${clock}, audio ${durationS} s`);
+    clock = word.end;
+  }
+}
+
+/** A mirror holding the stand-ins and the stand-in whisper under turbo's file name. */
+function mirror(): string {
+  const dir = mkdtempSync(join(tmpdir(), "outpost-speech-mirror-"));
+  symlinkSync(join(MODEL_MIRROR, "standins"), join(dir, "standins"));
+  symlinkSync(join(MODEL_MIRROR, "standins/whisper-micro.en.bin"), join(dir, "ggml-large-v3-turbo.bin"));
+  return dir;
+}
+
+describe("speech recognition (whisper engine, random-weight stand-in)", () => {
+  let server: TestServer;
+  let mirrorDir: string;
+  let hello: Buffer;
+  /** espeak-ng's 22.05 kHz WAV length, in seconds. */
+  let helloS: number;
+  const rest = (model: string) => `${server.url}/client/v4/accounts/0123abcd/ai/run/${model}`;
+  const raw = (url: string, bytes: Uint8Array, type?: string) => fetch(url, { method: "POST", body: new Uint8Array(bytes), headers: type ? { "content-type": type } : {} });
+
+  before(async () => {
+    mirrorDir = mirror();
+    server = await startServer({ "model-mirror": mirrorDir });
+    hello = speech("Hello world. This is a test of speech recognition.");
+    helloS = hello.readUInt32LE(40) / 2 / 22_050;
+  });
+  after(async () => {
+    await server?.stop();
+    rmSync(mirrorDir, { recursive: true, force: true });
+  });
+
+  test("REST takes the raw file (any content type) or a byte array, and answers text, words and vtt", async () => {
+    const fromRaw = await envelopeResult<{ text: string; word_count: number; words: Word[]; vtt: string }>(await raw(rest(STANDIN), hello));
+    assert.deepEqual(Object.keys(fromRaw), ["text", "word_count", "words", "vtt"]);
+    assert.equal(fromRaw.word_count, fromRaw.words.length);
+    assert.ok(fromRaw.words.length > 0, "the stand-in says something");
+    assertTimes(fromRaw.words, helloS);
+    assert.match(fromRaw.vtt, /^WEBVTT\n\n\d\d:\d\d:\d\d\.\d{3} --> \d\d:\d\d:\d\d\.\d{3}\n/);
+    // whisper.cpp falls back to sampling when a window decodes badly, as random weights always
+    // do: the words differ run to run, the shape and the times' bounds do not.
+    for (const res of [await post(rest(STANDIN), { audio: [...hello] }), await raw(rest(STANDIN), hello, "application/x-www-form-urlencoded"), await raw(`${server.url}/ai/run/${STANDIN}`, hello, "audio/wav")]) {
+      const other = await envelopeResult<{ words: Word[] }>(res);
+      assert.deepEqual(Object.keys(other), ["text", "word_count", "words", "vtt"]);
+      assertTimes(other.words, helloS);
+    }
+  });
+
+  test("8/24-bit, float, stereo and 48 kHz WAVs and an MP3 all transcribe within their length", async () => {
+    const signal = tone(2, 48_000, 300);
+    for (const file of [wavFile(signal, 48_000, { bits: 8 }), wavFile(signal, 48_000, { bits: 24, channels: 2 }), wavFile(signal, 48_000, { float: true }), wavFile(tone(2, 8_000), 8_000)]) {
+      const result = await envelopeResult<{ words: Word[] }>(await raw(rest(STANDIN), file));
+      assertTimes(result.words, 2);
+    }
+    const mp3 = silentMp3(100);
+    assertTimes((await envelopeResult<{ words: Word[] }>(await raw(rest(STANDIN), mp3))).words, (100 * 1152) / 44_100);
+  });
+
+  test("whisper-large-v3-turbo: base64 audio and options in, transcription_info and segments out", async () => {
+    const result = await envelopeResult(await post(rest(TURBO), { audio: hello.toString("base64"), language: "en", initial_prompt: "Outpost", vad_filter: true }));
+    assert.deepEqual(Object.keys(result), ["transcription_info", "text", "word_count", "segments", "vtt"]);
+    assert.equal(result.transcription_info.language, "en");
+    assert.equal(result.transcription_info.language_probability, 1);
+    assert.ok(Math.abs(result.transcription_info.duration - helloS) < 0.01);
+    const words = result.segments.flatMap((s: { words: Word[] }) => s.words);
+    assert.equal(result.word_count, words.length);
+    assertTimes(words, helloS);
+    for (const s of result.segments) assert.equal(s.text, s.words.map((w: Word) => w.word).join(" "));
+    await envelopeError(await post(rest(TURBO), { audio: hello.toString("base64"), task: "translate" }), 400, 1001, /'\/task': this model is English-only/);
+  });
+
+  test("bad audio is a 400 naming the problem, and the server keeps serving", async () => {
+    const header = wavFile(tone(0.5, 16_000), 16_000);
+    const rate = Buffer.from(header);
+    rate.writeUInt32LE(3, 24);
+    const cases: [unknown, RegExp][] = [
+      [{ audio: [...Buffer.from("this is not audio at all")] }, /^Invalid input at '\/audio': not audio in a supported format; supported: WAV/],
+      [{ audio: [] }, /^Invalid input at '\/audio': the audio is empty/],
+      [{ audio: [...header.subarray(0, 44)] }, /^Invalid input at '\/audio': the audio is empty \(0 samples\)/],
+      [{ audio: [...header.subarray(0, 30)] }, /^Invalid input at '\/audio': corrupt WAV header/],
+      [{ audio: [...rate] }, /^Invalid input at '\/audio': the sample rate 3 Hz is outside/],
+      [{ audio: [...silentMp3(3).subarray(0, 500)].map((b, i) => (i > 4 ? 0x55 : b)) }, /^Invalid input at '\/audio': corrupt MP3/],
+      [{ audio: [1, 2, 300] }, /^Invalid input at '\/audio\/2'/],
+      [{ audio: "UklGRg==" }, /^Type mismatch of '\/audio'/],
+      [{}, /^Invalid input at '\/audio': required/],
+    ];
+    for (const [inputs, message] of cases) await envelopeError(await post(rest(STANDIN), inputs), 400, 1001, message);
+    // Two hours of MP3 in 7 MB: refused from its frames, before anything is decoded.
+    await envelopeError(await raw(rest(STANDIN), silentMp3(100_000, true)), 400, 1001, /^Invalid input at '\/audio': the audio is 7200 s long, at most 1800 s are allowed/);
+    await envelopeError(await post(rest(TURBO), { audio: "not base64!" }), 400, 1001, /'\/audio': not base64/);
+    await envelopeError(await post(rest(TURBO), { audio: hello.toString("base64"), language: "klingon" }), 400, 1001, /'\/language'/);
+    assertTimes((await envelopeResult<{ words: Word[] }>(await raw(rest(STANDIN), hello))).words, helloS);
+  });
+
+  test("models/schema serves each model's own schema", async () => {
+    const schema = async (model: string) => envelopeResult(await fetch(`${server.url}/client/v4/accounts/0123abcd/ai/models/schema?model=${model}`));
+    const whisper = await schema(STANDIN);
+    assert.equal(whisper.input.properties.audio.type, "array");
+    assert.deepEqual(whisper.output.required, ["text"]);
+    const turbo = await schema(TURBO);
+    assert.equal(turbo.input.properties.audio.type, "string");
+    assert.deepEqual(turbo.input.properties.task.enum, ["transcribe", "translate"]);
+    assert.ok(turbo.output.properties.segments && turbo.output.properties.transcription_info);
+  });
+
+  test("the OpenAI SDK's transcriptions and translations, in every response format", async () => {
+    const openai = new OpenAI({ apiKey: "any", baseURL: `${server.url}/v1`, maxRetries: 0 });
+    const file = () => toFile(hello, "hello.wav", { type: "audio/wav" });
+    const json = await openai.audio.transcriptions.create({ model: STANDIN, file: await file() });
+    assert.deepEqual(Object.keys(json), ["text"]);
+    assert.ok(json.text.length > 0);
+    const text = await openai.audio.transcriptions.create({ model: STANDIN, file: await file(), response_format: "text" });
+    assert.ok(typeof text === "string" && text.length > 0 && !text.startsWith("{"));
+    const srt = await openai.audio.transcriptions.create({ model: STANDIN, file: await file(), response_format: "srt" });
+    assert.match(srt, /^1\n\d\d:\d\d:\d\d,\d{3} --> \d\d:\d\d:\d\d,\d{3}\n/);
+    const vtt = await openai.audio.transcriptions.create({ model: STANDIN, file: await file(), response_format: "vtt" });
+    assert.match(vtt, /^WEBVTT\n/);
+    const verbose = await openai.audio.transcriptions.create({ model: TURBO, file: await file(), response_format: "verbose_json", timestamp_granularities: ["word", "segment"], language: "en" });
+    assert.equal(verbose.language, "english");
+    assert.ok(Math.abs(verbose.duration - helloS) < 0.01);
+    assertTimes(verbose.words!, helloS);
+    assert.deepEqual(verbose.segments!.map((s) => s.id), verbose.segments!.map((_, i) => i));
+    await assert.rejects(openai.audio.translations.create({ model: STANDIN, file: await file() }), (error: InstanceType<typeof OpenAI.APIError>) => {
+      assert.equal(error.status, 400);
+      assert.match(error.message, /English-only/);
+      return true;
+    });
+    await assert.rejects(openai.audio.transcriptions.create({ model: STANDIN, file: await toFile(Buffer.from("not audio"), "x.wav") }), (error: InstanceType<typeof OpenAI.APIError>) => {
+      assert.equal(error.status, 400);
+      assert.match(error.message, /'\/file': not audio/);
+      return true;
+    });
+    await openAiError(await fetch(`${server.url}/v1/audio/transcriptions`, { method: "POST", body: form({ model: STANDIN, response_format: "docx" }, hello) }), 400, "input_invalid", /response_format/);
+    assert.ok((await openai.audio.transcriptions.create({ model: STANDIN, file: await file() })).text.length > 0, "still serving");
+  });
+
+  describe("the env.AI binding", () => {
+    let outpost: Outpost;
+    let dataDir: string;
+    before(() => {
+      dataDir = mkdtempSync(join(tmpdir(), "outpost-speech-"));
+      outpost = createOutpost({ modelMirror: mirrorDir, dataDir });
+    });
+    after(() => {
+      outpost.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    });
+
+    test("in-process (bytes or a byte array) and remote answer the REST shape", async () => {
+      for (const answer of [await outpost.ai.run(STANDIN, { audio: new Uint8Array(hello) }), await outpost.ai.run(STANDIN, { audio: [...hello] }), await createRemoteAi(server.url).run(STANDIN, { audio: [...hello] })]) {
+        assert.deepEqual(Object.keys(answer), ["text", "word_count", "words", "vtt"]);
+        assertTimes(answer.words, helloS);
+      }
+      await assert.rejects(outpost.ai.run(STANDIN, { audio: new Uint8Array(0) }), /the audio is empty/);
+    });
+  });
+});
+
+function form(fields: Record<string, string>, audio: Buffer): FormData {
+  const data = new FormData();
+  for (const [name, value] of Object.entries(fields)) data.set(name, value);
+  data.set("file", new Blob([new Uint8Array(audio)], { type: "audio/wav" }), "hello.wav");
+  return data;
+}
