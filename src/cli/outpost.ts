@@ -3,7 +3,7 @@ import { Catalog, type CatalogEntry } from "../catalog/index.js";
 import { createLocalAi, createRun, type Ai, type RunFn } from "../binding/index.js";
 import { ENGINE_NAMES } from "../engines/index.js";
 import { loadAliases, loadConfig, type Config } from "../config/index.js";
-import { LocalBackend, Metrics, RunnerProcess, Scheduler } from "../scheduler/index.js";
+import { LocalBackend, Metrics, RunnerProcess, Scheduler, SpareRunners } from "../scheduler/index.js";
 import { customEntry, diskSizeBytes, loadCustomModels, ModelStore, StoreAdmin } from "../store/index.js";
 
 /** A fully wired single-process Outpost: the composition root shared by the CLI and the library. */
@@ -38,6 +38,7 @@ export function createOutpost(overrides: Partial<Config> = {}, hooks: OutpostHoo
   for (const [id, target] of loadAliases(config)) catalog.alias(id, target);
   // The gauges read the scheduler at scrape time; it is assigned just below.
   const metrics = new Metrics(() => scheduler.status());
+  const spares = new SpareRunners((label) => new RunnerProcess(label, { heartbeatTimeoutMs: config.runnerHeartbeatTimeoutMs }));
   const scheduler: Scheduler = new Scheduler({
     slots: config.slots,
     maxQueue: config.maxQueue,
@@ -58,7 +59,7 @@ export function createOutpost(overrides: Partial<Config> = {}, hooks: OutpostHoo
       });
       return { path, sizeBytes: await diskSizeBytes(path) };
     },
-    spawnRunner: (entry) => new RunnerProcess(entry.id, { heartbeatTimeoutMs: config.runnerHeartbeatTimeoutMs }),
+    spawnRunner: (entry) => spares.take(entry.engine, entry.id),
     metrics,
   });
   const backend = new LocalBackend(catalog, scheduler);
@@ -75,6 +76,7 @@ export function createOutpost(overrides: Partial<Config> = {}, hooks: OutpostHoo
     ai: createLocalAi(backend, run),
     close: () => {
       scheduler.close();
+      spares.close();
       store.close();
     },
   };

@@ -4,20 +4,33 @@
  * this process; the server fails the in-flight requests and starts a new runner. The engine is
  * imported only when the server names it, so a runner loads only its model's engine.
  */
-import { FrameSender, OutpostError, type LoadedModel } from "../contract/index.js";
+import { FrameSender, OutpostError, type Engine, type LoadedModel } from "../contract/index.js";
 import { createEngine } from "../engines/index.js";
 import { HEARTBEAT_INTERVAL_MS, type FromRunner, type ToRunner } from "./protocol.js";
 
 let model: LoadedModel | undefined;
+const engines = new Map<string, Promise<Engine>>();
 const active = new Map<number, { abort: AbortController; sender: FrameSender }>();
 
 function send(message: FromRunner): void {
   process.send?.(message);
 }
 
+/** The engine by name, created once: by a spare's `prepare`, or by the load that needs it. */
+function engine(name: string): Promise<Engine> {
+  let created = engines.get(name);
+  if (!created) {
+    created = createEngine(name);
+    engines.set(name, created);
+  }
+  return created;
+}
+
 async function load(message: Extract<ToRunner, { type: "load" }>): Promise<void> {
-  const engine = await createEngine(message.options.model.engine);
-  model = await engine.load(message.options);
+  // A spare was started before its model was known: `ps` and /proc name the model from now on.
+  process.title = `outpost-runner ${message.options.model.id}`;
+  const loaded = await engine(message.options.model.engine);
+  model = await loaded.load(message.options);
   send({ type: "loaded", info: model.info });
 }
 
@@ -33,6 +46,10 @@ function run(id: number, job: unknown): void {
 
 process.on("message", (message: ToRunner) => {
   switch (message.type) {
+    case "prepare":
+      // A failure here is the load's to report, when a model is named.
+      engine(message.engine).catch(() => undefined);
+      return;
     case "load":
       load(message).catch((error: unknown) => send({ type: "load-failed", error: OutpostError.from(error).toWire() }));
       return;

@@ -8,6 +8,8 @@ export const HEARTBEAT_INTERVAL_MS = 1_000;
  * back as frames (contract/frames.ts), flow-controlled by `grant`s exactly as over NATS.
  */
 export type ToRunner =
+  /** A spare runner: create `engine` now (import it, its model-independent setup) so a later load is quick. */
+  | { type: "prepare"; engine: string }
   /** Loads `options.model` with the engine it names. */
   | { type: "load"; options: EngineLoadOptions }
   | { type: "run"; id: number; job: EngineJob }

@@ -1,6 +1,7 @@
 export { Scheduler } from "./scheduler.js";
 export type { Runner, SchedulerOptions, ResidentStatus } from "./types.js";
 export { RunnerProcess } from "./runner-process.js";
+export { SpareRunners } from "./spare-runners.js";
 export { LocalBackend } from "./local-backend.js";
 export { Metrics, type ResidencySnapshot } from "./metrics.js";
 export { pickEvictions, type EvictionCandidate } from "./eviction.js";

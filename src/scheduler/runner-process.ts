@@ -30,11 +30,12 @@ interface LoadWaiter {
  */
 export class RunnerProcess {
   readonly #child: ChildProcess;
-  readonly #label: string;
+  #label: string;
   readonly #pending = new Map<number, FrameReceiver>();
   readonly #stderrTail: string[] = [];
   #nextId = 1;
   #exitError: OutpostError | undefined;
+  #exitSignal: NodeJS.Signals | null = null;
   #loadWaiter: LoadWaiter | undefined;
   #heardAt = Date.now();
   /** Why this handle killed its child, for the crash message. */
@@ -70,6 +71,7 @@ export class RunnerProcess {
     this.exited = new Promise((resolve) => {
       this.#child.on("exit", (code, signal) => {
         clearInterval(watchdog);
+        this.#exitSignal = signal;
         const reason = this.#killedFor ?? (signal ? `signal ${signal}` : `exit code ${code}`);
         const detail = this.#stderrTail.at(-1);
         const error = new OutpostError("RUNNER_CRASHED", `The runner for ${this.#label} stopped (${reason})${detail ? `: ${detail}` : ""}`);
@@ -90,6 +92,10 @@ export class RunnerProcess {
     return this.#exitError === undefined;
   }
 
+  get killed(): boolean {
+    return this.#exitSignal === "SIGKILL";
+  }
+
   /** Requests in flight on this runner. */
   get inFlight(): number {
     return this.#pending.size;
@@ -102,7 +108,14 @@ export class RunnerProcess {
     return kib ? Number(kib) * 1024 : 0;
   }
 
+  /** For a spare: create the engine now, so that load() later costs only the model. */
+  prepare(engine: string): void {
+    this.#send({ type: "prepare", engine });
+  }
+
   load(options: EngineLoadOptions): Promise<LoadedModelInfo> {
+    // A spare is named after its model from its load on, in crash messages too.
+    this.#label = options.model.id;
     return new Promise((resolve, reject) => {
       this.#loadWaiter = {
         onMessage: (message) => {

@@ -30,6 +30,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** A runner process stand-in: a crash fails every stream on it, as RunnerProcess does. */
 class CrashingRunner implements Runner {
   alive = true;
+  killed = false;
   readonly jobs: Job[] = [];
   readonly exited: Promise<OutpostError>;
   #exit!: (error: OutpostError) => void;
@@ -73,6 +74,7 @@ class CrashingRunner implements Runner {
     this.#exit(error);
   }
   kill() {
+    this.killed = true;
     this.crash();
   }
 }
@@ -143,6 +145,17 @@ test("a stream that had output when its runner crashed fails with the crash; it 
   await assert.rejects(read, (e) => code(e) === "RUNNER_CRASHED");
   assert.equal(runners[0]!.jobs.length, 1);
   assert.equal(await answer(s, { text: "next-" }), "next-0 next-1 ");
+});
+
+test("requests on a runner killed with SIGKILL are retried, and never blamed however often it happens", async () => {
+  const { s, runners } = scheduler();
+  for (let i = 0; i < 3; i++) {
+    const pending = answer(s, { text: "health-", firstMs: 20 });
+    await sleep(5);
+    runners.at(-1)!.kill();
+    assert.equal(await pending, "health-0 health-1 ");
+  }
+  assert.equal(runners.length, 4);
 });
 
 test("crashes explained by a poison input do not back off the model's restarts; unexplained ones do", async () => {

@@ -19,6 +19,7 @@ const entry = (id: string): CatalogEntry => ({
 /** A runner whose streams end only when the test says so. */
 class FakeRunner implements Runner {
   alive = true;
+  killed = false;
   readonly exited = new Promise<OutpostError>(() => undefined);
   readonly finishers: (() => void)[] = [];
   async load() {

@@ -1,6 +1,7 @@
 import { OutpostError, type EngineJob, type EngineResult, type RunOptions } from "../contract/index.js";
 import { toDescriptor, type CatalogEntry } from "../catalog/index.js";
 import { HEALTHY_AFTER_MS, LOADING_RETRY_AFTER_S, RESTART_BACKOFF_MAX_MS, RESTART_BACKOFF_MS, RUNNER_OVERHEAD_BYTES } from "./constants.js";
+import { Admission, type Lane } from "./admission.js";
 import { CrashSuspects, Input, poisonError } from "./crash-suspects.js";
 import { pickEvictions } from "./eviction.js";
 import { firstOutput, type Started } from "./first-output.js";
@@ -9,13 +10,6 @@ import { SuspectGate } from "./suspect-gate.js";
 import type { ResidentStatus, Runner, SchedulerOptions } from "./types.js";
 
 export type { ResidentStatus, Runner, SchedulerOptions } from "./types.js";
-
-interface Waiter {
-  /** Arrival order across all models, so CPU goes to the longest-waiting model first. */
-  seq: number;
-  resolve(): void;
-  reject(error: OutpostError): void;
-}
 
 /** A request's try on one runner, from its start until its result ends. */
 interface Flight {
@@ -30,8 +24,7 @@ interface Resident {
   /** When `runner` was started: a crash after HEALTHY_AFTER_MS starts the backoff over. */
   runnerStartedAt: number;
   loading: Promise<Runner> | undefined;
-  active: number;
-  queue: Waiter[];
+  lane: Lane;
   flights: Set<Flight>;
   gate: SuspectGate;
   keepAliveMs: number;
@@ -43,28 +36,25 @@ interface Resident {
 }
 
 /**
- * Residency and admission: one runner per model, loaded on first use (concurrent first
+ * Residency and supervision: one runner per model, loaded on first use (concurrent first
  * requests share one load), `slots` requests at a time, a bounded FIFO queue behind them that
  * refuses at once when full, unload after keep-alive, and LRU eviction of idle models under the
- * memory budget. A crashed runner is replaced on the next request, after a backoff that
- * doubles per consecutive crash.
+ * memory budget. A crashed runner is replaced on the next request: at once after a first
+ * crash, then after a backoff that doubles per further crash no poison input explains.
  */
 export class Scheduler {
   readonly #options: SchedulerOptions;
   readonly #residents = new Map<string, Resident>();
-  readonly #threadBudget: number;
+  readonly #admission: Admission;
   readonly #suspects: CrashSuspects;
   /** Each crashed runner's verdict, decided once: the inputs its crash proved poison. */
   readonly #verdicts = new WeakMap<Runner, ReadonlySet<string>>();
-  #threadsInUse = 0;
-  #arrivals = 0;
   #closed = false;
 
   constructor(options: SchedulerOptions) {
     this.#options = options;
     this.#suspects = new CrashSuspects(options.poisonBlockMs);
-    // One model must always be able to run, even if its threads alone exceed the budget.
-    this.#threadBudget = Math.max(options.threadBudget, options.threads);
+    this.#admission = new Admission(options);
   }
 
   async execute(entry: CatalogEntry, job: EngineJob, options: RunOptions): Promise<EngineResult> {
@@ -73,7 +63,8 @@ export class Scheduler {
     if (!this.#suspects.empty) this.#suspects.refuse(entry.id, input.fingerprint);
     if (options.rejectIfBusy) this.#refuseIfRestarting(resident);
     const deadline = Date.now() + (options.queueTimeoutMs ?? this.#options.queueTimeoutMs);
-    await this.#admit(resident, options, deadline);
+    clearTimeout(resident.idleTimer);
+    await this.#admission.admit(resident.lane, options, deadline);
     if (options.keepAliveMs !== undefined) resident.keepAliveMs = options.keepAliveMs;
     resident.lastUsedAt = Date.now();
     // The runner sees its own signal: the caller's, or the execution deadline's TIMEOUT.
@@ -101,8 +92,8 @@ export class Scheduler {
     return [...this.#residents.values()].map((r) => ({
       model: r.entry.id,
       loaded: r.runner?.alive === true,
-      active: r.active,
-      queued: r.queue.length,
+      active: r.lane.active,
+      queued: r.lane.queue.length,
       memoryBytes: r.runner ? r.memoryBytes : 0,
     }));
   }
@@ -115,7 +106,7 @@ export class Scheduler {
       const runner = resident.runner;
       resident.runner = undefined;
       runner?.kill();
-      for (const waiter of resident.queue.splice(0)) waiter.reject(new OutpostError("ABORTED", "The server is shutting down"));
+      this.#admission.refuseQueued(resident.lane, new OutpostError("ABORTED", "The server is shutting down"));
     }
   }
 
@@ -163,14 +154,15 @@ export class Scheduler {
 
   /**
    * What a runner's crash means, decided once, by whichever of its requests or its exit sees it
-   * first: the inputs in flight become suspects, or poison if they were suspects already. A crash
+   * first: the inputs in flight (unless it was killed) become suspects, or poison if they were suspects already. A crash
    * that poison explains does not count toward the restart backoff, nor does the one that made
    * it a suspect, so one client's poison cannot slow the model's restarts for everyone else.
    */
   #crashed(resident: Resident, runner: Runner): ReadonlySet<string> {
     const decided = this.#verdicts.get(runner);
     if (decided) return decided;
-    const inFlight = [...resident.flights].filter((f) => f.runner === runner).map((f) => f.input.fingerprint);
+    // A killed runner's requests are retried, but no input of theirs is to blame.
+    const inFlight = runner.killed ? [] : [...resident.flights].filter((f) => f.runner === runner).map((f) => f.input.fingerprint);
     const poison = this.#suspects.recordCrash(inFlight);
     this.#verdicts.set(runner, poison);
     if (resident.runner === runner) resident.runner = undefined;
@@ -200,8 +192,7 @@ export class Scheduler {
         runner: undefined,
         runnerStartedAt: 0,
         loading: undefined,
-        active: 0,
-        queue: [],
+        lane: this.#admission.lane(entry.id),
         flights: new Set(),
         gate: new SuspectGate(),
         keepAliveMs: this.#options.keepAliveMs,
@@ -216,103 +207,23 @@ export class Scheduler {
     return resident;
   }
 
-  /** A request may start now: a free slot, and CPU threads for the model if it is not yet computing. */
-  #canStart(resident: Resident): boolean {
-    if (resident.active >= this.#options.slots) return false;
-    return resident.active > 0 || this.#threadsInUse + this.#options.threads <= this.#threadBudget;
-  }
-
-  #start(resident: Resident): void {
-    if (resident.active === 0) this.#threadsInUse += this.#options.threads;
-    resident.active += 1;
-  }
-
-  /**
-   * Refuses (QUEUE_FULL) a request for `model` that would find its queue full now, so that
-   * surfaces can answer from the path and headers, before reading the body. Requests that pass
-   * are still admitted by execute(), which decides with their options.
-   */
+  /** Refuses (QUEUE_FULL) a request for `model` that would find its queue full now: see Admission. */
   checkCapacity(model: string): void {
     const resident = this.#residents.get(model);
-    if (!resident || resident.queue.length < this.#options.maxQueue) return;
-    if (resident.queue.length === 0 && this.#canStart(resident)) return;
-    throw this.#refusal(resident, `${model} has ${resident.queue.length} requests waiting`);
+    if (resident) this.#admission.checkCapacity(resident.lane);
   }
 
-  #refusal(resident: Resident, why: string): OutpostError {
-    this.#options.metrics?.rejections.inc({ model: resident.entry.id });
-    return new OutpostError("QUEUE_FULL", `Out of capacity: ${why}`, { retryAfterS: 1 });
-  }
-
-  /** Takes a slot now, or waits in the bounded queue; a full queue and rejectIfBusy refuse at once. */
-  #admit(resident: Resident, options: RunOptions, deadline: number): Promise<void> {
-    clearTimeout(resident.idleTimer);
-    if (resident.queue.length === 0 && this.#canStart(resident)) {
-      this.#start(resident);
-      return Promise.resolve();
-    }
-    const model = resident.entry.id;
-    if (options.rejectIfBusy || resident.queue.length >= this.#options.maxQueue) {
-      return Promise.reject(this.#refusal(resident, options.rejectIfBusy ? `${model} is busy` : `${model} has ${resident.queue.length} requests waiting`));
-    }
-    return new Promise<void>((resolve, reject) => {
-      const leave = (error: OutpostError) => {
-        const index = resident.queue.indexOf(waiter);
-        if (index >= 0) resident.queue.splice(index, 1);
-        waiter.reject(error);
-      };
-      const timeoutMs = Math.max(0, deadline - Date.now());
-      const timer = setTimeout(() => leave(new OutpostError("TIMEOUT", `Timed out after ${timeoutMs} ms waiting for a free slot of ${model}`)), timeoutMs);
-      const onAbort = () => leave(new OutpostError("ABORTED", "The request was cancelled while queued"));
-      const cleanup = () => {
-        clearTimeout(timer);
-        options.signal?.removeEventListener("abort", onAbort);
-      };
-      const waiter: Waiter = {
-        seq: this.#arrivals++,
-        resolve: () => (cleanup(), resolve()),
-        reject: (error) => (cleanup(), reject(error)),
-      };
-      options.signal?.addEventListener("abort", onAbort, { once: true });
-      resident.queue.push(waiter);
-    });
-  }
-
-  /**
-   * Hands the slot to the model's next waiter (FIFO). A model left idle gives its threads back,
-   * arms its keep-alive timer, and lets models waiting for CPU start.
-   */
+  /** Frees the request's slot; a model left idle arms its keep-alive timer. */
   #release(resident: Resident): void {
     resident.lastUsedAt = Date.now();
-    const next = resident.queue.shift();
-    if (next) {
-      next.resolve();
-      return;
-    }
-    resident.active -= 1;
-    if (resident.active > 0) return;
-    this.#threadsInUse -= this.#options.threads;
+    if (!this.#admission.release(resident.lane)) return;
     clearTimeout(resident.idleTimer);
     resident.idleTimer = setTimeout(() => this.#unload(resident), resident.keepAliveMs);
     resident.idleTimer.unref();
-    this.#startWaitingModels();
-  }
-
-  /** Gives free threads to idle models with waiters, longest-waiting first, filling their slots. */
-  #startWaitingModels(): void {
-    while (true) {
-      const waiting = [...this.#residents.values()].filter((r) => r.active === 0 && r.queue.length > 0 && this.#canStart(r));
-      const first = waiting.sort((a, b) => (a.queue[0]?.seq ?? 0) - (b.queue[0]?.seq ?? 0))[0];
-      if (!first) return;
-      while (first.queue.length > 0 && this.#canStart(first)) {
-        this.#start(first);
-        first.queue.shift()?.resolve();
-      }
-    }
   }
 
   #unload(resident: Resident): void {
-    if (resident.active > 0) return;
+    if (resident.lane.active > 0) return;
     const runner = resident.runner;
     resident.runner = undefined;
     runner?.kill();
@@ -352,7 +263,7 @@ export class Scheduler {
   /** Evicts idle models until `needBytes` fits the budget, or refuses the load. */
   #makeRoom(resident: Resident, needBytes: number): void {
     const loaded = [...this.#residents.values()].filter((r) => r !== resident && r.runner);
-    const candidates = loaded.map((r) => ({ model: r.entry.id, active: r.active, memoryBytes: r.memoryBytes, lastUsedAt: r.lastUsedAt }));
+    const candidates = loaded.map((r) => ({ model: r.entry.id, active: r.lane.active, memoryBytes: r.memoryBytes, lastUsedAt: r.lastUsedAt }));
     const evict = pickEvictions(candidates, needBytes, this.#options.memoryBudgetBytes);
     if (!evict) {
       throw new OutpostError("MODEL_LOADING", `Not enough memory to load ${resident.entry.id}: it needs about ${needBytes} bytes and busy models hold the rest of the ${this.#options.memoryBudgetBytes}-byte budget`, { retryAfterS: LOADING_RETRY_AFTER_S });

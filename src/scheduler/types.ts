@@ -5,6 +5,11 @@ import type { Metrics } from "./metrics.js";
 /** What the scheduler needs from a runner; RunnerProcess implements it, tests may fake it. */
 export interface Runner {
   readonly alive: boolean;
+  /**
+   * It died of SIGKILL, which no input causes: the OOM killer, an operator, or the heartbeat
+   * watchdog. Its requests are retried as after a crash, but none is made a suspect.
+   */
+  readonly killed: boolean;
   readonly exited: Promise<OutpostError>;
   load(options: EngineLoadOptions): Promise<LoadedModelInfo>;
   run(job: EngineJob, signal: AbortSignal): Promise<EngineResult>;

@@ -35,10 +35,19 @@ type GenerateJob = Extract<TextJob, { kind: "generate" | "chat" }>;
 
 /** llama.cpp through node-llama-cpp, CPU only. One instance per runner process. */
 export class LlamaEngine implements Engine {
-  #llama: Promise<Llama> | undefined;
+  /**
+   * Started at once, not at the first load: a spare runner creates its engine ahead of need,
+   * and getLlama (loading the native binding, about a second) is most of a runner's start.
+   */
+  readonly #llama: Promise<Llama>;
+
+  constructor() {
+    this.#llama = getLlama({ gpu: false, logLevel: LlamaLogLevel.error, build: "never" });
+    // A failure surfaces at load(); until then it must not count as unhandled.
+    this.#llama.catch(() => undefined);
+  }
 
   async load(options: EngineLoadOptions): Promise<LoadedModel> {
-    this.#llama ??= getLlama({ gpu: false, logLevel: LlamaLogLevel.error, build: "never" });
     const llama = await this.#llama;
     const model = await llama.loadModel({ modelPath: options.path, useMmap: true });
     const { size } = await stat(options.path);

@@ -1,0 +1,39 @@
+import type { RunnerProcess } from "./runner-process.js";
+
+/**
+ * One runner per engine started ahead of need, with its engine created (for llama.cpp:
+ * node-llama-cpp imported and getLlama done, most of a runner's start), so the runner that
+ * replaces a crashed one, or serves the next model, only has to load its model. A spare is
+ * kept for each engine that has been used, and replaced as soon as it is taken.
+ */
+export class SpareRunners {
+  readonly #spawn: (label: string) => RunnerProcess;
+  readonly #spares = new Map<string, RunnerProcess>();
+  #closed = false;
+
+  constructor(spawn: (label: string) => RunnerProcess) {
+    this.#spawn = spawn;
+  }
+
+  /** A runner for a model of `engine`: the spare if it is alive, else a new one. */
+  take(engine: string, model: string): RunnerProcess {
+    const spare = this.#spares.get(engine);
+    this.#spares.delete(engine);
+    const runner = spare?.alive ? spare : this.#spawn(model);
+    this.#refill(engine);
+    return runner;
+  }
+
+  close(): void {
+    this.#closed = true;
+    for (const spare of this.#spares.values()) spare.kill();
+    this.#spares.clear();
+  }
+
+  #refill(engine: string): void {
+    if (this.#closed) return;
+    const spare = this.#spawn(`spare ${engine}`);
+    spare.prepare(engine);
+    this.#spares.set(engine, spare);
+  }
+}
