@@ -1,15 +1,17 @@
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { Ajv } from "ajv";
+import Cloudflare from "cloudflare";
 import OpenAI from "openai";
 import { createRemoteAi } from "../../src/binding/index.js";
 import { createOutpost, type Outpost } from "../../src/cli/outpost.js";
 import { mp3Duration, wavDuration } from "../helpers/audio.js";
 import { envelopeError, envelopeResult, openAiError, post } from "../helpers/http.js";
+import { LegacyAi } from "../helpers/legacy-ai.js";
 import { MODEL_MIRROR, REPO_ROOT, startServer, STORIES, type TestServer } from "../helpers/server.js";
 
 /** Real speech: espeak-ng and lame, the Debian programs, run by the espeak engine. */
@@ -137,18 +139,22 @@ describe("text-to-speech", () => {
     const dir = mkdtempSync(join(tmpdir(), "outpost-tts-cli-"));
     try {
       const env = { ...process.env, OUTPOST_MODEL_MIRROR: MODEL_MIRROR, OUTPOST_DATA_DIR: dir };
-      const cli = (...args: string[]) => spawnSync(process.execPath, [join(REPO_ROOT, "bin/outpost.js"), "run", ...args], { env, encoding: "utf8", timeout: 60_000 });
-      const mp3 = cli(ESPEAK, LONG, "-o", join(dir, "a.mp3"));
+      // Asynchronous, so this process keeps serving its sockets to the server meanwhile.
+      const cli = (...args: string[]) =>
+        new Promise<{ status: number | null; stderr: string }>((resolve) => {
+          const child = execFile(process.execPath, [join(REPO_ROOT, "bin/outpost.js"), "run", ...args], { env, encoding: "utf8", timeout: 60_000 }, (_error, _stdout, stderr) => resolve({ status: child.exitCode, stderr }));
+        });
+      const mp3 = await cli(ESPEAK, LONG, "-o", join(dir, "a.mp3"));
       assert.equal(mp3.status, 0, mp3.stderr);
       assert.match(mp3.stderr, /wrote .*a\.mp3 \(MP3, \d+ bytes\)/);
       assert.deepEqual(readFileSync(join(dir, "a.mp3")), await audioOf(ESPEAK, { prompt: LONG }));
-      const wav = cli(ESPEAK, "Hola a todos", "--lang", "es", "--voice", "nova", "--speed", "1.5", "-o", join(dir, "b.wav"));
+      const wav = await cli(ESPEAK, "Hola a todos", "--lang", "es", "--voice", "nova", "--speed", "1.5", "-o", join(dir, "b.wav"));
       assert.equal(wav.status, 0, wav.stderr);
       assert.deepEqual(readFileSync(join(dir, "b.wav")), await audioOf(ESPEAK, { prompt: "Hola a todos", lang: "es", voice: "nova", speed: 1.5, format: "wav" }));
-      const bad = cli(ESPEAK, "hi", "--lang", "de", "-o", join(dir, "c.mp3"));
+      const bad = await cli(ESPEAK, "hi", "--lang", "de", "-o", join(dir, "c.mp3"));
       assert.equal(bad.status, 1);
       assert.match(bad.stderr, /unknown language "de"/);
-      const text = cli(STORIES, "Once", "--voice", "nova");
+      const text = await cli(STORIES, "Once", "--voice", "nova");
       assert.equal(text.status, 1);
       assert.match(text.stderr, /--lang, --voice and --speed are for text-to-speech models; @cf\/karpathy\/tinyllamas-stories-260k is text-generation/);
     } finally {
@@ -168,12 +174,15 @@ describe("text-to-speech", () => {
       rmSync(dataDir, { recursive: true, force: true });
     });
 
-    test("in-process and remote answer {audio} with the same bytes as REST", async () => {
+    test("in-process, remote, the legacy SDK and the cloudflare SDK answer {audio} with the same bytes as REST", async () => {
       const inputs = { prompt: LONG, lang: "en" };
       const rest = (await envelopeResult<{ audio: string }>(await run(ESPEAK, inputs))).audio;
       for (const ai of [outpost.ai, createRemoteAi(server.url)]) {
         assert.deepEqual(await ai.run(ESPEAK, inputs), { audio: rest });
+        assert.deepEqual(await new LegacyAi(ai).run(ESPEAK, inputs), { audio: rest });
       }
+      const client = new Cloudflare({ apiToken: "any-token", baseURL: `${server.url}/client/v4`, maxRetries: 0 });
+      assert.deepEqual(await client.ai.run(ESPEAK, { account_id: "0123abcd", ...inputs } as unknown as Cloudflare.AI.AIRunParams), { audio: rest });
     });
 
     test("without the alias, melotts answers that its engine is missing", async () => {
