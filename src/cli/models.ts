@@ -6,7 +6,8 @@ import { formatBytes, showPull } from "./progress.js";
 
 /**
  * `outpost models`: the catalog and custom models as a table: whether each can run here,
- * where its file is (`store`, `mirror`, `no`, or `-` for no file), its size and last use. An
+ * where its file is (`store`, `mirror`, `no`, `-` for no file, or `system` for a model that
+ * is programs of this machine), its size and last use. An
  * alias is listed as `<id> -> <model>` with the serving model's engine and file.
  */
 export async function models(config: Config): Promise<number> {
@@ -23,7 +24,7 @@ export async function models(config: Config): Promise<number> {
         served !== id ? `${id} -> ${served}` : entry.custom ? `${id} (custom)` : id,
         entry.task,
         engine,
-        found?.location ?? (entry.artifact ? "no" : "-"),
+        found?.location ?? (entry.artifact ? "no" : entry.programs ? "system" : "-"),
         found ? formatBytes(found.sizeBytes) : "",
         found?.lastUsedAt?.slice(0, 19).replace("T", " ") ?? "",
       ];
