@@ -1,5 +1,5 @@
 import { readFile, writeFile } from "node:fs/promises";
-import { text } from "node:stream/consumers";
+import { buffer, text } from "node:stream/consumers";
 import { OutpostError } from "../contract/index.js";
 import type { Config } from "../config/index.js";
 import { reportFailure } from "./report.js";
@@ -78,6 +78,7 @@ export async function run(config: Config, model: string, prompt: string | undefi
       throw new OutpostError("INPUT_INVALID", `Give -o <file> for the ${task === "text-to-image" ? "picture" : "audio"} (or redirect stdout): it is not for the terminal`);
     }
     await pullIfMissing(outpost, model);
+    if (task === "speech-recognition") return await transcribe(outpost, model, prompt, flags.json === true, abort.signal);
     const input = prompt ?? (await text(process.stdin)).trim();
     if (task === "text-to-image") return await drawImage(outpost, model, input, flags, abort.signal);
     if (task === "text-to-speech") return await speak(outpost, model, input, flags.speech ?? {}, flags.output, abort.signal);
@@ -152,5 +153,15 @@ async function drawImage(outpost: Outpost, model: string, prompt: string, flags:
     await writeFile(flags.output, png);
     process.stderr.write(`wrote ${flags.output} (${png.byteLength} bytes)\n`);
   } else process.stdout.write(png);
+  return 0;
+}
+
+/** Speech recognition: the argument is an audio file (stdin if omitted); prints the transcript, or with --json the whole answer (words and their times). */
+async function transcribe(outpost: Outpost, model: string, file: string | undefined, json: boolean, signal: AbortSignal): Promise<number> {
+  const audio = file === undefined ? await buffer(process.stdin) : await readFile(file);
+  const result = await outpost.run(model, { audio: new Uint8Array(audio.buffer, audio.byteOffset, audio.byteLength) }, { signal });
+  if (result.kind !== "json") throw new OutpostError("INTERNAL", `${model} answered without a transcript`);
+  const answer = result.value as { text: string };
+  process.stdout.write(json ? `${JSON.stringify(answer, null, 2)}\n` : `${answer.text}\n`);
   return 0;
 }

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { flagName, SETTINGS, type SettingName } from "../../src/config/index.js";
 import sharp from "sharp";
+import { speech } from "../helpers/audio.js";
 import { MODEL_MIRROR, REPO_ROOT, STORIES, TINYSTORIES_656K } from "../helpers/server.js";
 
 const SD_STANDIN = "@outpost/sd-tiny-standin";
@@ -170,6 +171,26 @@ describe("outpost CLI", () => {
       const text = await outpost(["run", STORIES, "Once", "-o", file("e.png")]);
       assert.equal(text.code, 1);
       assert.match(text.stderr, /-o is for text-to-image and text-to-speech models; @cf\/karpathy\/tinyllamas-stories-260k is text-generation/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("run <speech-recognition model> <file> prints the transcript; --json the words and their times", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "outpost-cli-speech-"));
+    try {
+      const wav = join(dir, "hello.wav");
+      writeFileSync(wav, speech("Hello world"));
+      const plain = await outpost(["run", "@outpost/whisper-micro-en-standin", wav]);
+      assert.equal(plain.code, 0, plain.stderr);
+      // The random-weight stand-in's words vary run to run (and may be none): one line of text, not JSON.
+      assert.match(plain.stdout, /^(?!\{)[^\n]*\n$/);
+      const json = await outpost(["run", "@outpost/whisper-micro-en-standin", wav, "--json"]);
+      assert.equal(json.code, 0, json.stderr);
+      assert.deepEqual(Object.keys(JSON.parse(json.stdout)), ["text", "word_count", "words", "vtt"]);
+      const missing = await outpost(["run", "@outpost/whisper-micro-en-standin", join(dir, "missing.wav")]);
+      assert.equal(missing.code, 1);
+      assert.match(missing.stderr, /missing\.wav/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
