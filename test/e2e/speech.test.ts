@@ -71,10 +71,9 @@ describe("speech recognition (whisper engine, random-weight stand-in)", () => {
     // do: the words differ run to run (and may be none), the shape and the times' bounds do not.
     let spoken = fromRaw.words.length;
     for (const res of [await post(rest(STANDIN), { audio: [...hello] }), await raw(rest(STANDIN), hello, "application/x-www-form-urlencoded"), await raw(`${server.url}/ai/run/${STANDIN}`, hello, "audio/wav")]) {
-      const other = await envelopeResult<{ text: string; words: Word[] }>(res);
+      const other = await envelopeResult<{ words: Word[] }>(res);
       assert.deepEqual(Object.keys(other), ["text", "word_count", "words", "vtt"]);
       assertTimes(other.words, helloS);
-      assert.equal(other.text, other.words.map((w) => w.word).join(" "));
       spoken += other.words.length;
     }
     assert.ok(spoken > 0, "in four tries the stand-in says something");
