@@ -29,7 +29,7 @@ export function setAccountLimits(db: Database, id: string, change: { rateLimits?
       const row = db.prepare<[string], { rate_limits: string }>("SELECT rate_limits FROM accounts WHERE id = ?").get(id);
       const limits = { ...(JSON.parse(row?.rate_limits ?? "{}") as Record<string, number>), ...change.rateLimits };
       for (const [key, value] of Object.entries(limits)) if (value === 0) delete limits[key];
-      db.prepare("UPDATE accounts SET rate_limits = ? WHERE id = ?").run(JSON.stringify(limits), id);
+      db.prepare("UPDATE accounts SET rate_limits = ?, updated_at = ? WHERE id = ?").run(JSON.stringify(limits), new Date().toISOString(), id);
       if (change.dailyNeurons !== undefined) db.prepare("UPDATE accounts SET daily_neurons = ? WHERE id = ?").run(change.dailyNeurons, id);
     })(),
   );

@@ -57,4 +57,6 @@ export const MIGRATIONS: readonly string[] = [
    );
    CREATE INDEX requests_at ON requests (at);
    CREATE INDEX requests_account_at ON requests (account, at);`,
+  // When an account's limits last changed (ISO 8601): in network mode the latest change wins.
+  `ALTER TABLE accounts ADD COLUMN updated_at TEXT;`,
 ];

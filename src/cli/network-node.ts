@@ -1,4 +1,5 @@
 import type { CatalogEntry } from "../catalog/index.js";
+import type { ReplicaSource } from "../contract/index.js";
 import { splitServers, startNetworkNode, type NetworkNode } from "../network/index.js";
 import type { Outpost } from "./outpost.js";
 
@@ -10,7 +11,7 @@ function runnable(outpost: Outpost): CatalogEntry[] {
 }
 
 /** Wires a node of the Outpost network around a single-process Outpost (`serve --nats …`). */
-export async function joinNetwork(outpost: Outpost, log: (line: string) => void): Promise<NetworkNode> {
+export async function joinNetwork(outpost: Outpost, log: (line: string) => void, accounts?: ReplicaSource): Promise<NetworkNode> {
   const { config, store } = outpost;
   // Adverts are built synchronously, often: they read this list, refreshed in the background.
   let localModels: string[] = [];
@@ -42,6 +43,7 @@ export async function joinNetwork(outpost: Outpost, log: (line: string) => void)
     localModels: () => localModels,
     modelsOfFile: (fileName) => runnable(outpost).filter((entry) => entry.artifact?.fileName === fileName).map((entry) => entry.id),
     registry: outpost.metrics.registry,
+    accounts,
     log,
   });
 }

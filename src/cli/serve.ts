@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Server, ServerOptions } from "node:http";
 import { serve as serveHttp } from "@hono/node-server";
-import { RateLimiter, TokenStore, UsageLog, WatchedDatabase } from "../accounts/index.js";
+import { RateLimiter, ReplicatedAccounts, TokenStore, UsageLog, WatchedDatabase } from "../accounts/index.js";
 import { createApp, listSetting } from "../api/index.js";
 import { createRun } from "../binding/index.js";
 import type { Config } from "../config/index.js";
@@ -35,7 +35,7 @@ export async function serve(config: Config): Promise<void> {
       }
     },
   });
-  if (config.natsUrl) network = await joinNetwork(outpost, (line) => console.log(line));
+  if (config.natsUrl) network = await joinNetwork(outpost, (line) => console.log(line), new ReplicatedAccounts(db));
   const backend = network?.backend ?? outpost.backend;
   const registry = outpost.metrics.registry;
   const usage = new UsageLog(db, { rateOf: (model) => outpost.catalog.find(model)?.neurons, retentionDays: config.requestLogDays, log: (line) => console.error(line), registry });

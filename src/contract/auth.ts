@@ -52,6 +52,21 @@ export interface TokenAdmin {
   revoke(id: string): boolean;
 }
 
+/**
+ * What network mode replicates between the nodes' databases: tokens (the hash, scope, models,
+ * expiry and revocation, never the secret) and accounts' limits, each a JSON value under a key
+ * (`token.<id>`, `account.<id>`).
+ */
+export interface ReplicaSource {
+  /** Every record as stored here now. */
+  records(): { key: string; value: string }[];
+  /**
+   * Joins a record from another node into this one's and returns the joined value. A join: in
+   * whatever order nodes merge each other's values, they end with the same one.
+   */
+  merge(key: string, value: string): string;
+}
+
 export function scopeIncludes(held: Scope, needed: Scope): boolean {
   return SCOPES.indexOf(held) >= SCOPES.indexOf(needed);
 }

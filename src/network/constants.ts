@@ -44,3 +44,6 @@ export const JETSTREAM_RETRY_MS = 3_000;
 /** Object Store bucket holding published model files, and the KV bucket of the node registry. */
 export const MODELS_BUCKET = "outpost-models";
 export const NODES_BUCKET = "outpost-nodes";
+/** JetStream KV bucket of tokens (hashes, never secrets) and accounts, and how often a node looks for local changes to push, in ms. */
+export const ACCOUNTS_BUCKET = "outpost-accounts";
+export const ACCOUNTS_POLL_MS = 1_000;

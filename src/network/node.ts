@@ -1,7 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { availableParallelism } from "node:os";
 import type { Registry } from "prom-client";
-import type { Backend } from "../contract/index.js";
+import type { Backend, ReplicaSource } from "../contract/index.js";
+import { AccountsReplica } from "./accounts-replica.js";
 import type { ResidentStatus } from "../scheduler/index.js";
 import { connectBus } from "./bus.js";
 import { JETSTREAM_RETRY_MS, JETSTREAM_TIMEOUT_MS, NODES_BUCKET, REGISTRY_TTL_MS } from "./constants.js";
@@ -36,6 +37,8 @@ export interface NetworkNodeOptions {
   modelsOfFile: (fileName: string) => string[];
   /** Where `outpost_network_requests_total` is registered (the process's /metrics). */
   registry: Registry;
+  /** This node's tokens and accounts, shared with every node through JetStream KV; absent: not shared. */
+  accounts?: ReplicaSource;
   log: (line: string) => void;
 }
 
@@ -45,6 +48,8 @@ export interface NetworkNode {
   /** Undefined while JetStream is unreachable (or off): no model distribution then. */
   readonly distribution: ModelDistribution | undefined;
   setHttpUrl(url: string): void;
+  /** Nodes with a fresh advert, this one included: each enforces its share of an account's rate limits. */
+  nodeCount(): number;
   view(): NetworkView;
   close(): Promise<void>;
 }
@@ -77,6 +82,7 @@ export async function startNetworkNode(options: NetworkNodeOptions): Promise<Net
   const countPlaced = placedCounter(options.registry);
 
   let distribution: ModelDistribution | undefined;
+  let accounts: AccountsReplica | undefined;
   const loadable = () => {
     const models = new Set(options.localModels());
     for (const fileName of distribution?.published ?? []) for (const model of options.modelsOfFile(fileName)) models.add(model);
@@ -128,7 +134,8 @@ export async function startNetworkNode(options: NetworkNodeOptions): Promise<Net
     try {
       const js = nc.jetstream({ timeout: JETSTREAM_TIMEOUT_MS });
       const registry = await withReplicas((replicas) => js.views.kv(NODES_BUCKET, { history: 1, ttl: REGISTRY_TTL_MS, replicas }));
-      distribution = await ModelDistribution.open(nc, js);
+      distribution ??= await ModelDistribution.open(nc, js);
+      if (options.accounts) accounts ??= await AccountsReplica.open(js, options.accounts, options.log);
       await membership.attachRegistry(registry);
       membership.publish();
       return true;
@@ -157,11 +164,13 @@ export async function startNetworkNode(options: NetworkNodeOptions): Promise<Net
       httpUrl = url;
       membership.publish();
     },
+    nodeCount: () => membership.views().length,
     view: () => buildView(node, membership.status(), servedByCity, responder.counts),
     async close() {
       closed = true;
       clearInterval(refresh);
       clearInterval(retry);
+      accounts?.close();
       responder.close();
       caller.close();
       await membership.close();

@@ -1,0 +1,90 @@
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { after, before, describe, it } from "node:test";
+import { ACCOUNTS_BUCKET } from "../../src/network/constants.js";
+import { connectBus, splitServers } from "../../src/network/index.js";
+import { startNats, type NatsTopology } from "../helpers/nats.js";
+import { postJson, STORIES_EMBEDDINGS } from "../helpers/server.js";
+import { createToken, tokensCli } from "../helpers/tokens.js";
+import { cli, LIS, MAD, startNode, waitFor, waitForMembers, type TestNode } from "./harness.js";
+
+/** How long a token, a revocation or an account's limits may take to reach another node: "within seconds". */
+const REPLICATION_BOUND_MS = 5_000;
+
+/**
+ * Tokens and accounts across two nodes on a 3-server NATS cluster: each node has its own
+ * database, and JetStream KV carries token hashes, scopes, expiry, revocation and limits.
+ */
+describe("outpost network: tokens and accounts on every node", { timeout: 180_000 }, () => {
+  let nats: NatsTopology;
+  let lis: TestNode, mad: TestNode;
+  let admin: string;
+  const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+  const search = (node: TestNode, token: string) => fetch(`${node.url}/ai/models/search`, { headers: bearer(token) }).then((r) => r.status);
+  /** Polls until `probe` holds; returns how long it took, in ms. */
+  const within = async (what: string, probe: () => Promise<boolean>) => {
+    const started = performance.now();
+    await waitFor(what, async () => (await probe()) || undefined, REPLICATION_BOUND_MS);
+    return Math.round(performance.now() - started);
+  };
+  /**
+   * Whether a node's database has the token yet, read from the file: polling with the token
+   * itself would count as failed sign-ins and get the test's address blocked (api/failure-limiter.ts).
+   */
+  const hasToken = (node: TestNode, account: string) => (JSON.parse(tokensCli(node.dataDir, ["list", "--json"])) as { account: string }[]).some((t) => t.account === account);
+
+  before(async () => {
+    nats = await startNats({ eu: 3 });
+    [lis, mad] = await Promise.all([startNode(LIS, nats.urls("eu")), startNode(MAD, nats.urls("eu"))]);
+    await waitForMembers(lis, ["mad-1"]);
+    // Made on mad with the CLI, so both nodes end up requiring tokens.
+    admin = createToken(mad.dataDir, "ops", "admin");
+    await within("mad's admin token on lis", async () => hasToken(lis, "ops"));
+    assert.equal(await search(lis, admin), 200);
+  });
+  after(async () => {
+    await Promise.all([lis, mad].map((n) => n?.stop()));
+    await nats?.stop();
+  });
+
+  it("a token created on lis with the CLI works on mad within seconds; revoked on lis, mad refuses it", async () => {
+    const token = createToken(lis.dataDir, "acme", "run");
+    assert.equal(await search(mad, token), 401, "not there before it replicates");
+    const arrived = await within("the token on mad", async () => hasToken(mad, "acme"));
+    assert.equal(await search(mad, token), 200);
+    const run = await postJson(`${mad.url}/ai/run/${STORIES_EMBEDDINGS}`, { text: ["a"] }, bearer(token));
+    assert.equal(run.status, 200, await run.clone().text());
+    const id = (JSON.parse(tokensCli(lis.dataDir, ["list", "--json"])) as { id: string; account: string }[]).find((t) => t.account === "acme")!.id;
+    assert.equal((await fetch(`${lis.url}/api/tokens/${id}`, { method: "DELETE", headers: bearer(admin) })).status, 200);
+    const revoked = await within("the revocation on mad", async () => (await search(mad, token)) === 401);
+    assert.match(tokensCli(mad.dataDir, ["list"]), new RegExp(`${id}\\s+acme\\s+run.*revoked`));
+    console.log(`# replication: token created on lis usable on mad after ${arrived} ms; revocation refused on mad after ${revoked} ms`);
+  });
+
+  it("a token created with the admin API on mad works on lis; the bucket holds its hash, never the secret", async () => {
+    const created = await postJson(`${mad.url}/api/tokens`, { account: "globex", scope: "read" }, bearer(admin));
+    assert.equal(created.status, 201);
+    const { token, info } = ((await created.json()) as { result: { token: string; info: { id: string } } }).result;
+    await within("the token on lis", async () => hasToken(lis, "globex"));
+    assert.equal(await search(lis, token), 200);
+    const nc = await connectBus(splitServers(nats.urls("eu")), "test-reader");
+    try {
+      const kv = await nc.jetstream().views.kv(ACCOUNTS_BUCKET);
+      const entry = await kv.get(`token.${info.id}`);
+      const stored = JSON.parse(entry!.string()) as { hash: string; scope: string; account: string };
+      assert.deepEqual({ hash: stored.hash, scope: stored.scope, account: stored.account }, { hash: createHash("sha256").update(token).digest("hex"), scope: "read", account: "globex" });
+      for await (const key of await kv.keys()) assert.doesNotMatch((await kv.get(key))!.string(), /opk_/);
+    } finally {
+      await nc.close();
+    }
+  });
+
+  it("an account's limits set on lis reach mad", async () => {
+    const set = await cli(["accounts", "set", "acme", "--rate-limit", "text-embeddings=90", "--data-dir", lis.dataDir]);
+    assert.equal(set.code, 0, set.output);
+    await within("acme's limit on mad", async () => {
+      const listed = await cli(["accounts", "list", "--json", "--data-dir", mad.dataDir]);
+      return (JSON.parse(listed.output) as { id: string; rateLimits: Record<string, number> }[]).find((a) => a.id === "acme")?.rateLimits["text-embeddings"] === 90;
+    });
+  });
+});
