@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { Hono, type Context } from "hono";
 import { OutpostError, type RunEvent, type TaskId, type ToolCall } from "../contract/index.js";
 import { SSE_HEADERS, toByteStream } from "../binding/index.js";
-import { bodyLimitsFor, collectText, formatToolCalls, type CollectedText } from "../tasks/index.js";
+import { bodyLimitsFor, CallScanner, collectText, formatToolCalls, newCallId, type CallDelta, type CollectedText } from "../tasks/index.js";
 import { admitRun } from "./admission.js";
 import type { BodyReader } from "./body.js";
 import type { ApiDeps } from "./deps.js";
@@ -62,6 +62,10 @@ export function toCompletion(id: string, model: string, created: number, result:
 /** Tool calls as stream deltas: each call whole in one delta, with its index, id and name. */
 const toolCallDeltas = (calls: ToolCall[]) => formatToolCalls("openai", calls).map((call, index) => ({ index, ...(call as object) }));
 
+/** A call's delta as it is generated: id, type and name first, then pieces of its arguments. */
+const callDelta = (delta: CallDelta) =>
+  "name" in delta ? { index: delta.index, id: newCallId(), type: "function", function: { name: delta.name, arguments: "" } } : { index: delta.index, function: { arguments: delta.arguments } };
+
 /** Little-endian float32 bytes in base64: what the OpenAI SDK asks for by default. */
 export function toBase64Embedding(vector: number[]): string {
   return Buffer.from(new Float32Array(vector).buffer).toString("base64");
@@ -77,6 +81,7 @@ export function openAiError(thrown: unknown): Response {
 /** SSE chunk encoder for chat.completion.chunk / text_completion streams. */
 function chunkEncoder(kind: "chat" | "completion", id: string, model: string, created: number, includeUsage: boolean) {
   let first = true;
+  let scanner: CallScanner | undefined;
   const frame = (choice: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
     `data: ${JSON.stringify({ id, object: kind === "chat" ? "chat.completion.chunk" : "text_completion", created, model, choices: [{ index: 0, ...choice }], ...extra })}\n\n`;
   return (event: RunEvent): string => {
@@ -85,11 +90,21 @@ function chunkEncoder(kind: "chat" | "completion", id: string, model: string, cr
       first = false;
       return frame(choice);
     }
+    if (event.type === "call_text") {
+      if (kind !== "chat") return "";
+      scanner ??= new CallScanner();
+      const deltas = scanner.feed(event.text).map(callDelta);
+      if (deltas.length === 0) return "";
+      const delta = first ? { role: "assistant", tool_calls: deltas } : { tool_calls: deltas };
+      first = false;
+      return frame({ delta, finish_reason: null });
+    }
     if (event.type === "error") {
       const error = OutpostError.fromWire(event.error);
       return `data: ${JSON.stringify({ error: { message: error.message, type: "server_error", code: error.code.toLowerCase() } })}\n\n`;
     }
-    const calls = kind === "chat" && event.toolCalls ? frame({ delta: first ? { role: "assistant", tool_calls: toolCallDeltas(event.toolCalls) } : { tool_calls: toolCallDeltas(event.toolCalls) }, finish_reason: null }) : "";
+    // Calls not streamed as they were generated (a triggerless format's whole-JSON answer) go whole.
+    const calls = kind === "chat" && event.toolCalls && !scanner ? frame({ delta: first ? { role: "assistant", tool_calls: toolCallDeltas(event.toolCalls) } : { tool_calls: toolCallDeltas(event.toolCalls) }, finish_reason: null }) : "";
     const last = kind === "chat" ? { delta: {}, finish_reason: finishOf(event) } : { text: "", finish_reason: finishOf(event) };
     const usage = includeUsage ? `data: ${JSON.stringify({ id, object: kind === "chat" ? "chat.completion.chunk" : "text_completion", created, model, choices: [], usage: event.usage })}\n\n` : "";
     return calls + frame(last) + usage + "data: [DONE]\n\n";

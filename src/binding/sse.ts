@@ -7,6 +7,9 @@ export function workersSseEvent(event: RunEvent): string {
   switch (event.type) {
     case "token":
       return `data: ${JSON.stringify({ response: event.text })}\n\n`;
+    case "call_text":
+      // Workers AI streams a call whole, in the event before usage.
+      return "";
     case "done": {
       // JSON cut off by max_tokens is a failure, told in-band as any failure after the first token.
       if (event.incomplete) return workersSseEvent({ type: "error", error: { code: "OUTPUT_INCOMPLETE", message: event.incomplete } });
@@ -36,16 +39,22 @@ export function toByteStream(events: AsyncIterable<RunEvent>, encode: (event: Ru
     {
       async pull(controller) {
         try {
-          const next = await iterator.next();
-          if (next.done) {
-            controller.close();
-            return;
-          }
-          controller.enqueue(encoder.encode(encode(next.value)));
-          if (next.value.type !== "token") {
-            // Finish the source now: that is what releases the model's slot.
-            await iterator.return?.();
-            controller.close();
+          // An event a surface does not show encodes to nothing; pull on, as an empty pull is not asked again.
+          for (;;) {
+            const next = await iterator.next();
+            if (next.done) {
+              controller.close();
+              return;
+            }
+            const text = encode(next.value);
+            if (next.value.type === "done" || next.value.type === "error") {
+              controller.enqueue(encoder.encode(text));
+              // Finish the source now: that is what releases the model's slot.
+              await iterator.return?.();
+              controller.close();
+              return;
+            }
+            if (text) return controller.enqueue(encoder.encode(text));
           }
         } catch (error) {
           controller.enqueue(encoder.encode(encode({ type: "error", error: OutpostError.from(error).toWire() })));

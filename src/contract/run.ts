@@ -36,6 +36,11 @@ export interface ToolCall {
 /** One event of a token stream. A stream ends with exactly one `done` or `error`. */
 export type RunEvent =
   | { type: "token"; text: string }
+  /**
+   * The JSON of tool calls as it is generated, held back from `token`s: surfaces that stream
+   * calls (OpenAI's deltas) follow it; the others take the parsed calls from `done`.
+   */
+  | { type: "call_text"; text: string }
   | {
       type: "done";
       usage: Usage;

@@ -135,7 +135,7 @@ export class Metrics {
           tokens = event.usage.completion_tokens;
           placed.promptTokens = event.usage.prompt_tokens;
           status = 200;
-        } else {
+        } else if (event.type === "error") {
           status = failedStatus(OutpostError.fromWire(event.error), signal);
           error = { error: event.error.message, code: event.error.code };
         }

@@ -15,7 +15,7 @@ export async function collectText(events: AsyncIterable<RunEvent>): Promise<Coll
   for await (const event of events) {
     if (event.type === "token") response += event.text;
     else if (event.type === "error") throw OutpostError.fromWire(event.error);
-    else return { response, usage: event.usage, finishReason: event.finishReason, toolCalls: event.toolCalls, incomplete: event.incomplete };
+    else if (event.type === "done") return { response, usage: event.usage, finishReason: event.finishReason, toolCalls: event.toolCalls, incomplete: event.incomplete };
   }
   throw new OutpostError("INTERNAL", "Token stream ended without a final event");
 }

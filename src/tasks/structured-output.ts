@@ -37,18 +37,23 @@ export function incompleteMessage(what: string): string {
 
 /**
  * Shapes a token stream under a plan. JSON mode streams the text and checks the whole value at
- * the end. With tools, call JSON is held back (under "auto", only what follows the trigger) and
- * the parsed calls ride on the `done` event.
+ * the end. With tools, call JSON is held back from the tokens (under "auto", what follows the
+ * trigger) and passed on as `call_text`; the parsed calls ride on the `done` event.
  */
 export async function* structureEvents(events: AsyncIterable<RunEvent>, plan: OutputPlan): AsyncIterable<RunEvent> {
   const trigger = plan.kind === "tools" && plan.tools.choice === "auto" ? plan.tools.format.trigger : undefined;
   const holdAll = plan.kind === "tools" && plan.tools.choice !== "auto";
   let text = "";
   let sent = 0;
+  let callSent = 0;
   for await (const event of events) {
     if (event.type === "error") {
       yield event;
       return;
+    }
+    if (event.type === "call_text") {
+      yield event;
+      continue;
     }
     if (event.type === "token") {
       text += event.text;
@@ -57,11 +62,20 @@ export async function* structureEvents(events: AsyncIterable<RunEvent>, plan: Ou
         sent = text.length;
         continue;
       }
-      if (holdAll) continue;
+      if (holdAll) {
+        yield { type: "call_text", text: event.text };
+        continue;
+      }
       // Under "auto" text flows until the trigger; a tail that may be its start waits for the next token.
       const safe = trigger === undefined ? text.length : safeEnd(text, trigger);
       if (safe > sent) yield { type: "token", text: text.slice(sent, safe) };
       sent = Math.max(sent, safe);
+      const at = trigger === undefined ? -1 : text.indexOf(trigger);
+      if (at >= 0 && trigger !== undefined) {
+        const from = Math.max(at + trigger.length, callSent);
+        if (text.length > from) yield { type: "call_text", text: text.slice(from) };
+        callSent = text.length;
+      }
       continue;
     }
     const final = finish(plan, text, event);

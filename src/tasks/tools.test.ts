@@ -66,12 +66,14 @@ async function collect(events: RunEvent[], plan: Parameters<typeof structureEven
   return out;
 }
 
-test("streams: text before the trigger flows, call JSON rides on done, cut-off JSON is marked incomplete", async () => {
+test("streams: text before the trigger flows, call JSON follows as call text and rides parsed on done, cut-off JSON is marked incomplete", async () => {
   const usage = { prompt_tokens: 1, completion_tokens: 2, total_tokens: 3 };
   const tools = { kind: "tools" as const, tools: planTools([weather], "auto", undefined, "bare")! };
   const tokens = (...texts: string[]): RunEvent[] => texts.map((text) => ({ type: "token", text }));
   const out = await collect([...tokens("Hi <tool", '_call>{"name": "get_weather", ', '"arguments": {"city": "Oslo"}}'), { type: "done", usage, finishReason: "stop" }], tools);
-  assert.deepEqual(out.slice(0, -1), tokens("Hi "));
+  assert.deepEqual(out.filter((e) => e.type === "token"), tokens("Hi "));
+  const callText = out.flatMap((e) => (e.type === "call_text" ? [e.text] : []));
+  assert.deepEqual(callText, ['{"name": "get_weather", ', '"arguments": {"city": "Oslo"}}']);
   const done = out.at(-1) as Extract<RunEvent, { type: "done" }>;
   assert.equal(done.finishReason, "tool_calls");
   assert.deepEqual(done.toolCalls?.map((c) => c.arguments), [{ city: "Oslo" }]);

@@ -96,6 +96,13 @@ describe("structured output and tools", () => {
     assert.match(deltas[0].id, /^call_/);
     assert.equal(deltas[0].function.name, "get_weather");
     assert.equal(typeof JSON.parse(deltas.filter((d) => d.index === 0).map((d) => d.function.arguments).join("")).city, "string");
+    // The arguments arrive while they are generated, in many deltas; only each call's first names it.
+    assert.ok(deltas.filter((d) => d.index === 0).length > 3, JSON.stringify(deltas));
+    for (const index of new Set(deltas.map((d) => d.index))) {
+      const [opening, ...rest] = deltas.filter((d) => d.index === index);
+      assert.deepEqual([typeof opening.id, opening.function.name, opening.function.arguments], ["string", "get_weather", ""]);
+      assert.deepEqual(rest.filter((d) => d.id !== undefined || d.function.name !== undefined), []);
+    }
     assert.equal(chunks.at(-1).choices[0].finish_reason, "tool_calls");
     const followUp = await chat({ seed: 9, max_tokens: 10, tools, messages: [...messages, choice.message, { role: "tool", tool_call_id: call.id, content: "Sunny, 21 C" }] });
     assert.equal(followUp.status, 200, await followUp.clone().text());
