@@ -15,12 +15,13 @@ import { addCustomModel, closeClient } from "./serving/outpost.js";
 import { environmentTags, fmt, JsonLines, mib, pct, table } from "./serving/report.js";
 import { grammarCost } from "./serving/grammar.js";
 import { imageCost, standinImageModels } from "./serving/images.js";
+import { speechCost } from "./serving/speech.js";
 import { crashRecovery, flashCrowd } from "./serving/scenarios.js";
 import { runSide, SIDES, type Side, type SideRun, type Workload } from "./serving/sides.js";
 import { percentile, sameTextShare, summarise, type Summary } from "./serving/stats.js";
 
 const REPO_ROOT = resolve(BENCH_ROOT, "..");
-const PARTS = ["serving", "sweep", "flash", "crash", "hostile", "grammar", "images"] as const;
+const PARTS = ["serving", "sweep", "flash", "crash", "hostile", "grammar", "images", "speech"] as const;
 
 const { values } = parseArgs({
   options: {
@@ -36,6 +37,7 @@ const { values } = parseArgs({
     parts: { type: "string", default: PARTS.join(",") },
     "image-sizes": { type: "string", default: "256,512,1024" },
     "image-steps": { type: "string", default: "4" },
+    "speech-sentences": { type: "string", default: "1,4" },
   },
 });
 const list = (s: string) => s.split(",").map((x) => x.trim()).filter(Boolean);
@@ -227,6 +229,23 @@ if (parts.has("images")) {
       `Text-to-image (random-weight stand-ins), ${threads} onnxruntime thread(s), seconds per image (median of ${imageRepeats}, interleaved)`,
       ["model", "size", "steps", "direct s", "outpost s", "outpost ms/step", "outpost/direct", "min–max", "same PNG", "target"],
       rows,
+    ),
+  );
+}
+
+if (parts.has("speech")) {
+  const speechRepeats = values.quick ? 3 : 6;
+  const med = (xs: number[]) => percentile(xs, 50);
+  const rows = await speechCost(SHARED_MODELS, threads, ints(values["speech-sentences"]), speechRepeats, log);
+  for (const r of rows) out.write("speech-recognition", { ...r, threads, mode, directRtfMedian: med(r.directRtf), outpostRtfMedian: med(r.outpostRtf), ratioMedian: med(r.ratios) });
+  tablesOut.push(
+    table(
+      `Speech recognition (random-weight whisper stand-in, espeak-ng speech), ${threads} whisper.cpp thread(s), real-time factor: seconds of work per second of audio (median of ${speechRepeats}, interleaved)`,
+      ["audio s", "direct RTF", "outpost RTF", "outpost/direct", "min–max", "target"],
+      rows.map((r) => {
+        const ratio = med(r.ratios);
+        return [fmt(r.audioS, 1), fmt(med(r.directRtf), 3), fmt(med(r.outpostRtf), 3), pct(ratio), `${pct(Math.min(...r.ratios))}–${pct(Math.max(...r.ratios))}`, `≥ 95% ${ratio >= 0.95 ? "met" : "MISSED"}`];
+      }),
     ),
   );
 }
