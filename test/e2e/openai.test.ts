@@ -97,9 +97,10 @@ describe("OpenAI-compatible endpoints", () => {
     assert.ok(ended.choices[0].text.startsWith(cut.choices[0].text));
   });
 
-  test("a runner crash is a 502 server_error, and the next request succeeds", async () => {
-    // TinyStories-656K has no byte fallback: `#` aborts llama.cpp in its runner (serving-isolation covers the REST side).
-    await openAiError(await post(`${server.url}/v1/chat/completions`, { model: TINYSTORIES_656K, messages: [{ role: "user", content: "a # b" }] }), 502, "runner_crashed", /^The runner for @cf\/raincandy-u\/tinystories-656k stopped \(signal SIGABRT\)/);
+  test("an input that crashes its runner twice is a 422 poison_input, and the next request succeeds", async () => {
+    // TinyStories-656K has no byte fallback: `#` aborts llama.cpp in its runner. The request is
+    // retried once on a fresh runner, crashes it again and is refused (serving-isolation covers the REST side).
+    await openAiError(await post(`${server.url}/v1/chat/completions`, { model: TINYSTORIES_656K, messages: [{ role: "user", content: "a # b" }] }), 422, "poison_input", /^This input crashed the runner of @cf\/raincandy-u\/tinystories-656k twice \(The runner for @cf\/raincandy-u\/tinystories-656k stopped \(signal SIGABRT\)/);
     const next = JSON.parse(await bodyText(await post(`${server.url}/v1/completions`, { model: TINYSTORIES_656K, prompt: "Once upon a time", max_tokens: 3 })));
     assert.equal(next.usage.completion_tokens, 3);
   });
