@@ -96,6 +96,11 @@ test("the launch models are present with their tasks", () => {
   }
 });
 
+test("native function calling is marked as Workers AI marks it, on models with a tool format of their own", () => {
+  const marked = MODELS.filter((m) => m.properties.function_calling === true).map((m) => [m.id, m.chatTemplate]);
+  assert.deepEqual(marked, [["@hf/nousresearch/hermes-2-pro-mistral-7b", "hermes2-pro"]]);
+});
+
 test("the fixture models stay first", () => {
   assert.deepEqual(
     MODELS.slice(0, 3).map((m) => m.id),

@@ -667,6 +667,27 @@ export const MODELS: CatalogEntry[] = [
     },
   },
 
+  // Past the catalog's early-2024 range, for function calling: Workers AI's first model with the
+  // `function_calling` property (June 2024, with its function-calling launch), trained on the
+  // hermes `<tool_call>` format that tasks/tool-formats.ts gives it. Every other text model still
+  // takes tools, through the generic instruction and the grammar.
+  {
+    id: "@hf/nousresearch/hermes-2-pro-mistral-7b",
+    task: "text-generation",
+    description: "NousResearch's Hermes 2 Pro on Mistral 7B, trained for function calling and JSON mode with ChatML turns.",
+    engine: "llama",
+    contextTokens: 24000,
+    maxTokensDefault: 256,
+    maxTokensStreamDefault: 512,
+    chatTemplate: "hermes2-pro",
+    systemPrompt: CHAT_SYSTEM_PROMPT,
+    properties: { beta: true, context_window: 24000, function_calling: true, info: "https://huggingface.co/NousResearch/Hermes-2-Pro-Mistral-7B" },
+    artifact: {
+      fileName: "Hermes-2-Pro-Mistral-7B.Q4_K_M.gguf",
+      huggingFace: { repo: "NousResearch/Hermes-2-Pro-Mistral-7B-GGUF", path: "Hermes-2-Pro-Mistral-7B.Q4_K_M.gguf" },
+    },
+  },
+
   // ---- Text embeddings: BAAI general embedding (BGE) v1.5, launch/GA; run as BERT GGUFs through llama.cpp ----
   // Limits: at most 512 tokens per input and 100 inputs per call. Pooling: Workers AI defaults to
   // mean (2024+), while BGE itself recommends CLS; the engine decides.
