@@ -68,3 +68,18 @@ test("the daily neuron allocation: past it 429 code 3036 until 00:00 UTC", () =>
   now += 60_000;
   limiter.admit(capped, "@cf/x", "text-embeddings");
 });
+
+test("in a network each node admits its share: limit / nodes, and at least one request", () => {
+  let nodes = 2;
+  const shared = new RateLimiter({ db }, usage, { rateLimits: true, dailyNeurons: 0, nodes: () => nodes, clock: () => now });
+  setAccountLimits(db, "pair", { rateLimits: { "text-generation": 10, "text-embeddings": 1 } });
+  const pair: Principal = { tokenId: "tok_p", account: "pair", scope: "run", models: [] };
+  for (let i = 0; i < 5; i += 1) shared.admit(pair, "@cf/x", "text-generation");
+  assert.throws(() => shared.admit(pair, "@cf/x", "text-generation"), (e: unknown) => refusal("RATE_LIMITED")(e) && (e as OutpostError).retryAfterS === 12);
+  // Half of one request a minute still admits one.
+  shared.admit(pair, "@cf/x", "text-embeddings");
+  assert.throws(() => shared.admit(pair, "@cf/x", "text-embeddings"), refusal("RATE_LIMITED"));
+  nodes = 1;
+  now += 30_000;
+  for (let i = 0; i < 5; i += 1) shared.admit(pair, "@cf/x", "text-generation");
+});

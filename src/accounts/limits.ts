@@ -44,6 +44,11 @@ export interface RateLimiterOptions {
   rateLimits: boolean;
   /** Neurons per account per UTC day unless the account sets its own; 0: unlimited. */
   dailyNeurons: number;
+  /**
+   * Network mode: how many nodes share each account's limits (those with a fresh advert, this
+   * one included). Each admits its share, limit / nodes per minute; default 1.
+   */
+  nodes?: () => number;
   clock?: () => number;
 }
 
@@ -84,14 +89,17 @@ export class RateLimiter {
     const perMinute = limits.rateLimits[key] ?? DEFAULT_RATE_LIMITS[key];
     if (perMinute === undefined) return;
     const now = this.#clock();
+    const share = perMinute / Math.max(1, this.#options.nodes?.() ?? 1);
+    // A share under one request would never admit one: it holds one, the stated tolerance (one request per node).
+    const capacity = Math.max(1, share);
     const id = `${principal.account}\n${key}`;
-    const bucket = this.#buckets.get(id) ?? { tokens: perMinute, at: now };
-    bucket.tokens = Math.min(perMinute, bucket.tokens + ((now - bucket.at) * perMinute) / 60_000);
+    const bucket = this.#buckets.get(id) ?? { tokens: capacity, at: now };
+    bucket.tokens = Math.min(capacity, bucket.tokens + ((now - bucket.at) * share) / 60_000);
     bucket.at = now;
     this.#buckets.set(id, bucket);
     if (bucket.tokens < 1) {
       throw new OutpostError("RATE_LIMITED", `Rate limited: account ${principal.account} may send ${perMinute} ${key} requests per minute`, {
-        retryAfterS: Math.max(1, Math.ceil(((1 - bucket.tokens) * 60) / perMinute)),
+        retryAfterS: Math.max(1, Math.ceil(((1 - bucket.tokens) * 60) / share)),
       });
     }
     bucket.tokens -= 1;

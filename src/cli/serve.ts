@@ -40,7 +40,7 @@ export async function serve(config: Config): Promise<void> {
   const registry = outpost.metrics.registry;
   const usage = new UsageLog(db, { rateOf: (model) => outpost.catalog.find(model)?.neurons, retentionDays: config.requestLogDays, log: (line) => console.error(line), registry });
   outpost.metrics.onFinished((record) => usage.record(record));
-  const limiter = new RateLimiter(db, usage, { rateLimits: config.rateLimits, dailyNeurons: config.dailyNeurons });
+  const limiter = new RateLimiter(db, usage, { rateLimits: config.rateLimits, dailyNeurons: config.dailyNeurons, nodes: () => network?.nodeCount() ?? 1 });
   const app = createApp({
     run: network ? outpost.metrics.instrument(createRun(backend), (model) => outpost.catalog.describe(model).task, (model) => outpost.catalog.resolve(model)) : outpost.run,
     backend,

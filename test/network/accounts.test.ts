@@ -79,6 +79,39 @@ describe("outpost network: tokens and accounts on every node", { timeout: 180_00
     }
   });
 
+  it("two nodes together admit an account's rate limit, within one request per node", async () => {
+    const LIMIT = 40;
+    const set = await cli(["accounts", "set", "pair", "--rate-limit", `text-embeddings=${LIMIT}`, "--data-dir", lis.dataDir]);
+    assert.equal(set.code, 0, set.output);
+    const token = createToken(lis.dataDir, "pair", "run");
+    await within("pair's token and limit on mad", async () => {
+      const listed = await cli(["accounts", "list", "--json", "--data-dir", mad.dataDir]);
+      const limit = (JSON.parse(listed.output) as { id: string; rateLimits: Record<string, number> }[]).find((a) => a.id === "pair")?.rateLimits["text-embeddings"];
+      return limit === LIMIT && hasToken(mad, "pair");
+    });
+    const counts = { admitted: 0, refused: 0 };
+    const started = performance.now();
+    const WINDOW_MS = 6_000;
+    // Four callers at once, alternating between the nodes, as fast as they are answered.
+    await Promise.all(
+      [0, 1, 2, 3].map(async (worker) => {
+        for (let i = worker; performance.now() - started < WINDOW_MS; i += 1) {
+          const response = await postJson(`${(i % 2 === 0 ? lis : mad).url}/ai/run/${STORIES_EMBEDDINGS}`, { text: ["a"] }, bearer(token));
+          assert.ok(response.status === 200 || response.status === 429, await response.clone().text());
+          await response.arrayBuffer();
+          counts[response.status === 200 ? "admitted" : "refused"] += 1;
+        }
+      }),
+    );
+    const elapsedS = (performance.now() - started) / 1000;
+    // One bucket would hold LIMIT and refill LIMIT a minute; the two shares add up to that, plus at most one request per node.
+    const allowed = LIMIT + (LIMIT * elapsedS) / 60;
+    console.log(`# rate limit across 2 nodes: ${counts.admitted} admitted, ${counts.refused} refused in ${elapsedS.toFixed(1)} s; one bucket allows ${allowed.toFixed(1)} (limit ${LIMIT}/min)`);
+    assert.ok(counts.refused > 0, "the callers went past the limit");
+    assert.ok(counts.admitted <= allowed + 2, `${counts.admitted} admitted, more than ${allowed.toFixed(1)} + 2`);
+    assert.ok(counts.admitted >= LIMIT - 2, `${counts.admitted} admitted: each node should admit its share of the burst`);
+  });
+
   it("an account's limits set on lis reach mad", async () => {
     const set = await cli(["accounts", "set", "acme", "--rate-limit", "text-embeddings=90", "--data-dir", lis.dataDir]);
     assert.equal(set.code, 0, set.output);
