@@ -16,12 +16,13 @@ import { environmentTags, fmt, JsonLines, mib, pct, table } from "./serving/repo
 import { grammarCost } from "./serving/grammar.js";
 import { imageCost, standinImageModels } from "./serving/images.js";
 import { speechCost } from "./serving/speech.js";
+import { ttsCost } from "./serving/tts.js";
 import { crashRecovery, flashCrowd } from "./serving/scenarios.js";
 import { runSide, SIDES, type Side, type SideRun, type Workload } from "./serving/sides.js";
 import { percentile, sameTextShare, summarise, type Summary } from "./serving/stats.js";
 
 const REPO_ROOT = resolve(BENCH_ROOT, "..");
-const PARTS = ["serving", "sweep", "flash", "crash", "hostile", "grammar", "images", "speech"] as const;
+const PARTS = ["serving", "sweep", "flash", "crash", "hostile", "grammar", "images", "speech", "tts"] as const;
 
 const { values } = parseArgs({
   options: {
@@ -246,6 +247,24 @@ if (parts.has("speech")) {
         const ratio = med(r.ratios);
         return [fmt(r.audioS, 1), fmt(med(r.directRtf), 3), fmt(med(r.outpostRtf), 3), pct(ratio), `${pct(Math.min(...r.ratios))}–${pct(Math.max(...r.ratios))}`, `≥ 95% ${ratio >= 0.95 ? "met" : "MISSED"}`];
       }),
+    ),
+  );
+}
+
+if (parts.has("tts")) {
+  const ttsRepeats = values.quick ? 2 : 4;
+  const perClient = values.quick ? 4 : 10;
+  const rows: string[][] = [];
+  for (const r of await ttsCost([1, 4], perClient, ttsRepeats, log)) {
+    const ratio = percentile(r.ratios, 50);
+    out.write("text-to-speech", { ...r, mode, ratioMedian: ratio });
+    rows.push([String(r.concurrency), String(r.requestsPerSide), fmt(r.directRps, 2), fmt(r.outpostRps, 2), pct(ratio), `${pct(Math.min(...r.ratios))}–${pct(Math.max(...r.ratios))}`, `${fmt(r.directP50Ms, 0)} / ${fmt(r.directP99Ms, 0)}`, `${fmt(r.outpostP50Ms, 0)} / ${fmt(r.outpostP99Ms, 0)}`, r.sameBytes ? "yes" : "NO", `≥ 95% ${ratio >= 0.95 ? "met" : "MISSED"}`]);
+  }
+  tablesOut.push(
+    table(
+      `Text-to-speech (@outpost/espeak-ng: espeak-ng + lame per request, a 91-character sentence to MP3), median of ${ttsRepeats} interleaved runs`,
+      ["concurrency", "requests", "direct req/s", "outpost req/s", "outpost/direct", "min–max", "direct p50/p99 ms", "outpost p50/p99 ms", "same MP3", "target"],
+      rows,
     ),
   );
 }
