@@ -32,15 +32,16 @@ export class Input {
 }
 
 /**
- * Inputs that were in flight when a runner crashed. An input in flight at a crash is a suspect
- * for `blockMs`; a suspect in flight at another crash is poison, refused for `blockMs` without
- * reaching a runner. Both are kept in one table of at most CRASH_FINGERPRINTS_MAX entries,
- * oldest dropped first, so a client sending endless distinct poisons cannot grow it.
+ * Inputs that were in flight when a runner crashed. Each is a suspect for `blockMs`, until it
+ * runs alone past the point where it could have crashed the runner (then it is cleared); one
+ * that crashes a runner while running alone is poison, refused for `blockMs` without reaching
+ * a runner. One table of at most CRASH_FINGERPRINTS_MAX entries, oldest dropped first, so a
+ * client sending endless distinct poisons cannot grow it.
  */
 export class CrashSuspects {
   readonly #blockMs: number;
   readonly #now: () => number;
-  /** Fingerprint → when its entry expires, and whether it is poison (crashed twice). */
+  /** Fingerprint → when its entry expires, and whether it is poison. */
   readonly #entries = new Map<string, { until: number; poison: boolean }>();
 
   constructor(blockMs: number, now: () => number = Date.now) {
@@ -57,27 +58,34 @@ export class CrashSuspects {
     return this.#live(fingerprint) !== undefined;
   }
 
-  /** Throws POISON_INPUT if this input crashed a runner twice within the block time. */
+  /** Throws POISON_INPUT if this input crashed a runner while running alone, within the block time. */
   refuse(model: string, fingerprint: string): void {
     const entry = this.#live(fingerprint);
     if (entry?.poison) throw poisonError(model, entry.until - this.#now());
   }
 
-  /** The inputs in flight at one crash; returns those now poison (it was their second crash). */
-  recordCrash(fingerprints: Iterable<string>): ReadonlySet<string> {
-    const poison = new Set<string>();
-    const until = this.#now() + this.#blockMs;
-    for (const fingerprint of new Set(fingerprints)) {
-      const known = this.#live(fingerprint) !== undefined;
-      if (known) poison.add(fingerprint);
-      this.#entries.delete(fingerprint);
-      this.#entries.set(fingerprint, { until, poison: known });
-    }
+  /** The inputs in flight at a crash nobody was running alone for. */
+  suspect(fingerprints: Iterable<string>): void {
+    for (const fingerprint of fingerprints) if (!this.#live(fingerprint)?.poison) this.#set(fingerprint, false);
+  }
+
+  /** A suspect that crashed its runner while running alone. */
+  convict(fingerprint: string): void {
+    this.#set(fingerprint, true);
+  }
+
+  /** A suspect that ran alone and did not crash its runner. */
+  clear(fingerprint: string): void {
+    if (this.#live(fingerprint)?.poison === false) this.#entries.delete(fingerprint);
+  }
+
+  #set(fingerprint: string, poison: boolean): void {
+    this.#entries.delete(fingerprint);
+    this.#entries.set(fingerprint, { until: this.#now() + this.#blockMs, poison });
     for (const oldest of this.#entries.keys()) {
       if (this.#entries.size <= CRASH_FINGERPRINTS_MAX) break;
       this.#entries.delete(oldest);
     }
-    return poison;
   }
 
   #live(fingerprint: string): { until: number; poison: boolean } | undefined {

@@ -41,9 +41,13 @@ export class RunnerProcess {
   /** Why this handle killed its child, for the crash message. */
   #killedFor: string | undefined;
   readonly exited: Promise<OutpostError>;
+  /** Settles when the runner's load has finished or failed, or the runner exited. */
+  readonly loadSettled: Promise<void>;
+  #loadSettle!: () => void;
 
   constructor(label: string, options: RunnerProcessOptions = {}) {
     this.#label = label;
+    this.loadSettled = new Promise((resolve) => (this.#loadSettle = resolve));
     // The model id as an argument makes `ps` show which runner holds which model.
     this.#child = fork(RUNNER_ENTRY, [label], {
       execArgv: process.execArgv,
@@ -62,7 +66,10 @@ export class RunnerProcess {
     this.#child.on("message", (message: FromRunner) => {
       this.#heardAt = Date.now();
       if (message.type === "heartbeat") return;
-      if (message.type === "loaded" || message.type === "load-failed") this.#loadWaiter?.onMessage(message);
+      if (message.type === "loaded" || message.type === "load-failed") {
+        this.#loadWaiter?.onMessage(message);
+        this.#loadSettle();
+      }
       else this.#pending.get(message.id)?.push(message.frame);
     });
     const timeoutMs = options.heartbeatTimeoutMs ? Math.max(options.heartbeatTimeoutMs, 2 * HEARTBEAT_INTERVAL_MS) : 0;
@@ -77,6 +84,7 @@ export class RunnerProcess {
         const error = new OutpostError("RUNNER_CRASHED", `The runner for ${this.#label} stopped (${reason})${detail ? `: ${detail}` : ""}`);
         this.#exitError = error;
         this.#loadWaiter?.onExit(error);
+        this.#loadSettle();
         for (const pending of this.#pending.values()) pending.fail(error);
         this.#pending.clear();
         resolve(error);

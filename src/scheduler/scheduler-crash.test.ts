@@ -147,6 +147,16 @@ test("a stream that had output when its runner crashed fails with the crash; it 
   assert.equal(await answer(s, { text: "next-" }), "next-0 next-1 ");
 });
 
+test("an input often in flight at crashes it did not cause is never refused", async () => {
+  const { s } = scheduler();
+  for (let i = 0; i < 3; i++) {
+    const popular = [1, 2].map(() => answer(s, { text: "p-", firstMs: 20 }));
+    await assert.rejects(answer(s, { text: `#${i}`, poison: true }), (e) => code(e) === "POISON_INPUT");
+    assert.deepEqual(await Promise.all(popular), ["p-0 p-1 ", "p-0 p-1 "]);
+  }
+  assert.equal(await answer(s, { text: "p-" }), "p-0 p-1 ");
+});
+
 test("requests on a runner killed with SIGKILL are retried, and never blamed however often it happens", async () => {
   const { s, runners } = scheduler();
   for (let i = 0; i < 3; i++) {

@@ -27,6 +27,8 @@ interface Resident {
   lane: Lane;
   flights: Set<Flight>;
   gate: SuspectGate;
+  /** The suspect running alone on `runner`, from the drained gate to its first output. */
+  alone: Flight | undefined;
   keepAliveMs: number;
   idleTimer: NodeJS.Timeout | undefined;
   crashes: number;
@@ -114,7 +116,7 @@ export class Scheduler {
    * Runs the request on its model's runner. A request whose runner crashes before its first
    * output is tried once more on the next runner: it may only have been beside the input that
    * crashed it. A crash suspect runs alone until its first output, so the input that crashes
-   * again is told apart, and is refused as POISON_INPUT from then on.
+   * again is told apart, and is refused as POISON_INPUT from then on; one that passes is cleared.
    */
   async #serve(resident: Resident, input: Input, signal: AbortSignal, queueDeadline: number, finish: () => void): Promise<EngineResult> {
     for (let attempt = 1; ; attempt++) {
@@ -130,6 +132,7 @@ export class Scheduler {
       }
       const flight: Flight = { input, runner };
       resident.flights.add(flight);
+      if (suspect) resident.alone = flight;
       const land = () => {
         if (!runner.alive) this.#crashed(resident, runner);
         resident.flights.delete(flight);
@@ -140,9 +143,12 @@ export class Scheduler {
         started = await firstOutput(await runner.run(input.job, signal), () => (land(), finish()));
       } catch (error) {
         started = { ok: false, error: OutpostError.from(error) };
-      } finally {
-        leave();
       }
+      // Decided while this request still runs alone, so a crash now is known to be its own.
+      if (!runner.alive) this.#crashed(resident, runner);
+      else if (suspect && started.ok) this.#suspects.clear(input.fingerprint);
+      if (resident.alone === flight) resident.alone = undefined;
+      leave();
       if (started.ok) return started.result;
       const crashed = started.error.code === "RUNNER_CRASHED" && !runner.alive;
       land();
@@ -154,22 +160,24 @@ export class Scheduler {
 
   /**
    * What a runner's crash means, decided once, by whichever of its requests or its exit sees it
-   * first: the inputs in flight (unless it was killed) become suspects, or poison if they were suspects already. A crash
-   * that poison explains does not count toward the restart backoff, nor does the one that made
-   * it a suspect, so one client's poison cannot slow the model's restarts for everyone else.
+   * first. If a suspect was running alone, the crash is its own: it is poison. Otherwise every
+   * input in flight becomes a suspect (none if the runner was killed). A crash that poison
+   * explains does not count toward the restart backoff, nor does the one that made it a
+   * suspect, so one client's poison cannot slow the model's restarts for everyone else.
    */
   #crashed(resident: Resident, runner: Runner): ReadonlySet<string> {
     const decided = this.#verdicts.get(runner);
     if (decided) return decided;
-    // A killed runner's requests are retried, but no input of theirs is to blame.
-    const inFlight = runner.killed ? [] : [...resident.flights].filter((f) => f.runner === runner).map((f) => f.input.fingerprint);
-    const poison = this.#suspects.recordCrash(inFlight);
+    const alone = resident.alone?.runner === runner && !runner.killed ? resident.alone.input.fingerprint : undefined;
+    if (alone) this.#suspects.convict(alone);
+    else if (!runner.killed) this.#suspects.suspect([...resident.flights].filter((f) => f.runner === runner).map((f) => f.input.fingerprint));
+    const poison: ReadonlySet<string> = new Set(alone ? [alone] : []);
     this.#verdicts.set(runner, poison);
     if (resident.runner === runner) resident.runner = undefined;
     resident.gate.landed();
     this.#options.metrics?.restarts.inc({ model: resident.entry.id });
     const now = Date.now();
-    if (poison.size > 0) resident.crashes = Math.max(0, resident.crashes - 1);
+    if (alone) resident.crashes = Math.max(0, resident.crashes - 1);
     else resident.crashes = now - resident.runnerStartedAt < HEALTHY_AFTER_MS ? resident.crashes + 1 : 1;
     resident.restartNotBefore = now + restartDelayMs(resident.crashes);
     return poison;
@@ -195,6 +203,7 @@ export class Scheduler {
         lane: this.#admission.lane(entry.id),
         flights: new Set(),
         gate: new SuspectGate(),
+        alone: undefined,
         keepAliveMs: this.#options.keepAliveMs,
         idleTimer: undefined,
         crashes: 0,

@@ -4,7 +4,8 @@ import type { RunnerProcess } from "./runner-process.js";
  * One runner per engine started ahead of need, with its engine created (for llama.cpp:
  * node-llama-cpp imported and getLlama done, most of a runner's start), so the runner that
  * replaces a crashed one, or serves the next model, only has to load its model. A spare is
- * kept for each engine that has been used, and replaced as soon as it is taken.
+ * kept for each engine that has been used, and replaced once the runner that took it has
+ * loaded: booting the next spare meanwhile would slow the very load a client waits for.
  */
 export class SpareRunners {
   readonly #spawn: (label: string) => RunnerProcess;
@@ -20,7 +21,7 @@ export class SpareRunners {
     const spare = this.#spares.get(engine);
     this.#spares.delete(engine);
     const runner = spare?.alive ? spare : this.#spawn(model);
-    this.#refill(engine);
+    void runner.loadSettled.then(() => this.#refill(engine));
     return runner;
   }
 
@@ -31,7 +32,7 @@ export class SpareRunners {
   }
 
   #refill(engine: string): void {
-    if (this.#closed) return;
+    if (this.#closed || this.#spares.has(engine)) return;
     const spare = this.#spawn(`spare ${engine}`);
     spare.prepare(engine);
     this.#spares.set(engine, spare);
