@@ -51,7 +51,7 @@ test("unknown tensors, tasks the wire cannot carry and streams are refused by na
   assert.deepEqual(refused("text-embeddings", { input: [], stream: true }), ["INPUT_INVALID", "Invalid input at '/stream': text-embeddings does not stream"]);
   assert.deepEqual(refused("text-generation", { input: [] }), [
     "INPUT_INVALID",
-    "The @cloudflare/ai 1.0 tensor protocol is served for text-to-image, text-embeddings, translation, summarization; for text-generation use env.AI.run() or @cloudflare/ai 1.1 or later",
+    "The @cloudflare/ai 1.0 tensor protocol is served for text-to-image, text-embeddings, translation, summarization, speech-recognition; for text-generation use env.AI.run() or @cloudflare/ai 1.1 or later",
   ]);
 });
 
@@ -63,4 +63,10 @@ test("results come back as the tensors the SDK reads by name", async () => {
   assert.deepEqual(await embeddings.json(), { result: [{ type: "float32", shape: [1, 2], name: "embeddings", value: [[0.5, -1]] }] });
   const summary = await resultToTensors("summarization", { kind: "json", value: { summary: "short" } });
   assert.deepEqual(await summary.json(), { result: [{ type: "str", shape: [1], name: "name", value: ["short"] }] });
+  const transcript = await resultToTensors("speech-recognition", { kind: "json", value: { text: "hello world", word_count: 2, words: [], vtt: "WEBVTT\n" } });
+  assert.deepEqual(await transcript.json(), { result: [{ type: "str", shape: [1], name: "name", value: ["hello world"] }] });
+});
+
+test("speech recognition's uint8 audio tensor is the file's bytes", () => {
+  assert.deepEqual(tensorsToInputs("speech-recognition", { input: [tensor("audio", "uint8", [82, 73, 70, 70], [1, 4])] }), { audio: [82, 73, 70, 70] });
 });

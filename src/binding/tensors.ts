@@ -60,6 +60,8 @@ const TENSOR_TASKS: Record<string, TensorTask> = {
   "text-embeddings": textEmbeddings,
   translation: oneString({ text: "text", source_lang: "source_lang", target_lang: "target_lang" }, "translated_text"),
   summarization: oneString({ input_text: "input_text", max_length: "max_length" }, "summary"),
+  // The SDK sends the file as a uint8 `audio` tensor and keeps only the trimmed text.
+  "speech-recognition": { ...oneString({ audio: "audio" }, "text"), arrays: ["audio"] },
 };
 
 function json(result: RunResult): unknown {

@@ -9,6 +9,7 @@ import { createRemoteAi } from "../../src/binding/index.js";
 import { createOutpost, type Outpost } from "../../src/cli/outpost.js";
 import { silentMp3, speech, tone, wavFile } from "../helpers/audio.js";
 import { envelopeError, envelopeResult, openAiError, post } from "../helpers/http.js";
+import { LegacyAi } from "../helpers/legacy-ai.js";
 import { MODEL_MIRROR, startServer, type TestServer } from "../helpers/server.js";
 
 /**
@@ -189,6 +190,8 @@ describe("speech recognition (whisper engine, random-weight stand-in)", () => {
         assertTimes(answer.words, helloS);
       }
       await assert.rejects(outpost.ai.run(STANDIN, { audio: new Uint8Array(0) }), /the audio is empty/);
+      const legacy = await new LegacyAi(outpost.ai).run(STANDIN, { audio: [...hello] });
+      assert.deepEqual(Object.keys(legacy), ["text", "word_count", "words", "vtt"]);
     });
   });
 });
