@@ -99,3 +99,15 @@ test("a runner killed mid-stream ends the stream with an error event instead of 
   assert.equal(next.status, 200);
   assert.ok(await eventually(async () => runnerPid(STORIES) !== undefined && runnerPid(STORIES) !== pid));
 });
+
+test("a crashed runner is replaced by the warm spare, whose engine is already set up", async () => {
+  await run(STORIES, { prompt: "Once", max_tokens: 1 });
+  const spare = () => childPids(server.process.pid!).find((pid) => readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("spare llama"));
+  assert.ok(await eventually(async () => spare() !== undefined, 15_000), "a spare runner waits beside the loaded ones");
+  const sparePid = spare()!;
+  process.kill(runnerPid(STORIES)!, "SIGKILL");
+  assert.equal((await run(STORIES, { prompt: "Once", max_tokens: 4 })).status, 200);
+  assert.equal(runnerPid(STORIES), sparePid);
+  // Its replacement is started once it has loaded.
+  assert.ok(await eventually(async () => spare() !== undefined && spare() !== sparePid, 15_000));
+});
