@@ -1,3 +1,5 @@
+import { accessSync, constants } from "node:fs";
+import { delimiter, join } from "node:path";
 import type { CatalogEntry } from "../catalog/index.js";
 import type { ReplicaSource } from "../contract/index.js";
 import { splitServers, startNetworkNode, type NetworkNode } from "../network/index.js";
@@ -10,6 +12,20 @@ function runnable(outpost: Outpost): CatalogEntry[] {
   return outpost.catalog.list().filter((entry) => outpost.catalog.isRunnable(entry));
 }
 
+/** Whether every command is an executable on PATH: a model that is programs is local wherever they are installed. */
+function installed(commands: string[]): boolean {
+  const dirs = (process.env.PATH ?? "").split(delimiter).filter(Boolean);
+  const executable = (path: string) => {
+    try {
+      accessSync(path, constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  return commands.every((command) => dirs.some((dir) => executable(join(dir, command))));
+}
+
 /** Wires a node of the Outpost network around a single-process Outpost (`serve --nats …`). */
 export async function joinNetwork(outpost: Outpost, log: (line: string) => void, accounts?: ReplicaSource): Promise<NetworkNode> {
   const { config, store } = outpost;
@@ -18,6 +34,7 @@ export async function joinNetwork(outpost: Outpost, log: (line: string) => void,
   const refresh = async () => {
     const found = await Promise.all(
       runnable(outpost).map(async (entry) => {
+        if (entry.programs) return installed(entry.programs) ? entry.id : undefined;
         const artifact = entry.artifact;
         if (!artifact) return undefined;
         const onDisk = (await store.mirrorPath(artifact).catch(() => undefined)) ?? (await store.stored(entry).catch(() => undefined));
