@@ -69,3 +69,28 @@ describe(`wrangler ${WRANGLER_PROXY.version}'s [ai] proxy against an Outpost wit
     assert.equal(typeof body.response, "string");
   });
 });
+
+describe(`wrangler ${WRANGLER_PROXY.version}'s [ai] proxy with Outpost not running`, () => {
+  let dev: WranglerDev;
+
+  before(async () => {
+    // Port 1 on loopback: nothing listens, the connection is refused at once.
+    dev = await startWrangler(WRANGLER_PROXY, ["-c", join(REPO_ROOT, "test/workers/fixture/wrangler.toml")], {
+      CLOUDFLARE_API_BASE_URL: "http://127.0.0.1:1/client/v4",
+      CLOUDFLARE_API_TOKEN: "unused",
+      CLOUDFLARE_ACCOUNT_ID: "local",
+    });
+  });
+  after(async () => {
+    await dev?.stop();
+  });
+
+  // wrangler's own proxy code makes these errors, not Outpost; the README documents them as the symptom.
+  test("env.AI.run throws an InferenceUpstreamError 'TypeError: fetch failed', models() a SyntaxError", async () => {
+    const run = (await (await fetch(`${dev.url}/json`)).json()) as { name: string; message: string };
+    assert.equal(run.name, "InferenceUpstreamError");
+    assert.match(run.message, /^TypeError: fetch failed\n/);
+    const models = (await (await fetch(`${dev.url}/models`)).json()) as { name: string; message: string };
+    assert.deepEqual([models.name, models.message.startsWith(`Unexpected token 'T', "TypeError:"`)], ["SyntaxError", true], models.message);
+  });
+});
