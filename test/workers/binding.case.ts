@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { speech } from "../helpers/audio.js";
 import { postJson, STORIES, type TestServer } from "../helpers/server.js";
 
 /** The fixture Worker's inputs (fixture/index.js); seeded, so Outpost's REST API gives the same answer. */
@@ -62,6 +63,17 @@ export function runBindingSuite(c: BindingCase): void {
     const rest = (await (await postJson(`${c.outpost().url}/ai/run/@outpost/espeak-ng`, { prompt: "Hello from a Worker", lang: "en" })).json()) as { result: { audio: string } };
     assert.deepEqual(await res.json(), rest.result);
     assert.deepEqual([...Buffer.from(rest.result.audio, "base64").subarray(0, 2)], [0xff, 0xf3], "an MPEG-2 layer III frame");
+  });
+
+  test("speech recognition takes the file's bytes and answers Workers AI's {text, word_count, words, vtt}", async () => {
+    const wav = speech("Hello from a Worker");
+    const seconds = wav.readUInt32LE(40) / 2 / wav.readUInt32LE(24);
+    const res = await fetch(`${c.worker().url}/transcribe`, { method: "POST", body: new Uint8Array(wav) });
+    assert.equal(res.status, 200, await res.clone().text());
+    const answer = (await res.json()) as { word_count: number; words: { start: number; end: number }[] };
+    assert.deepEqual(Object.keys(answer), ["text", "word_count", "words", "vtt"]);
+    assert.equal(answer.word_count, answer.words.length);
+    for (const word of answer.words) assert.ok(0 <= word.start && word.start <= word.end && word.end <= seconds, JSON.stringify(word));
   });
 
   test("env.AI.models() returns the catalog search result", async () => {
