@@ -1,3 +1,4 @@
+import { OutpostError } from "../contract/index.js";
 import { ENGINE_NAMES } from "../engines/index.js";
 import { Catalog } from "../catalog/index.js";
 import type { Config } from "../config/index.js";
@@ -49,6 +50,7 @@ export async function network(config: Config, json: boolean): Promise<number> {
 /** `outpost models publish <model>`: puts the model's verified file into the network's object store. */
 export async function publishModel(config: Config, model: string): Promise<number> {
   const entry = new Catalog(ENGINE_NAMES).runnable(model);
+  if (entry.programs) throw new OutpostError("INPUT_INVALID", `${model} has nothing to publish: each node runs it with its own ${entry.programs.join(" and ")}`);
   const path = await new ModelStore({ dataDir: config.dataDir, mirrorDir: config.modelMirror }).resolve(entry);
   const nc = await connectCli(config);
   try {

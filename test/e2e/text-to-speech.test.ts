@@ -135,28 +135,32 @@ describe("text-to-speech", () => {
     await openAiError(await post(`${server.url}/v1/audio/speech`, { model: ESPEAK, voice: "alloy", input: "hi", stream_format: "sse" }), 400, "input_invalid", /stream_format/);
   });
 
-  test("outpost run writes speech to -o: MP3, or WAV for a .wav name; other tasks refuse its options", async () => {
+  test("outpost run writes speech to -o: MP3, or WAV for a .wav name; other tasks refuse its options; publish refuses", async () => {
     const dir = mkdtempSync(join(tmpdir(), "outpost-tts-cli-"));
     try {
       const env = { ...process.env, OUTPOST_MODEL_MIRROR: MODEL_MIRROR, OUTPOST_DATA_DIR: dir };
       // Asynchronous, so this process keeps serving its sockets to the server meanwhile.
       const cli = (...args: string[]) =>
         new Promise<{ status: number | null; stderr: string }>((resolve) => {
-          const child = execFile(process.execPath, [join(REPO_ROOT, "bin/outpost.js"), "run", ...args], { env, encoding: "utf8", timeout: 60_000 }, (_error, _stdout, stderr) => resolve({ status: child.exitCode, stderr }));
+          const child = execFile(process.execPath, [join(REPO_ROOT, "bin/outpost.js"), ...args], { env, encoding: "utf8", timeout: 60_000 }, (_error, _stdout, stderr) => resolve({ status: child.exitCode, stderr }));
         });
-      const mp3 = await cli(ESPEAK, LONG, "-o", join(dir, "a.mp3"));
+      const mp3 = await cli("run", ESPEAK, LONG, "-o", join(dir, "a.mp3"));
       assert.equal(mp3.status, 0, mp3.stderr);
       assert.match(mp3.stderr, /wrote .*a\.mp3 \(MP3, \d+ bytes\)/);
       assert.deepEqual(readFileSync(join(dir, "a.mp3")), await audioOf(ESPEAK, { prompt: LONG }));
-      const wav = await cli(ESPEAK, "Hola a todos", "--lang", "es", "--voice", "nova", "--speed", "1.5", "-o", join(dir, "b.wav"));
+      const wav = await cli("run", ESPEAK, "Hola a todos", "--lang", "es", "--voice", "nova", "--speed", "1.5", "-o", join(dir, "b.wav"));
       assert.equal(wav.status, 0, wav.stderr);
       assert.deepEqual(readFileSync(join(dir, "b.wav")), await audioOf(ESPEAK, { prompt: "Hola a todos", lang: "es", voice: "nova", speed: 1.5, format: "wav" }));
-      const bad = await cli(ESPEAK, "hi", "--lang", "de", "-o", join(dir, "c.mp3"));
+      const bad = await cli("run", ESPEAK, "hi", "--lang", "de", "-o", join(dir, "c.mp3"));
       assert.equal(bad.status, 1);
       assert.match(bad.stderr, /unknown language "de"/);
-      const text = await cli(STORIES, "Once", "--voice", "nova");
+      const text = await cli("run", STORIES, "Once", "--voice", "nova");
       assert.equal(text.status, 1);
       assert.match(text.stderr, /--lang, --voice and --speed are for text-to-speech models; @cf\/karpathy\/tinyllamas-stories-260k is text-generation/);
+      // Refused before any NATS connection: there is no file to put in the object store.
+      const publish = await cli("models", "publish", ESPEAK, "--nats", "nats://127.0.0.1:1");
+      assert.equal(publish.status, 1);
+      assert.match(publish.stderr, /has nothing to publish: each node runs it with its own espeak-ng and lame/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
