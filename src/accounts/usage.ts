@@ -3,6 +3,8 @@ import { ERRORS, type ErrorCode, type RequestRecord } from "../contract/index.js
 import { databaseError, guarded, statement, type Database } from "./database.js";
 import type { DatabaseHandle } from "./watched-database.js";
 import { neuronsFor, type NeuronRate } from "./neurons.js";
+import { filters } from "./filters.js";
+import { queryLatency, type LatencyQuery, type LatencyRow } from "./latency.js";
 
 /** How the usage table is grouped for `GET /api/usage` and `outpost usage`. */
 export const USAGE_GROUPS = ["model", "hour", "day", "account"] as const;
@@ -186,6 +188,10 @@ export class UsageLog {
     return queryRequests(this.#handle.db, query);
   }
 
+  latency(query: LatencyQuery): LatencyRow[] {
+    return queryLatency(this.#handle.db, query);
+  }
+
   /** Deletes request-log rows older than the retention. */
   prune(): void {
     const cutoff = new Date(this.#clock() - this.#options.retentionDays * 86_400_000).toISOString();
@@ -226,22 +232,6 @@ export function queryUsage(db: Database, query: UsageQuery): { rows: UsageRow[];
 export function queryRequests(db: Database, query: RequestQuery): RequestRecord[] {
   const { where, params } = filters(query, "at");
   return guarded(db, () => db.prepare<unknown[], Record<string, unknown>>(`SELECT * FROM requests ${where} ORDER BY at DESC, id DESC LIMIT ?`).all(...params, query.limit)).map(toRecord);
-}
-
-function filters(query: { account?: string; model?: string; from?: string; to?: string }, time: string): { where: string; params: string[] } {
-  const clauses: string[] = [];
-  const params: string[] = [];
-  for (const [column, value, op] of [
-    ["account", query.account, "="],
-    ["model", query.model, "="],
-    [time, query.from, ">="],
-    [time, query.to, "<"],
-  ] as const) {
-    if (value === undefined) continue;
-    clauses.push(`${column} ${op} ?`);
-    params.push(value);
-  }
-  return { where: clauses.length ? `WHERE ${clauses.join(" AND ")}` : "", params };
 }
 
 function toRecord(row: Record<string, unknown>): RequestRecord {

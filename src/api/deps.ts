@@ -1,5 +1,5 @@
 import type { Authenticator, Backend, ModelAdmin, Principal, RequestRecord, TokenAdmin } from "../contract/index.js";
-import type { RequestQuery, UsageQuery, UsageRow } from "../accounts/index.js";
+import type { LatencyQuery, LatencyRow, RequestQuery, UsageQuery, UsageRow } from "../accounts/index.js";
 import type { RunFn } from "../binding/index.js";
 import type { GuardSettings } from "./guards.js";
 
@@ -28,7 +28,12 @@ export interface ApiDeps {
   /** Writes a request refused at authentication or admission (401, 403, 429) into the request log. */
   logRefusal?: (record: RequestRecord) => void;
   /** Usage in neurons and the request log, in the database: GET /api/usage, and GET /api/requests reads the log. */
-  usage?: { usage(query: UsageQuery): { rows: UsageRow[]; total: number }; requests(query: RequestQuery): RequestRecord[] };
+  usage?: {
+    usage(query: UsageQuery): { rows: UsageRow[]; total: number };
+    requests(query: RequestQuery): RequestRecord[];
+    /** p50/p99 latency per model from the request log: GET /api/latency. */
+    latency(query: LatencyQuery): LatencyRow[];
+  };
   /** Network mode: the operations view served at GET /network. */
   network?: { view(): unknown };
 }

@@ -38,7 +38,8 @@ function accountFilter(c: Context): string | undefined {
 /**
  * `GET /api/usage?account=&model=&from=&to=&by=model|hour|day|account&page=&per_page=`: neurons,
  * requests, errors and tokens, grouped, with Cloudflare's `result_info` paging; and
- * `GET /api/requests?account=&model=&from=&to=&limit=`: the request log, newest first.
+ * `GET /api/requests?account=&model=&from=&to=&limit=`: the request log, newest first; and
+ * `GET /api/latency?account=&model=&from=&to=`: p50/p99 latency and errors per model, from the log.
  */
 export function usageRoutes(deps: ApiDeps): Hono {
   const app = new Hono();
@@ -60,6 +61,10 @@ export function usageRoutes(deps: ApiDeps): Hono {
       return c.json(success(deps.recentRequests().filter((r) => account === undefined || r.account === account).slice(0, limit)));
     }
     return c.json(success(deps.usage.requests({ account, model: c.req.query("model") || undefined, from: instant(c, "from"), to: instant(c, "to"), limit })));
+  });
+  app.get("/latency", (c) => {
+    if (!deps.usage) throw new OutpostError("NOT_FOUND", "The request log is not recorded by this server");
+    return c.json(success(deps.usage.latency({ account: accountFilter(c), model: c.req.query("model") || undefined, from: instant(c, "from"), to: instant(c, "to") })));
   });
   return app;
 }
