@@ -251,3 +251,40 @@ export async function* drawImage(model: string, inputs: ImageInputs, signal?: Ab
     else if (data.step !== undefined && data.steps !== undefined) yield { type: "step", step: data.step, steps: data.steps };
   }
 }
+
+/** `GET /api/usage` rows: totals for one group (a model, an hour, a day or an account). */
+export interface UsageRow {
+  key: string;
+  requests: number;
+  errors: number;
+  inputTokens: number;
+  outputTokens: number;
+  neurons: number;
+}
+
+export interface UsageFilter {
+  /** ISO 8601, inclusive. */
+  from: string;
+  account?: string;
+  model?: string;
+}
+
+const query = (params: Record<string, string | undefined>) => new URLSearchParams(Object.entries(params).filter((e): e is [string, string] => e[1] !== undefined)).toString();
+
+/** Usage totals grouped `by`; undefined when the server records no usage. */
+export function usageBy(by: "model" | "hour" | "day" | "account", filter: UsageFilter): Promise<UsageRow[] | undefined> {
+  return result<UsageRow[]>(`/api/usage?${query({ ...filter, by, per_page: "1000" })}`, { optional: true });
+}
+
+/** `GET /api/latency` rows: a model's logged requests, with nearest-rank percentiles. */
+export interface LatencyRow {
+  model: string;
+  requests: number;
+  errors: number;
+  p50Ms: number;
+  p99Ms: number;
+}
+
+export function latencyByModel(filter: UsageFilter): Promise<LatencyRow[] | undefined> {
+  return result<LatencyRow[]>(`/api/latency?${query({ ...filter })}`, { optional: true });
+}

@@ -10,6 +10,7 @@ import { LivePage } from "./live/live-page.js";
 import type { Models } from "./models.js";
 import { usePulls } from "./pulls.js";
 import { SignInGate } from "./sign-in.js";
+import { UsagePage } from "./usage/usage-page.js";
 import "./styles.css";
 
 const PAGES = [
@@ -18,6 +19,7 @@ const PAGES = [
   { id: "embeddings", title: "Embeddings" },
   { id: "images", title: "Images" },
   { id: "live", title: "Live" },
+  { id: "usage", title: "Usage" },
 ] as const;
 type PageId = (typeof PAGES)[number]["id"];
 
@@ -89,6 +91,7 @@ function App() {
         <EmbeddingsPage hidden={page !== "embeddings"} models={models} />
         <ImagesPage hidden={page !== "images"} models={models} />
         <LivePage hidden={page !== "live"} />
+        <UsagePage hidden={page !== "usage"} />
       </main>
     </>
   );

@@ -1,6 +1,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { inNetwork, metricsText, networkView, recentRequests, type NetworkView, type RequestRecord } from "../api.js";
 import { formatBytes, formatClock, formatMs } from "../format.js";
+import { PALETTE } from "../palette.js";
 import { Chart } from "./chart.js";
 import { nodeLoad } from "./network.js";
 import { parsePrometheus } from "./prometheus.js";
@@ -8,7 +9,6 @@ import { appendSnapshot, seriesOf, snapshotOf, type Snapshot } from "./series.js
 
 const POLL_MS = 2_000;
 const WINDOW_MS = 5 * 60_000;
-const PALETTE = ["#2563eb", "#ea580c", "#16a34a", "#9333ea", "#db2777", "#0891b2", "#ca8a04", "#64748b"];
 
 function RequestsTable({ requests }: { requests: RequestRecord[] }) {
   return (
