@@ -76,3 +76,18 @@ test("an engine's refusal reaches the caller with its code", async () => {
     await assert.rejects(run(runner, { kind: "fail", code: "INPUT_INVALID", message: "no" }), (error: Error & { code?: string }) => error.code === "INPUT_INVALID");
   });
 });
+
+test("a server blocked past the heartbeat timeout does not kill its healthy runner", async () => {
+  const runner = new RunnerProcess("fake", { heartbeatTimeoutMs: 2_000 });
+  try {
+    await runner.load({ model, path: ANY_FILE, slots: 1, threads: 1 });
+    // This process's event loop stalls for longer than the timeout; the runner's heartbeats wait in the pipe.
+    const until = Date.now() + 3_000;
+    while (Date.now() < until);
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    assert.equal(runner.alive, true);
+    assert.deepEqual(await run(runner, { kind: "echo", value: "alive" }), { kind: "json", value: "alive" });
+  } finally {
+    runner.kill();
+  }
+});

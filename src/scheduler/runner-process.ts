@@ -38,6 +38,7 @@ export class RunnerProcess {
   #exitSignal: NodeJS.Signals | null = null;
   #loadWaiter: LoadWaiter | undefined;
   #heardAt = Date.now();
+  #checkedAt = Date.now();
   /** Why this handle killed its child, for the crash message. */
   #killedFor: string | undefined;
   readonly exited: Promise<OutpostError>;
@@ -168,7 +169,13 @@ export class RunnerProcess {
   }
 
   #checkHeartbeat(timeoutMs: number): void {
-    const silentMs = Date.now() - this.#heardAt;
+    const now = Date.now();
+    // A late check means this process's event loop was blocked: the runner's heartbeats may be
+    // waiting unread in the pipe, so judge it only at the next, punctual check.
+    const late = now - this.#checkedAt > 2 * HEARTBEAT_INTERVAL_MS;
+    this.#checkedAt = now;
+    if (late) return;
+    const silentMs = now - this.#heardAt;
     if (silentMs < timeoutMs || this.#exitError || this.#killedFor) return;
     this.#killedFor = `no heartbeat for ${silentMs} ms, killed`;
     this.kill();
