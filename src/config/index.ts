@@ -47,11 +47,14 @@ export const SETTINGS = {
   slots: { env: "OUTPOST_SLOTS", kind: "int", default: () => 4, description: "Sequences served at once per model (continuous batching)." },
   maxQueue: { env: "OUTPOST_MAX_QUEUE", kind: "int", default: () => 64, description: "Requests waiting per model beyond the slots; more get 429." },
   queueTimeoutMs: { env: "OUTPOST_QUEUE_TIMEOUT_MS", kind: "int", default: () => 30_000, description: "Longest a request waits for a slot before 408." },
-  /** Milliseconds from admission; the queue wait before it is `queueTimeoutMs`'s. */
+  /**
+   * Milliseconds from admission; the queue wait before it is `queueTimeoutMs`'s. Ten minutes,
+   * so that CPU diffusion and long transcriptions fit; a frozen runner is the heartbeat's job.
+   */
   runTimeoutMs: {
     env: "OUTPOST_RUN_TIMEOUT_MS",
     kind: "int",
-    default: () => 300_000,
+    default: () => 600_000,
     description: "Longest a request may run once it has a slot, a stream until its last token; then it is stopped with 408 (a stream ends with an error event) and its slot freed.",
   },
   /**
