@@ -85,6 +85,13 @@ test("real requests appear per model and hour, with the error share, latency and
   await page.selectOption("#usage-account", "beta");
   await page.waitForSelector(`${usage}[data-state="ready"] figure[data-chart="usage-requests"][data-total="1"]`);
   assert.equal(await share.getAttribute("data-errors"), "0");
+  // A token that is not admin reads only its own account's latency.
+  const asBeta = (path: string) => fetch(`${server.url}${path}`, { headers: { authorization: `Bearer ${beta}` } });
+  assert.equal((await asBeta("/api/latency?account=acme")).status, 403);
+  const own = (await (await asBeta("/api/latency")).json()) as { result: { model: string; requests: number; errors: number }[] };
+  // Its own generation, not acme's three; the 403 just refused is in its log too.
+  const stories = own.result.find((r) => r.model === STORIES);
+  assert.deepEqual([stories?.requests, stories?.errors], [1, 0]);
   await page.selectOption("#usage-account", "");
   await page.waitForSelector(`${usage}[data-state="ready"] figure[data-chart="usage-requests"][data-total="4"]`);
 });
