@@ -7,7 +7,7 @@ import { after, before, describe, test } from "node:test";
 import OpenAI, { toFile } from "openai";
 import { createRemoteAi } from "../../src/binding/index.js";
 import { createOutpost, type Outpost } from "../../src/cli/outpost.js";
-import { silentMp3, speech, tone, wavFile } from "../helpers/audio.js";
+import { flacFile, silentMp3, speech, tone, wavFile } from "../helpers/audio.js";
 import { envelopeError, envelopeResult, openAiError, post } from "../helpers/http.js";
 import { LegacyAi } from "../helpers/legacy-ai.js";
 import { MODEL_MIRROR, startServer, type TestServer } from "../helpers/server.js";
@@ -89,6 +89,9 @@ describe("speech recognition (whisper engine, random-weight stand-in)", () => {
     }
     const mp3 = silentMp3(100);
     assertTimes((await envelopeResult<{ words: Word[] }>(await raw(rest(STANDIN), mp3))).words, (100 * 1152) / 44_100);
+    // Real speech as FLAC (verbatim frames: no encoder is installed) and as lame encodes it
+    const samples = Float32Array.from({ length: (hello.length - 44) / 2 }, (_, i) => hello.readInt16LE(44 + i * 2) / 32_768);
+    assertTimes((await envelopeResult<{ words: Word[] }>(await raw(rest(STANDIN), flacFile(samples, 22_050), "audio/flac"))).words, helloS);
     // Real speech as lame encodes it (Debian's lame, as text-to-speech uses); the encoder pads up to a frame at each end.
     const encoded = execFileSync("lame", ["--quiet", "-", "-"], { input: hello });
     assertTimes((await envelopeResult<{ words: Word[] }>(await raw(rest(STANDIN), encoded, "audio/mpeg"))).words, helloS + 0.1);

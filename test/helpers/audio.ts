@@ -109,3 +109,46 @@ export function speech(text: string): Buffer {
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+/** CRC-8 (poly 0x07) of a FLAC frame header, CRC-16 (poly 0x8005) of a whole frame. */
+function flacCrc(bytes: Uint8Array, bits: 8 | 16): number {
+  const poly = bits === 8 ? 0x07 : 0x8005;
+  const top = 1 << (bits - 1);
+  const mask = (1 << bits) - 1;
+  let crc = 0;
+  for (const byte of bytes) {
+    crc ^= byte << (bits - 8);
+    for (let k = 0; k < 8; k++) crc = crc & top ? ((crc << 1) ^ poly) & mask : (crc << 1) & mask;
+  }
+  return crc;
+}
+
+/**
+ * A real FLAC file of 16-bit mono `samples` (in [-1, 1]): STREAMINFO, then frames of 4096
+ * samples stored VERBATIM, with their CRCs. No encoder is installed here; a decoder must read it.
+ */
+export function flacFile(samples: Float32Array, sampleRate: number): Buffer {
+  const BLOCK = 4096;
+  const info = Buffer.alloc(34);
+  info.writeUInt16BE(BLOCK, 0);
+  info.writeUInt16BE(BLOCK, 2);
+  // 20-bit rate, 3-bit channels − 1 (0), 5-bit bits − 1 (15), 36-bit total samples.
+  info.writeUInt32BE(((sampleRate << 12) | (15 << 4) | Math.floor(samples.length / 2 ** 32)) >>> 0, 10);
+  info.writeUInt32BE(samples.length % 2 ** 32, 14);
+  const frames: Buffer[] = [];
+  for (let start = 0, index = 0; start < samples.length; start += BLOCK, index++) {
+    // A frame number past 127 takes a multi-byte UTF-8-style code, which this writer does not do.
+    if (index > 127) throw new Error("flacFile writes at most 128 frames (524,288 samples)");
+    const block = samples.subarray(start, start + BLOCK);
+    // Block size: 16-bit (n − 1) after the header; rate from STREAMINFO; mono; 16-bit samples; frame number < 128.
+    const header = Buffer.from([0xff, 0xf8, 0x70, 0x08, index, (block.length - 1) >> 8, (block.length - 1) & 0xff]);
+    const body = Buffer.alloc(1 + block.length * 2);
+    body[0] = 0x02; // VERBATIM subframe, no wasted bits
+    block.forEach((v, i) => body.writeInt16BE(Math.round(Math.max(-1, Math.min(1, v)) * 32_767), 1 + i * 2));
+    const frame = Buffer.concat([header, Buffer.from([flacCrc(header, 8)]), body]);
+    const crc = Buffer.alloc(2);
+    crc.writeUInt16BE(flacCrc(frame, 16));
+    frames.push(frame, crc);
+  }
+  return Buffer.concat([Buffer.from("fLaC"), Buffer.from([0x80, 0, 0, 34]), info, ...frames]);
+}

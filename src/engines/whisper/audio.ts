@@ -27,7 +27,8 @@ export function decodeToWhisperInput(bytes: Uint8Array, field: string, decodeCom
   } catch (error) {
     throw new OutpostError("INPUT_INVALID", `Invalid input at '${field}': corrupt ${format.toUpperCase()} audio (${(error as Error).message})`, { cause: error });
   }
-  if (samples.length === 0) throw new OutpostError("INPUT_INVALID", `Invalid input at '${field}': the audio is empty (0 samples)`);
+  // Its headers promised samples (readHeader refuses none): a decoder that finds none found only damaged frames.
+  if (samples.length === 0) throw new OutpostError("INPUT_INVALID", `Invalid input at '${field}': corrupt ${format.toUpperCase()} audio (no frame could be decoded)`);
   // Headers can lie (a VBR file's frames, a granule position): the decoded length is the truth.
   if (samples.length / WHISPER_SAMPLE_RATE > MAX_AUDIO_SECONDS) throw tooLong(field, samples.length / WHISPER_SAMPLE_RATE);
   return samples;

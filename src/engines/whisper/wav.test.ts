@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { OutpostError } from "../../contract/index.js";
-import { silentMp3, tone, wavFile } from "../../../test/helpers/audio.js";
+import { decodeAudio } from "@napi-rs/whisper";
+import { flacFile, silentMp3, tone, wavFile } from "../../../test/helpers/audio.js";
 import { decodeToWhisperInput } from "./audio.js";
 import { readHeader, sniffFormat } from "./audio-format.js";
 import { resample } from "./resample.js";
@@ -100,4 +101,14 @@ test("WAV decodes to 16 kHz; a decoder failure on a compressed file is a 400 nam
     throw new Error("end of stream");
   };
   assert.throws(() => decodeToWhisperInput(silentMp3(3), "/audio", failing), invalid(/^Invalid input at '\/audio': corrupt MP3 audio \(end of stream\)/));
+});
+
+test("a real FLAC decodes to 16 kHz through Symphonia; damaged ones are a 400 naming FLAC", () => {
+  const flac = flacFile(tone(2, 22_050), 22_050);
+  const samples = decodeToWhisperInput(flac, "/audio", decodeAudio);
+  assert.ok(Math.abs(samples.length - 32_000) < 320, `${samples.length} samples`);
+  assert.ok(Math.abs(Math.max(...samples.subarray(1_000, 2_000)) - 0.5) < 0.01, "the tone's level survives");
+  assert.throws(() => decodeToWhisperInput(flac.subarray(0, 42), "/audio", decodeAudio), invalid(/^Invalid input at '\/audio': corrupt FLAC audio \(/));
+  const garbled = Buffer.concat([flac.subarray(0, 60), Buffer.alloc(flac.length - 60, 0x5a)]);
+  assert.throws(() => decodeToWhisperInput(garbled, "/audio", decodeAudio), invalid(/corrupt FLAC audio \(no frame could be decoded\)/));
 });
