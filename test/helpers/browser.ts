@@ -1,7 +1,8 @@
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
+import { after, before } from "node:test";
 import { chromium, type Browser, type Page } from "playwright-core";
-import { REPO_ROOT } from "./server.js";
+import { REPO_ROOT, startServer, type TestServer } from "./server.js";
 
 /** Debian's Chromium (`apt-get install chromium`, as .ci/run does); a test tool's own browser download cannot work offline. */
 export const CHROMIUM = process.env.OUTPOST_CHROMIUM || "/usr/bin/chromium";
@@ -57,4 +58,33 @@ export async function openDashboard(browser: Browser, serverUrl: string, viewpor
   // The catalog has arrived once the first pane has a model.
   await page.waitForFunction(() => (document.querySelector("#pane-1-model") as HTMLSelectElement | null)?.value);
   return watched;
+}
+
+/** What a dashboard suite works with, once its `before` has run. */
+export interface Dashboard {
+  server: TestServer;
+  browser: Browser;
+  dash: WatchedPage;
+  page: Page;
+}
+
+/**
+ * A dashboard suite's fixture: before the file's tests, a server and Chromium, `warm` (e.g.
+ * loading models), then the dashboard open in a page, handed to `ready` (awaited: more set-up
+ * goes there, as node:test starts a file's top-level `before` hooks without waiting for the
+ * one before); both ended after.
+ */
+export function dashboardSuite(ready: (dashboard: Dashboard) => unknown, warm?: (server: TestServer) => Promise<unknown>): void {
+  let server: TestServer | undefined;
+  let browser: Browser | undefined;
+  before(async () => {
+    [server, browser] = await Promise.all([startServer(), launchChromium()]);
+    await warm?.(server);
+    const dash = await openDashboard(browser, server.url);
+    await ready({ server, browser, dash, page: dash.page });
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
 }

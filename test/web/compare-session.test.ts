@@ -1,27 +1,18 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { after, before, test } from "node:test";
-import type { Browser, Page } from "playwright-core";
-import { ARTIFACTS, launchChromium, openDashboard, type WatchedPage } from "../helpers/browser.js";
-import { STORIES, TINYSTORIES_656K, postJson, startServer, type TestServer } from "../helpers/server.js";
+import { test } from "node:test";
+import type { Page } from "playwright-core";
+import { ARTIFACTS, dashboardSuite, type WatchedPage } from "../helpers/browser.js";
+import { STORIES, TINYSTORIES_656K, postJson, type TestServer } from "../helpers/server.js";
 
 // A comparison as a session: it survives a reload, and its last turn can be regenerated or
 // edited and sent again. Greedy settings make every answer the API's answer, byte for byte.
 const KEY = "outpost:compare:v1";
 let server: TestServer;
-let browser: Browser;
 let dash: WatchedPage;
 let page: Page;
 
-before(async () => {
-  [server, browser] = await Promise.all([startServer(), launchChromium()]);
-  dash = await openDashboard(browser, server.url);
-  page = dash.page;
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+dashboardSuite((d) => ({ server, dash, page } = d));
 
 const pane = (n: number) => page.locator(`[data-pane="${n}"]`);
 const turns = (n: number) => pane(n).locator(".turn");

@@ -4,12 +4,12 @@ import { copyFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { promisify } from "node:util";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import type { Browser, Page } from "playwright-core";
 import { createRemoteAi } from "../../src/index.js";
-import { ARTIFACTS, PROBES, launchChromium, openDashboard, type WatchedPage } from "../helpers/browser.js";
+import { ARTIFACTS, PROBES, dashboardSuite, openDashboard, type WatchedPage } from "../helpers/browser.js";
 import { childPids, eventually, metric } from "../helpers/metrics.js";
-import { REPO_ROOT, STORIES, TINYSTORIES_656K, postJson, startServer, type TestServer } from "../helpers/server.js";
+import { REPO_ROOT, STORIES, TINYSTORIES_656K, postJson, type TestServer } from "../helpers/server.js";
 
 // The comparison page in real Chromium against the real server and the tiny models.
 let server: TestServer;
@@ -17,17 +17,10 @@ let browser: Browser;
 let dash: WatchedPage;
 let page: Page;
 
-before(async () => {
-  [server, browser] = await Promise.all([startServer(), launchChromium()]);
-  // Loaded models: the first answers then show the TTFT of a served model, not of a load.
-  await Promise.all([STORIES, TINYSTORIES_656K].map((model) => postJson(`${server.url}/ai/run/${model}`, { prompt: "Once", max_tokens: 1 })));
-  dash = await openDashboard(browser, server.url);
-  page = dash.page;
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+// Loaded models: the first answers then show the TTFT of a served model, not of a load.
+dashboardSuite((d) => ({ server, browser, dash, page } = d), (server) =>
+  Promise.all([STORIES, TINYSTORIES_656K].map((model) => postJson(`${server.url}/ai/run/${model}`, { prompt: "Once", max_tokens: 1 }))),
+);
 
 const pane = (n: number) => page.locator(`[data-pane="${n}"]`);
 const lastTurn = (n: number) => pane(n).locator(".turn").last();

@@ -4,30 +4,23 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { after, before, test } from "node:test";
-import type { Browser, Page } from "playwright-core";
+import { test } from "node:test";
+import type { Page } from "playwright-core";
 import sharp from "sharp";
-import { ARTIFACTS, launchChromium, openDashboard, type WatchedPage } from "../helpers/browser.js";
-import { startServer, type TestServer } from "../helpers/server.js";
+import { ARTIFACTS, dashboardSuite, type WatchedPage } from "../helpers/browser.js";
+import { type TestServer } from "../helpers/server.js";
 
 // The Images page in real Chromium against the real server and the random-weight SD stand-in.
 const SD_STANDIN = "@outpost/sd-tiny-standin";
 let server: TestServer;
-let browser: Browser;
 let dash: WatchedPage;
 let page: Page;
 
-before(async () => {
-  [server, browser] = await Promise.all([startServer(), launchChromium()]);
-  dash = await openDashboard(browser, server.url);
-  page = dash.page;
+dashboardSuite(async (d) => {
+  ({ server, dash, page } = d);
   await page.click('nav a[href="#images"]');
   await page.waitForSelector("section.images:not([hidden]) h1");
   await page.selectOption("#images-model", SD_STANDIN);
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
 });
 
 const picture = "section.images figure.picture img";

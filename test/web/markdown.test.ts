@@ -1,27 +1,17 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { after, before, test } from "node:test";
-import type { Browser, Page } from "playwright-core";
-import { ARTIFACTS, launchChromium, openDashboard, type WatchedPage } from "../helpers/browser.js";
-import { STORIES, startServer, type TestServer } from "../helpers/server.js";
+import { test } from "node:test";
+import type { Page } from "playwright-core";
+import { ARTIFACTS, dashboardSuite, type WatchedPage } from "../helpers/browser.js";
+import { STORIES } from "../helpers/server.js";
 
 // Answers render as Markdown, and markup a model writes stays text. The hostile answer is real
 // model output: a JSON schema whose only value is the string makes the model write it.
 const HOSTILE = "<img src=x onerror='window.__pwned=1'><script>window.__pwned=2</script> is **bold** and `code` ok";
-let server: TestServer;
-let browser: Browser;
 let dash: WatchedPage;
 let page: Page;
 
-before(async () => {
-  [server, browser] = await Promise.all([startServer(), launchChromium()]);
-  dash = await openDashboard(browser, server.url);
-  page = dash.page;
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+dashboardSuite((d) => ({ dash, page } = d));
 
 test("a model's HTML shows as text, its Markdown as formatting, and nothing it wrote runs", async () => {
   await page.locator('[data-pane="2"]').getByRole("button", { name: "Remove pane 2" }).click();

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import type { Browser, Page } from "playwright-core";
-import { ARTIFACTS, launchChromium, openDashboard, type WatchedPage } from "../helpers/browser.js";
-import { STORIES, STORIES_EMBEDDINGS, postJson, startServer, type TestServer } from "../helpers/server.js";
+import { ARTIFACTS, dashboardSuite, openDashboard, type WatchedPage } from "../helpers/browser.js";
+import { STORIES, STORIES_EMBEDDINGS, postJson, type TestServer } from "../helpers/server.js";
 
 // The catalog, embeddings and live pages in real Chromium against the real server.
 let server: TestServer;
@@ -11,15 +11,7 @@ let browser: Browser;
 let dash: WatchedPage;
 let page: Page;
 
-before(async () => {
-  [server, browser] = await Promise.all([startServer(), launchChromium()]);
-  dash = await openDashboard(browser, server.url);
-  page = dash.page;
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+dashboardSuite((d) => ({ server, browser, dash, page } = d));
 
 const show = async (hash: string) => {
   await page.click(`nav a[href="${hash}"]`);
