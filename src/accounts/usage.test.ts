@@ -42,6 +42,10 @@ test("each request is metered in neurons from its model's rate, per account, mod
     ],
   );
   assert.deepEqual(queryUsage(db, { by: "hour", page: 1, perPage: 10 }).rows.map((r) => r.key), ["2026-12-01T10:00:00.000Z"]);
+  // A `from` inside an hour counts that hour whole: usage is kept per hour, not per request.
+  const fromLater = new Date(now + 20 * 60_000).toISOString(); // 10:50, in the 10:00 hour
+  assert.equal(queryUsage(db, { account: "acme", by: "model", from: fromLater, page: 1, perPage: 10 }).total, 3);
+  assert.equal(queryUsage(db, { account: "acme", by: "model", from: new Date(now + 30 * 60_000).toISOString(), page: 1, perPage: 10 }).total, 0);
   assert.equal(queryUsage(db, { by: "model", page: 2, perPage: 2 }).rows.length, 1);
   const logged = queryRequests(db, { account: "acme", limit: 10 });
   assert.equal(logged.length, 4);

@@ -213,7 +213,9 @@ export class UsageLog {
 
 /** Usage totals grouped by `by`: largest first for models and accounts, in time order for hours and days. */
 export function queryUsage(db: Database, query: UsageQuery): { rows: UsageRow[]; total: number } {
-  const { where, params } = filters(query, "hour");
+  // Usage is kept per hour: the hour `from` falls in counts whole. Compared as it came, `from=1h`
+  // just after an hour began left out every request of the hour before, the last hour's traffic.
+  const { where, params } = filters({ ...query, from: query.from && hourOf(query.from) }, "hour");
   const group = GROUP_SQL[query.by];
   const order = query.by === "hour" || query.by === "day" ? "key" : "neurons DESC, key";
   return guarded(db, () => {
