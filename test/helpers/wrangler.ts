@@ -10,6 +10,14 @@ export const WRANGLER_PROXY = { bin: join(REPO_ROOT, "node_modules/wrangler-4-35
 export const WRANGLER_SHIM = { bin: join(REPO_ROOT, "node_modules/wrangler/bin/wrangler.js"), version: "4.60.0" };
 export type Wrangler = typeof WRANGLER_SHIM;
 
+/**
+ * The environment that points wrangler <= 4.35's `[ai]` proxy at an Outpost: its Cloudflare API
+ * base URL, and a token and account id, which must be set or wrangler asks for a login.
+ */
+export function proxyEnv(outpostUrl: string, token = "unused", account = "local"): NodeJS.ProcessEnv {
+  return { CLOUDFLARE_API_BASE_URL: `${outpostUrl}/client/v4`, CLOUDFLARE_API_TOKEN: token, CLOUDFLARE_ACCOUNT_ID: account };
+}
+
 export interface WranglerDev {
   url: string;
   /** Non-loopback connections wrangler tried (and was refused), one `host:port` each. */

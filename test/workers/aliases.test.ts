@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { metric } from "../helpers/metrics.js";
 import { postJson, REPO_ROOT, startServer, STORIES, type TestServer } from "../helpers/server.js";
-import { startWrangler, workersInit, WRANGLER_PROXY, WRANGLER_SHIM, type WranglerDev } from "../helpers/wrangler.js";
+import { proxyEnv, startWrangler, workersInit, WRANGLER_PROXY, WRANGLER_SHIM, type WranglerDev } from "../helpers/wrangler.js";
 
 const APP = join(REPO_ROOT, "test/workers/aliases");
 /** The real Workers AI id the app names (aliases/index.js), and what it is aliased to. */
@@ -83,11 +83,7 @@ describe("a Worker naming real Workers AI ids, on Outpost started with --alias",
   describe(`wrangler ${WRANGLER_PROXY.version}'s [ai] proxy`, () => {
     let dev: WranglerDev;
     before(async () => {
-      dev = await startWrangler(WRANGLER_PROXY, ["-c", join(APP, "wrangler.toml")], {
-        CLOUDFLARE_API_BASE_URL: `${outpost.url}/client/v4`,
-        CLOUDFLARE_API_TOKEN: "unused",
-        CLOUDFLARE_ACCOUNT_ID: "local",
-      });
+      dev = await startWrangler(WRANGLER_PROXY, ["-c", join(APP, "wrangler.toml")], proxyEnv(outpost.url));
     });
     after(async () => {
       await dev?.stop();

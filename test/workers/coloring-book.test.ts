@@ -6,7 +6,7 @@ import { after, before, describe, test } from "node:test";
 import sharp from "sharp";
 import { metric } from "../helpers/metrics.js";
 import { REPO_ROOT, startServer, type TestServer } from "../helpers/server.js";
-import { startWrangler, workersInit, WRANGLER_PROXY, WRANGLER_SHIM, type WranglerDev } from "../helpers/wrangler.js";
+import { proxyEnv, startWrangler, workersInit, WRANGLER_PROXY, WRANGLER_SHIM, type WranglerDev } from "../helpers/wrangler.js";
 
 /**
  * examples/coloring-book as shipped: Hono and the @cloudflare/ai 1.0 SDK naming SDXL by its real
@@ -92,11 +92,7 @@ describe(`examples/coloring-book with [ai] on wrangler ${WRANGLER_PROXY.version}
     project = mkdtempSync(join(tmpdir(), "outpost-coloring-"));
     // The app as deployed to Cloudflare: the same code under the real binding.
     const config = configFor(project, `name = "coloring-book"\nmain = "src/index.js"\ncompatibility_date = "2023-09-20"\n\n[ai]\nbinding = "AI"\n`);
-    dev = await startWrangler(WRANGLER_PROXY, ["-c", config], {
-      CLOUDFLARE_API_BASE_URL: `${outpost.url}/client/v4`,
-      CLOUDFLARE_API_TOKEN: "unused",
-      CLOUDFLARE_ACCOUNT_ID: "local",
-    });
+    dev = await startWrangler(WRANGLER_PROXY, ["-c", config], proxyEnv(outpost.url));
   });
   after(async () => {
     await dev?.stop();

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { REPO_ROOT, startServer, type TestServer } from "../helpers/server.js";
 import { createToken } from "../helpers/tokens.js";
-import { startWrangler, WRANGLER_PROXY, type WranglerDev } from "../helpers/wrangler.js";
+import { proxyEnv, startWrangler, WRANGLER_PROXY, type WranglerDev } from "../helpers/wrangler.js";
 import { NO_SUCH_MODEL, runBindingSuite } from "./binding.case.js";
 
 /**
@@ -19,11 +19,7 @@ describe(`env.AI through wrangler ${WRANGLER_PROXY.version}'s [ai] proxy`, () =>
 
   before(async () => {
     outpost = await startServer();
-    dev = await startWrangler(WRANGLER_PROXY, ["-c", join(REPO_ROOT, "test/workers/fixture/wrangler.toml")], {
-      CLOUDFLARE_API_BASE_URL: `${outpost.url}/client/v4`,
-      CLOUDFLARE_API_TOKEN: "unused",
-      CLOUDFLARE_ACCOUNT_ID: "local",
-    });
+    dev = await startWrangler(WRANGLER_PROXY, ["-c", join(REPO_ROOT, "test/workers/fixture/wrangler.toml")], proxyEnv(outpost.url));
   });
   after(async () => {
     await dev?.stop();
@@ -50,11 +46,7 @@ describe(`wrangler ${WRANGLER_PROXY.version}'s [ai] proxy against an Outpost wit
   before(async () => {
     const token = createToken(dataDir, "acme", "run");
     outpost = await startServer({ "data-dir": dataDir });
-    dev = await startWrangler(WRANGLER_PROXY, ["-c", join(REPO_ROOT, "test/workers/fixture/wrangler.toml")], {
-      CLOUDFLARE_API_BASE_URL: `${outpost.url}/client/v4`,
-      CLOUDFLARE_API_TOKEN: token,
-      CLOUDFLARE_ACCOUNT_ID: "acme",
-    });
+    dev = await startWrangler(WRANGLER_PROXY, ["-c", join(REPO_ROOT, "test/workers/fixture/wrangler.toml")], proxyEnv(outpost.url, token, "acme"));
   });
   after(async () => {
     await dev?.stop();
@@ -75,11 +67,7 @@ describe(`wrangler ${WRANGLER_PROXY.version}'s [ai] proxy with Outpost not runni
 
   before(async () => {
     // Port 1 on loopback: nothing listens, the connection is refused at once.
-    dev = await startWrangler(WRANGLER_PROXY, ["-c", join(REPO_ROOT, "test/workers/fixture/wrangler.toml")], {
-      CLOUDFLARE_API_BASE_URL: "http://127.0.0.1:1/client/v4",
-      CLOUDFLARE_API_TOKEN: "unused",
-      CLOUDFLARE_ACCOUNT_ID: "local",
-    });
+    dev = await startWrangler(WRANGLER_PROXY, ["-c", join(REPO_ROOT, "test/workers/fixture/wrangler.toml")], proxyEnv("http://127.0.0.1:1"));
   });
   after(async () => {
     await dev?.stop();
