@@ -1,3 +1,4 @@
+import { IMAGE_TO_TEXT_MODELS } from "./image-to-text.js";
 import { TEXT_TO_IMAGE_MODELS } from "./text-to-image.js";
 import { TEXT_TO_SPEECH_MODELS } from "./text-to-speech.js";
 import type { CatalogEntry } from "./types.js";
@@ -1001,18 +1002,7 @@ export const MODELS: CatalogEntry[] = [
     },
   },
 
-  // Image-to-text (generative: its schema's max_tokens defaults to 512, and it rejects `temperature`)
-  {
-    id: "@cf/unum/uform-gen2-qwen-500m",
-    task: "image-to-text",
-    description: "Unum's UForm-Gen2, a compact vision-language model with a Qwen 500M decoder that captions images and answers questions about them.",
-    engine: "onnx",
-    contextTokens: 0, // not published
-    maxTokensDefault: 512,
-    maxTokensStreamDefault: 512,
-    chatTemplate: "bare",
-    properties: { beta: true, info: "https://huggingface.co/unum-cloud/uform-gen2-qwen-500m" },
-  },
+  ...IMAGE_TO_TEXT_MODELS,
 
   // Sentence similarity (experimental)
   {

@@ -5,6 +5,7 @@ import { textEmbeddings } from "./text-embeddings.js";
 import { textGeneration } from "./text-generation.js";
 import { imageClassification } from "./image-classification.js";
 import { objectDetection } from "./object-detection.js";
+import { imageToText } from "./image-to-text.js";
 import { summarization } from "./summarization.js";
 import { textClassification } from "./text-classification.js";
 import { translation } from "./translation.js";
@@ -30,6 +31,7 @@ const TASKS: Partial<Record<TaskId, Task>> = {
   "text-classification": textClassification,
   "image-classification": imageClassification,
   "object-detection": objectDetection,
+  "image-to-text": imageToText,
   "text-to-image": textToImage,
   "speech-recognition": speechRecognition,
   "text-to-speech": textToSpeech,

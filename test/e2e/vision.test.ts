@@ -11,6 +11,9 @@ import { MODEL_MIRROR, startServer, type TestServer } from "../helpers/server.js
 
 const RESNET = "@cf/microsoft/resnet-50";
 const DETR = "@cf/facebook/detr-resnet-50";
+const CAPTIONER = "@outpost/vit-gpt2-tiny-standin";
+const UFORM = "@cf/unum/uform-gen2-qwen-500m";
+const LLAVA = "@cf/llava-hf/llava-1.5-7b-hf";
 
 /** The real exports' mirror folders, holding the random-weight stand-ins. */
 function standinMirror(): string {
@@ -18,6 +21,7 @@ function standinMirror(): string {
   for (const [folder, standin] of [
     ["resnet-50", "resnet50-tiny"],
     ["detr-resnet-50", "detr-tiny"],
+    ["standins/vit-gpt2-tiny", "vit-gpt2-tiny"],
   ] as const) {
     mkdirSync(dirname(join(dir, folder)), { recursive: true });
     symlinkSync(join(MODEL_MIRROR, "standins", standin), join(dir, folder));
@@ -62,7 +66,7 @@ describe("vision tasks (transformers engine, random-weight stand-ins)", () => {
 
   before(async () => {
     mirror = standinMirror();
-    server = await startServer({ "model-mirror": mirror });
+    server = await startServer({ "model-mirror": mirror, alias: `${UFORM}=${CAPTIONER}` });
     const pixels = Buffer.alloc(160 * 120 * 3);
     for (let i = 0; i < pixels.length; i++) pixels[i] = (i * 7) & 0xff;
     photo = await sharp(pixels, { raw: { width: 160, height: 120, channels: 3 } }).jpeg().toBuffer();
@@ -128,9 +132,62 @@ describe("vision tasks (transformers engine, random-weight stand-ins)", () => {
 
   test("the remote binding gives the REST results", async () => {
     const ai = createRemoteAi(server.url);
-    for (const model of [RESNET, DETR]) {
+    for (const model of [RESNET, DETR, CAPTIONER]) {
       const inputs = { image: bytes(photo) };
       assert.deepEqual(await ai.run(model, inputs), await envelopeResult(await post(rest(model), inputs)), model);
     }
+  });
+
+  test("image-to-text answers {description} for bytes, base64 and a raw body, greedy by default", async () => {
+    const described = await envelopeResult<{ description: string }>(await post(rest(CAPTIONER), { image: bytes(photo), max_tokens: 8 }));
+    assert.deepEqual(Object.keys(described), ["description"]);
+    assert.ok(described.description.length > 0);
+    assert.deepEqual(await envelopeResult(await post(rest(CAPTIONER), { image: photo.toString("base64"), max_tokens: 8, prompt: "What is this?" })), described);
+    assert.deepEqual(await envelopeResult(await post(rest(CAPTIONER), { image: `data:image/jpeg;base64,${photo.toString("base64")}`, max_tokens: 8 })), described);
+    const longer = await envelopeResult<{ description: string }>(await post(rest(CAPTIONER), { image: bytes(photo), max_tokens: 24 }));
+    assert.ok(longer.description.length > described.description.length && longer.description.startsWith(described.description), "greedy: more tokens extend the same description");
+    const raw = await envelopeResult<{ description: string }>(await fetch(rest(CAPTIONER), { method: "POST", body: new Uint8Array(photo), headers: { "content-type": "image/jpeg" } }));
+    assert.equal(typeof raw.description, "string");
+    const sampled = await envelopeResult<{ description: string }>(await post(rest(CAPTIONER), { image: bytes(photo), max_tokens: 8, temperature: 0.8, top_k: 5, top_p: 1.5, repetition_penalty: 1.2, seed: 7 }));
+    assert.equal(typeof sampled.description, "string");
+  });
+
+  test("uform-gen2 aliased to the captioner answers its shape; llava, not aliased, says it has no engine", async () => {
+    const described = await envelopeResult<{ description: string }>(await post(rest(UFORM), { image: bytes(photo), max_tokens: 8 }));
+    assert.deepEqual(described, await envelopeResult(await post(rest(CAPTIONER), { image: bytes(photo), max_tokens: 8 })));
+    const res = await post(rest(LLAVA), { image: bytes(photo) });
+    assert.equal(res.status, 501);
+    assert.match(await res.text(), /needs the llava engine for image-to-text/);
+  });
+
+  test("image-to-text refuses bad images and options as a 400 naming the field, then still serves", async () => {
+    const refused = (inputs: unknown, message: RegExp) => post(rest(CAPTIONER), inputs).then((res) => envelopeError(res, 400, 1001, message));
+    await refused({ image: bytes(Buffer.from("not an image")) }, /^Invalid input at '\/image': not an image/);
+    await refused({ image: bytes(headerBomb()) }, /^Invalid input at '\/image': the image has more than/);
+    const tiny = await sharp({ create: { width: 1, height: 1, channels: 3, background: "#fff" } }).png().toBuffer();
+    await refused({ image: tiny.toString("base64") }, /^Invalid input at '\/image': the image is 1×1/);
+    await refused({ image: "%%%" }, /^Invalid input at '\/image': not base64/);
+    await refused({ image: [] }, /^Invalid input at '\/image': the image is empty/);
+    await refused({ image: [0, 256] }, /^Invalid input at '\/image\/1'/);
+    await refused({ prompt: "hi" }, /^Invalid input at '\/image': required/);
+    await refused({ image: bytes(photo), max_tokens: 0 }, /^Invalid input at '\/max_tokens'/);
+    await refused({ image: bytes(photo), temperature: "hot" }, /^Invalid input at '\/temperature'/);
+    await refused({ image: bytes(photo), top_k: 1e9 }, /^Invalid input at '\/top_k'/);
+    const svg = Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="64" height="64"><rect width="64" height="64"/></svg>');
+    await refused({ image: bytes(svg) }, /^Invalid input at '\/image': svg images are not accepted/);
+    const inputs = [
+      await sharp(photo).toColourspace("cmyk").jpeg().toBuffer(),
+      await sharp(photo).toColourspace("rgb16").png().toBuffer(),
+      await sharp([photo, photo], { join: { animated: true } }).gif().toBuffer(),
+    ];
+    for (const input of inputs) assert.equal(typeof (await envelopeResult<{ description: string }>(await post(rest(CAPTIONER), { image: bytes(input), max_tokens: 4 }))).description, "string");
+  });
+
+  test("the served image-to-text schema lists what run validates", async () => {
+    const res = await fetch(`${server.url}/client/v4/accounts/0123abcd/ai/models/schema?model=${encodeURIComponent(CAPTIONER)}`);
+    const schema = await envelopeResult<{ input: { properties: Record<string, unknown>; required: string[] }; output: { properties: Record<string, unknown> } }>(res);
+    assert.deepEqual(schema.input.required, ["image"]);
+    assert.deepEqual(Object.keys(schema.input.properties).sort(), ["frequency_penalty", "image", "max_tokens", "presence_penalty", "prompt", "raw", "repetition_penalty", "seed", "temperature", "top_k", "top_p"]);
+    assert.deepEqual(Object.keys(schema.output.properties), ["description"]);
   });
 });

@@ -2,6 +2,6 @@ import type { EngineModule } from "../../contract/index.js";
 import { TransformersEngine } from "./transformers-engine.js";
 
 export { TransformersEngine } from "./transformers-engine.js";
-export type { TransformersJob, TranslateResult, SummarizeResult, ClassifyResult } from "./job.js";
+export type { TransformersJob, TranslateResult, SummarizeResult, ClassifyResult, CaptionResult } from "./job.js";
 
 export const createEngine: EngineModule["createEngine"] = () => new TransformersEngine();

@@ -35,3 +35,18 @@ test("an aborted job ends with ABORTED and the model serves the next", async () 
   const result = await model.run(job, new AbortController().signal);
   assert.equal(typeof (result as { value: { translated_text: string } }).value.translated_text, "string");
 });
+
+test("a caption is greedy unless sampled, and one aborted mid-generation ends with ABORTED", async () => {
+  await using model = await load("image-to-text", "vit-gpt2-tiny");
+  const image = (await sharp({ create: { width: 64, height: 48, channels: 3, background: "#336699" } }).png().toBuffer()).toString("base64");
+  const job = { kind: "caption", image, maxNewTokens: 6, field: "/image" };
+  const first = await model.run(job, new AbortController().signal);
+  assert.deepEqual(await model.run(job, new AbortController().signal), first);
+  assert.equal(typeof (first as { value: { description: string } }).value.description, "string");
+  const sampled = await model.run({ ...job, sampling: { temperature: 1, topP: 2 } }, new AbortController().signal);
+  assert.equal(typeof (sampled as { value: { description: string } }).value.description, "string");
+  const aborted = new AbortController();
+  const long = model.run({ ...job, maxNewTokens: 400 }, aborted.signal);
+  setTimeout(() => aborted.abort(), 20);
+  await assert.rejects(long, (e: unknown) => e instanceof OutpostError && e.code === "ABORTED");
+});

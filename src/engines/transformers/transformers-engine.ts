@@ -2,7 +2,7 @@ import { readdir, stat } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { OutpostError, type Engine, type EngineJob, type EngineLoadOptions, type EngineResult, type LoadedModel, type TaskId } from "../../contract/index.js";
 import { decodeImage } from "../../media/image.js";
-import type { ClassifyResult, DetectResult, RerankResult, SummarizeResult, TransformersJob, TranslateResult } from "./job.js";
+import type { CaptionResult, ClassifyResult, DetectResult, RerankResult, SummarizeResult, TransformersJob, TranslateResult } from "./job.js";
 
 /** Pairs a reranker scores in one batch: bounds the padded tensors of a long context list. */
 const RERANK_BATCH = 16;
@@ -16,12 +16,13 @@ type TextPipeline = ((input: unknown, options: Record<string, unknown>) => Promi
 };
 
 /** The transformers.js pipeline each task runs. */
-const PIPELINES: Partial<Record<TaskId, "translation" | "summarization" | "text-classification" | "image-classification" | "object-detection">> = {
+const PIPELINES: Partial<Record<TaskId, "translation" | "summarization" | "text-classification" | "image-classification" | "object-detection" | "image-to-text">> = {
   translation: "translation",
   summarization: "summarization",
   "text-classification": "text-classification",
   "image-classification": "image-classification",
   "object-detection": "object-detection",
+  "image-to-text": "image-to-text",
 };
 
 let library: Promise<Transformers> | undefined;
@@ -42,7 +43,7 @@ function loadLibrary(): Promise<Transformers> {
 }
 
 /**
- * Encoder, encoder-decoder and vision models (M2M100, BART, DistilBERT, ResNet, DETR) through transformers.js on
+ * Encoder, encoder-decoder and vision models (M2M100, BART, DistilBERT, ResNet, DETR, ViT-GPT2) through transformers.js on
  * onnxruntime-node. The runner hands over the store's verified folder; transformers.js reads
  * it as a local model whose id is the folder's name.
  */
@@ -94,7 +95,7 @@ async function run(transformers: Transformers, pipe: TextPipeline, raw: EngineJo
   }
 }
 
-async function answer(transformers: Transformers, pipe: TextPipeline, job: TransformersJob, stop: unknown): Promise<TranslateResult | SummarizeResult | ClassifyResult | DetectResult | RerankResult> {
+async function answer(transformers: Transformers, pipe: TextPipeline, job: TransformersJob, stop: unknown): Promise<TranslateResult | SummarizeResult | ClassifyResult | DetectResult | RerankResult | CaptionResult> {
   switch (job.kind) {
     case "translate": {
       const out = (await pipe(job.text, { src_lang: job.sourceLang, tgt_lang: job.targetLang, max_new_tokens: job.maxNewTokens, stopping_criteria: stop })) as { translation_text: string }[];
@@ -118,6 +119,18 @@ async function answer(transformers: Transformers, pipe: TextPipeline, job: Trans
     case "detect": {
       const out = (await pipe(await rawImage(transformers, job.image, job.field), { threshold: job.threshold, percentage: false })) as DetectResult;
       return out.map(({ score, label, box }) => ({ score, label, box: { xmin: box.xmin, ymin: box.ymin, xmax: box.xmax, ymax: box.ymax } }));
+    }
+    case "caption": {
+      const { sampling } = job;
+      const options = {
+        max_new_tokens: job.maxNewTokens,
+        stopping_criteria: stop,
+        ...(job.repetitionPenalty === undefined ? {} : { repetition_penalty: job.repetitionPenalty }),
+        // Workers AI takes top_p up to 2; above 1 it keeps every token, which is transformers.js's 1.
+        ...(sampling ? { do_sample: true, temperature: sampling.temperature, top_p: Math.min(sampling.topP ?? 1, 1), ...(sampling.topK === undefined ? {} : { top_k: sampling.topK }) } : {}),
+      };
+      const out = (await pipe(await rawImage(transformers, job.image, job.field), options)) as { generated_text: string }[];
+      return { description: out[0]?.generated_text ?? "" };
     }
   }
 }
