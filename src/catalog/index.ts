@@ -182,7 +182,8 @@ function sourceOf(id: string): number {
 
 export function toSearchItem(entry: CatalogEntry): ModelSearchItem {
   const info = TASK_INFO[entry.task];
-  const properties = { context_window: entry.contextTokens, ...entry.properties };
+  // Outpost's `programs`: a model with nothing to pull (espeak-ng), so clients need not offer a pull.
+  const properties = { context_window: entry.contextTokens, ...entry.properties, ...(entry.programs ? { programs: entry.programs } : {}) };
   return {
     id: modelUuid(entry.id),
     source: sourceOf(entry.id),
