@@ -10,15 +10,15 @@ export const CHROMIUM = process.env.OUTPOST_CHROMIUM || "/usr/bin/chromium";
 /** Screenshots and other files a run leaves for people to look at (gitignored). */
 export const ARTIFACTS = join(REPO_ROOT, "test-artifacts");
 
-/** Headless Chromium with a fresh profile (Playwright makes one per launch) and nothing that calls home. */
-export async function launchChromium(): Promise<Browser> {
+/** Headless Chromium with a fresh profile (Playwright makes one per launch) and nothing that calls home; `args` adds switches. */
+export async function launchChromium(args: string[] = []): Promise<Browser> {
   if (!existsSync(CHROMIUM)) throw new Error(`No Chromium at ${CHROMIUM}: install it with 'apt-get install chromium' (as .ci/run does) or set OUTPOST_CHROMIUM`);
   mkdirSync(ARTIFACTS, { recursive: true });
   return chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
     timeout: 60_000,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", ...args],
   });
 }
 
@@ -68,17 +68,24 @@ export interface Dashboard {
   page: Page;
 }
 
+export interface SuiteOptions {
+  /** Server flags, as startServer takes them (e.g. a `model-mirror`). */
+  server?: Record<string, string>;
+  /** More Chromium switches (e.g. a fake microphone). */
+  chromiumArgs?: string[];
+}
+
 /**
  * A dashboard suite's fixture: before the file's tests, a server and Chromium, `warm` (e.g.
  * loading models), then the dashboard open in a page, handed to `ready` (awaited: more set-up
  * goes there, as node:test starts a file's top-level `before` hooks without waiting for the
  * one before); both ended after.
  */
-export function dashboardSuite(ready: (dashboard: Dashboard) => unknown, warm?: (server: TestServer) => Promise<unknown>): void {
+export function dashboardSuite(ready: (dashboard: Dashboard) => unknown, warm?: (server: TestServer) => Promise<unknown>, options: SuiteOptions = {}): void {
   let server: TestServer | undefined;
   let browser: Browser | undefined;
   before(async () => {
-    [server, browser] = await Promise.all([startServer(), launchChromium()]);
+    [server, browser] = await Promise.all([startServer(options.server), launchChromium(options.chromiumArgs)]);
     await warm?.(server);
     const dash = await openDashboard(browser, server.url);
     await ready({ server, browser, dash, page: dash.page });

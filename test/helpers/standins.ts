@@ -1,0 +1,26 @@
+import { mkdtempSync, readdirSync, symlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { MODEL_MIRROR } from "./server.js";
+
+/** The real exports' mirror folders (catalog `fileName`s) and the random-weight stand-in each holds here. */
+export const STANDIN_FOLDERS: Readonly<Record<string, string>> = {
+  "m2m100_1.2B": "m2m100-tiny",
+  "bart-large-cnn": "bart-tiny",
+  "distilbert-base-uncased-finetuned-sst-2-english": "distilbert-sst2-tiny",
+  "bge-reranker-base": "bge-reranker-tiny",
+  "resnet-50": "resnet50-tiny",
+  "detr-resnet-50": "detr-tiny",
+};
+
+/**
+ * A mirror holding everything in MODEL_MIRROR and, under the real exports' names, the
+ * stand-ins (same layout, tokenizer and I/O), so a server serves every task's Workers AI id
+ * through the real path (store, runner, engine). The caller removes the folder.
+ */
+export function standinMirror(): string {
+  const dir = mkdtempSync(join(tmpdir(), "outpost-standin-mirror-"));
+  for (const name of readdirSync(MODEL_MIRROR)) symlinkSync(join(MODEL_MIRROR, name), join(dir, name));
+  for (const [folder, standin] of Object.entries(STANDIN_FOLDERS)) symlinkSync(join(MODEL_MIRROR, "standins", standin), join(dir, folder));
+  return dir;
+}
