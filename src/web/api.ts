@@ -171,6 +171,16 @@ export async function* generate(model: string, inputs: GenerationInputs, signal:
   }
 }
 
+/**
+ * Runs a task model and answers the envelope's `result`, unchecked (see tasks.ts): JSON
+ * inputs, or a file (audio, an image) sent as the raw body, as Workers AI takes it. The file
+ * goes as octet-stream whatever its type, so that an upload is never read as JSON.
+ */
+export async function runModel(model: string, inputs: object | Blob): Promise<unknown> {
+  const init = inputs instanceof Blob ? { method: "POST", headers: { "content-type": "application/octet-stream" }, body: inputs } : json(inputs);
+  return result<unknown>(runPath(model), init);
+}
+
 export async function embed(model: string, texts: string[]): Promise<Embeddings> {
   return (await result<Embeddings>(runPath(model), json({ text: texts })))!;
 }

@@ -10,6 +10,7 @@ import { LivePage } from "./live/live-page.js";
 import type { Models } from "./models.js";
 import { usePulls } from "./pulls.js";
 import { SignInGate } from "./sign-in.js";
+import { TextToolsPage } from "./text-tools/text-tools-page.js";
 import { UsagePage } from "./usage/usage-page.js";
 import "./styles.css";
 
@@ -18,6 +19,7 @@ const PAGES = [
   { id: "catalog", title: "Catalog" },
   { id: "embeddings", title: "Embeddings" },
   { id: "images", title: "Images" },
+  { id: "text-tools", title: "Text tools" },
   { id: "live", title: "Live" },
   { id: "usage", title: "Usage" },
 ] as const;
@@ -90,6 +92,7 @@ function App() {
         <CatalogPage hidden={page !== "catalog"} models={models} />
         <EmbeddingsPage hidden={page !== "embeddings"} models={models} />
         <ImagesPage hidden={page !== "images"} models={models} />
+        <TextToolsPage hidden={page !== "text-tools"} models={models} />
         <LivePage hidden={page !== "live"} />
         <UsagePage hidden={page !== "usage"} />
       </main>

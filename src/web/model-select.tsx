@@ -1,4 +1,5 @@
-import { pickerChoices, type Models } from "./models.js";
+import { useEffect, useState } from "preact/hooks";
+import { defaultModels, isLocal, pickerChoices, type Models } from "./models.js";
 import { PullProgress } from "./pull-progress.js";
 import { isPulling } from "./pulls.js";
 
@@ -9,6 +10,17 @@ interface Props {
   value: string;
   models: Models;
   onChange(model: string): void;
+  /** Narrows the task's models, as for pickerChoices. */
+  accept?: (name: string) => boolean;
+}
+
+/** The model a picker starts on (the first local one of the task), then the one picked. */
+export function useModel(models: Models, task: string, accept?: (name: string) => boolean): [string, (model: string) => void] {
+  const [model, setModel] = useState("");
+  useEffect(() => {
+    if (!model) setModel(defaultModels(pickerChoices(models, task, accept), 1)[0]!);
+  }, [models.catalog, models.local]);
+  return [model, setModel];
 }
 
 /**
@@ -16,8 +28,8 @@ interface Props {
  * chosen model is marked local or not; one that is not gets a Pull button with progress, and
  * is local (and answers) once it ends.
  */
-export function ModelSelect({ id, label, task, value, models, onChange }: Props) {
-  const choices = pickerChoices(models, task);
+export function ModelSelect({ id, label, task, value, models, onChange, accept }: Props) {
+  const choices = pickerChoices(models, task, accept);
   const options = (names: string[], local: boolean) =>
     names.map((name) => (
       <option key={name} value={name} data-local={local}>
@@ -25,7 +37,7 @@ export function ModelSelect({ id, label, task, value, models, onChange }: Props)
       </option>
     ));
   const known = models.local !== undefined && value !== "";
-  const local = models.local?.has(value) ?? false;
+  const local = isLocal(models, value);
   const pull = models.pulls.get(value);
   const pulling = isPulling(pull);
   return (

@@ -6,6 +6,14 @@ import type { PullState } from "./pulls.js";
 export const TEXT_GENERATION = "Text Generation";
 export const TEXT_EMBEDDINGS = "Text Embeddings";
 export const TEXT_TO_IMAGE = "Text-to-Image";
+export const SPEECH_RECOGNITION = "Automatic Speech Recognition";
+export const TEXT_TO_SPEECH = "Text-to-Speech";
+export const TRANSLATION = "Translation";
+export const SUMMARIZATION = "Summarization";
+export const TEXT_CLASSIFICATION = "Text Classification";
+export const IMAGE_CLASSIFICATION = "Image Classification";
+export const OBJECT_DETECTION = "Object Detection";
+export const IMAGE_TO_TEXT = "Image-to-Text";
 
 /** Everything the pages share: the catalog, and which models have weights on the server. */
 export interface Models {
@@ -19,15 +27,25 @@ export interface Models {
   startPull(model: string): Promise<void>;
 }
 
+/** Whether a model answers without a pull: its weights are on the server, or it is programs there (espeak-ng). */
+export function isLocal(models: Pick<Models, "catalog" | "local">, name: string): boolean {
+  if (models.local?.has(name)) return true;
+  return models.local !== undefined && models.catalog.some((m) => m.name === name && m.properties.programs !== undefined);
+}
+
 /**
  * A model picker's choices for one task, in catalog order: those with weights on the server
  * first (they answer at once), then the rest (they need a pull). Without a store API every
- * model is in `other`.
+ * model is in `other`. `accept` narrows the task's models (Workers AI lists rerankers under
+ * text classification).
  */
-export function pickerChoices(models: Pick<Models, "catalog" | "local">, task: string): { local: string[]; other: string[] } {
-  const names = models.catalog.filter((m) => m.task === task).map((m) => m.name);
-  return { local: names.filter((n) => models.local?.has(n)), other: names.filter((n) => !models.local?.has(n)) };
+export function pickerChoices(models: Pick<Models, "catalog" | "local">, task: string, accept: (name: string) => boolean = () => true): { local: string[]; other: string[] } {
+  const names = models.catalog.filter((m) => m.task === task && accept(m.name)).map((m) => m.name);
+  return { local: names.filter((n) => isLocal(models, n)), other: names.filter((n) => !isLocal(models, n)) };
 }
+
+/** Workers AI's rerankers (bge-reranker-base) are text classification models by task, rerankers by name. */
+export const isReranker = (name: string): boolean => /rerank/i.test(name);
 
 /** The first `count` choices, local ones first; repeats the first when there are fewer. */
 export function defaultModels(choices: { local: string[]; other: string[] }, count: number): string[] {
