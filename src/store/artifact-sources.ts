@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { stat } from "node:fs/promises";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Artifact, ArtifactFile } from "../catalog/index.js";
 import type { DownloadSpec } from "./download.js";
@@ -26,7 +26,9 @@ export async function artifactSources(artifact: Artifact, file: string | undefin
   const sources: Source[] = [];
   const inside = file === undefined ? [] : pathSegments(file);
   const { mirrored, endpoint } = settings;
-  if (mirrored && (await stat(join(mirrored, ...inside)).catch(() => undefined))?.isFile()) sources.push(new FileSource(join(mirrored, ...inside)));
+  if (mirrored && (await stat(join(mirrored, ...inside)).catch(() => undefined))?.isFile()) {
+    sources.push(new FileSource(join(mirrored, ...inside), `the mirror's ${[artifact.fileName, ...inside].join("/")}`));
+  }
   const origin = endpoint.origin;
   if (artifact.huggingFace) {
     const { repo, path, revision } = artifact.huggingFace;
@@ -35,7 +37,10 @@ export async function artifactSources(artifact: Artifact, file: string | undefin
     sources.push(new HttpSource({ url, token: settings.hfToken || undefined, tokenOrigin: origin, trustedOrigin: origin }));
   }
   const url = artifact.url && inside.length > 0 ? `${artifact.url.replace(/\/$/, "")}/${inside.map(encodeURIComponent).join("/")}` : artifact.url;
-  if (url?.startsWith("file:")) sources.push(new FileSource(fileURLToPath(url)));
+  if (url?.startsWith("file:")) {
+    const path = fileURLToPath(url);
+    sources.push(new FileSource(path, `the local file ${basename(path)}`));
+  }
   else if (url) sources.push(new HttpSource({ url: checkDownloadUrl(url, origin), trustedOrigin: origin }));
   return sources;
 }

@@ -3,14 +3,17 @@ import { stat } from "node:fs/promises";
 import { OutpostError } from "../contract/index.js";
 import type { Opened, Source } from "./source.js";
 
-/** A local file: a mirror directory's copy, or the file given to `outpost models add`. */
+/**
+ * A local file: a mirror directory's copy, or the file given to `outpost models add`. Its
+ * label names it without the server's directories, since pull errors and progress reach clients.
+ */
 export class FileSource implements Source {
   readonly label: string;
   readonly #path: string;
 
-  constructor(path: string) {
+  constructor(path: string, label: string) {
     this.#path = path;
-    this.label = path;
+    this.label = label;
   }
 
   async open(offset: number, validator: string | undefined): Promise<Opened> {

@@ -20,7 +20,7 @@ export interface Opened {
  * errors do not name the source: the pull puts `label` before each one, so it appears once.
  */
 export interface Source {
-  /** Path or URL without credentials, for status and messages. */
+  /** A name without credentials or server directories, for status and messages. */
   readonly label: string;
   open(offset: number, validator: string | undefined, signal: AbortSignal): Promise<Opened>;
 }

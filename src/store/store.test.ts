@@ -138,6 +138,25 @@ test("a failed pull names the URL it tried once, before what went wrong", async 
   assert.equal(error.message, `Could not pull stories260K.gguf: ${server.url}${HF_PATH}: answered HTTP 404`);
 });
 
+test("pull and resolve errors name files by where they are, never by the server's directories", async (t) => {
+  const mirror = mkdtempSync(join(tmpdir(), "outpost-mirror-"));
+  t.after(() => rmSync(mirror, { recursive: true, force: true }));
+  writeFileSync(join(mirror, "stories260K.gguf"), "not the model");
+  const { server, dataDir, store } = await setup(t, { mirrorDir: mirror, attempts: 1 });
+  server.serve(HF_PATH, STORIES_FILE, { status: 404 });
+  const pulled = await rejectsWith(store.pull(stories).done, "PULL_FAILED");
+  assert.equal(
+    pulled.message,
+    `Could not pull stories260K.gguf: the mirror's stories260K.gguf: serves 13 bytes, expected 1185376; ${server.url}${HF_PATH}: answered HTTP 404`,
+  );
+  const resolved = await rejectsWith(store.resolve(stories), "MODEL_NOT_LOCAL", /the mirror's stories260K\.gguf is 13 bytes/);
+  rmSync(join(mirror, "stories260K.gguf"));
+  const missing = await rejectsWith(store.resolve(stories), "MODEL_NOT_LOCAL", /looked for stories260K\.gguf in the model mirror and .* in the store/);
+  for (const message of [pulled.message, resolved.message, missing.message]) {
+    assert.ok(!message.includes(mirror) && !message.includes(dataDir), message);
+  }
+});
+
 test("a source serving a file of another size is refused before anything is written", async (t) => {
   const { server, dataDir, store } = await setup(t);
   server.serve(HF_PATH, join(MODEL_MIRROR, "TinyStories-656K-Q8_0.gguf"));

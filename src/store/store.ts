@@ -93,7 +93,7 @@ export class ModelStore {
       await writeManifest(this.layout, { ...stored.manifest, lastUsedAt: now }).catch(() => undefined);
       return stored.path;
     }
-    const looked = [this.#options.mirrorDir && `${artifact.fileName} in ${this.#options.mirrorDir}`, `${entry.id} in ${this.layout.manifestsDir}`].filter(Boolean);
+    const looked = [this.#options.mirrorDir && `${artifact.fileName} in the model mirror`, `${entry.id} in the store`].filter(Boolean);
     throw new OutpostError(
       "MODEL_NOT_LOCAL",
       `${entry.id} is not available locally (${reasons.length > 0 ? reasons.join("; ") : `looked for ${looked.join(" and ")}`}); run \`outpost pull ${entry.id}\``,
@@ -133,12 +133,12 @@ export class ModelStore {
     for (const file of files) {
       const path = this.layout.blobPath(file.digest);
       if (!(await isFileInside(path, this.layout.blobsDir))) {
-        reasons.push(`its blob ${path} is missing or not a regular file inside the store`);
+        reasons.push(`its blob ${file.digest} is missing or not a regular file inside the store`);
         return undefined;
       }
       const { size } = await stat(path);
       if (size !== file.sizeBytes) {
-        reasons.push(`its blob ${path} is ${size} bytes, expected ${file.sizeBytes}`);
+        reasons.push(`its blob ${file.digest} is ${size} bytes, expected ${file.sizeBytes}`);
         return undefined;
       }
     }
@@ -207,7 +207,7 @@ export class ModelStore {
     if (!path) return undefined;
     const files = treeFiles(artifact) ?? [{ path: "", sizeBytes: artifact.sizeBytes, sha256: artifact.sha256 }];
     // A single file is checked as a tree of one whose only path is the file itself.
-    return (await verifyMirrorTree(path, files, (file) => this.#hash(file), reasons)) ? path : undefined;
+    return (await verifyMirrorTree(path, artifact.fileName, files, (file) => this.#hash(file), reasons)) ? path : undefined;
   }
 
   /** sha256 of a mirror file, hashed once per size and mtime. */
@@ -227,7 +227,7 @@ export class ModelStore {
     const existing = await this.stored(entry);
     if (existing) {
       const size = existing.manifest.sizeBytes;
-      pull.progress({ source: existing.path, completedBytes: size, totalBytes: size, receivedBytes: 0 });
+      pull.progress({ source: "the store", completedBytes: size, totalBytes: size, receivedBytes: 0 });
       return existing.manifest.digest;
     }
     const files = treeFiles(artifact);

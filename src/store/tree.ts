@@ -64,23 +64,26 @@ export function treeDigest(files: TreeFile[]): string {
 
 /**
  * Checks a mirror folder against the catalog: every file present, of its size and sha256.
- * `hash` is the store's (cached) sha256 of a mirror file. Pushes why not into `reasons`.
+ * `hash` is the store's (cached) sha256 of a mirror file. Pushes why not into `reasons`,
+ * naming files by `name` (the artifact's name inside the mirror): reasons reach clients, and
+ * the server's directories are not theirs to see.
  */
-export async function verifyMirrorTree(dir: string, files: ArtifactFile[], hash: (path: string) => Promise<string>, reasons: string[]): Promise<boolean> {
+export async function verifyMirrorTree(dir: string, name: string, files: ArtifactFile[], hash: (path: string) => Promise<string>, reasons: string[]): Promise<boolean> {
   for (const file of files) {
     // A single-file model is checked as a tree of one whose path is "" (the file itself).
     const path = file.path === "" ? dir : join(dir, ...pathSegments(file.path));
+    const shown = file.path === "" ? name : `${name}/${file.path}`;
     const info = await stat(path).catch(() => undefined);
     if (!info?.isFile()) {
-      reasons.push(`the mirror's ${dir} has no ${file.path}`);
+      reasons.push(`the mirror's ${name} has no ${file.path}`);
       return false;
     }
     if (file.sizeBytes !== undefined && info.size !== file.sizeBytes) {
-      reasons.push(`the mirror's ${path} is ${info.size} bytes, expected ${file.sizeBytes}`);
+      reasons.push(`the mirror's ${shown} is ${info.size} bytes, expected ${file.sizeBytes}`);
       return false;
     }
     if (file.sha256 !== undefined && (await hash(path)) !== file.sha256) {
-      reasons.push(`the mirror's ${path} does not match sha256 ${file.sha256}`);
+      reasons.push(`the mirror's ${shown} does not match sha256 ${file.sha256}`);
       return false;
     }
   }
