@@ -1,5 +1,5 @@
 import { mkdirSync } from "node:fs";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import Sqlite from "better-sqlite3";
 import { OutpostError } from "../contract/index.js";
 import { MIGRATIONS } from "./migrations.js";
@@ -34,12 +34,12 @@ export function statement<P extends unknown[] = unknown[], R = unknown>(db: Data
   return prepared as Sqlite.Statement<P, R>;
 }
 
-/** Wraps a SQLite failure into DATABASE_UNAVAILABLE, naming the file and what to do. */
+/** Wraps a SQLite failure into DATABASE_UNAVAILABLE, naming the file (not its directory: clients see it) and what to do. */
 export function databaseError(path: string, error: unknown): OutpostError {
   const code = (error as { code?: string }).code ?? "";
   const base = Object.keys(HINTS).find((known) => code === known || code.startsWith(`${known}_`));
   const hint = base ? HINTS[base] : (error as Error).message;
-  return new OutpostError("DATABASE_UNAVAILABLE", `Database ${path}: ${hint} (${code || (error as Error).message})`, { cause: error });
+  return new OutpostError("DATABASE_UNAVAILABLE", `Database ${basename(path)}: ${hint} (${code || (error as Error).message})`, { cause: error });
 }
 
 /** Runs a query, turning a SQLite failure at run time (locked, full, damaged, deleted) into DATABASE_UNAVAILABLE (503). */

@@ -64,7 +64,7 @@ export class ModelDistribution {
   async publish(file: ModelFile, path: string): Promise<{ sha256: string; sizeBytes: number }> {
     const sha256 = await sha256File(path);
     if (file.sha256 !== undefined && file.sha256 !== sha256) {
-      throw new OutpostError("MODEL_NOT_LOCAL", `${path} does not match the catalog sha256 ${file.sha256}: refusing to publish it`);
+      throw new OutpostError("MODEL_NOT_LOCAL", `This node's ${file.fileName} does not match the catalog sha256 ${file.sha256}: refusing to publish it`);
     }
     const info = await this.#store.put({ name: basename(file.fileName), description: `${SHA_PREFIX}${sha256}` }, Readable.toWeb(createReadStream(path)) as ReadableStream<Uint8Array>);
     await this.refresh();

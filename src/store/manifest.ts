@@ -36,11 +36,11 @@ export async function readManifest(layout: StoreLayout, model: string): Promise<
   });
   if (text === undefined) return undefined;
   if (!(await isFileInside(path, layout.manifestsDir))) {
-    throw new OutpostError("MODEL_NOT_LOCAL", `${path} is not a regular file inside the store (a symlink?): refusing it; run \`outpost rm ${model}\` and pull again`);
+    throw new OutpostError("MODEL_NOT_LOCAL", `The store's manifest of ${model} is not a regular file inside the store (a symlink?): refusing it; run \`outpost rm ${model}\` and pull again`);
   }
   const parsed = ManifestSchema.safeParse(safeJson(text));
   if (!parsed.success || parsed.data.model !== model) {
-    throw new OutpostError("MODEL_NOT_LOCAL", `${path} is damaged: run \`outpost rm ${model}\` and pull again`);
+    throw new OutpostError("MODEL_NOT_LOCAL", `The store's manifest of ${model} is damaged: run \`outpost rm ${model}\` and pull again`);
   }
   return parsed.data;
 }

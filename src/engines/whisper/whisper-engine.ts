@@ -1,5 +1,5 @@
 import { stat } from "node:fs/promises";
-import { extname } from "node:path";
+import { basename, extname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import { OutpostError, type Engine, type EngineLoadOptions, type EngineResult, type LoadedModel, type TranscriptionJob } from "../../contract/index.js";
@@ -25,7 +25,7 @@ export class WhisperEngine implements Engine {
     const init: WorkerInit = { path: options.path, threads: Math.max(1, options.threads), cancel };
     const worker = startWorker(init);
     await new Promise<void>((resolve, reject) => {
-      const onError = (error: Error) => reject(new OutpostError("INTERNAL", `whisper could not load ${options.path}: ${error.message}`, { cause: error }));
+      const onError = (error: Error) => reject(new OutpostError("INTERNAL", `whisper could not load ${basename(options.path)}: ${error.message}`, { cause: error }));
       worker.once("error", onError);
       worker.once("message", () => {
         worker.off("error", onError);
