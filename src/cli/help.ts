@@ -16,7 +16,7 @@ export const COMMAND_HELP: Record<string, CommandHelp> = {
   serve: { usage: "outpost serve [options]", summary: "Start the HTTP server (Workers AI REST, OpenAI, binding proxy, dashboard).", example: "outpost serve --port 8787 --alias @cf/meta/llama-2-7b-chat-int8=@cf/karpathy/tinyllamas-stories-260k" },
   run: {
     usage: "outpost run <model> [prompt] [options]",
-    summary: "Generate text in the terminal, streamed as it comes, or a picture or speech into a file with -o (the prompt is read from stdin if omitted); for a speech-recognition model the argument is an audio file, whose transcript is printed. A model that is not local is pulled first.",
+    summary: "Generate text in the terminal, streamed as it comes, or a picture or speech into a file with -o (the prompt is read from stdin if omitted); for a speech-recognition model the argument is an audio file, whose transcript is printed; for an image-to-text, image-classification or object-detection model an image file, whose description, labels or boxes are printed. A model that is not local is pulled first.",
     options: [
       ["--max-tokens <n>", "Most tokens to generate (default: the model's, 256 for most)."],
       ["--system <text>", "A system message before the prompt (sent as chat messages)."],
@@ -35,7 +35,7 @@ export const COMMAND_HELP: Record<string, CommandHelp> = {
       ["--voice <name>", "Text-to-speech: the speaker, by OpenAI's voice names (alloy, echo, nova, …)."],
       ["--speed <s>", "Text-to-speech: speaking rate, 0.25 to 4 (default 1)."],
     ],
-    example: 'outpost run @cf/karpathy/tinyllamas-stories-260k "Once upon a time" --max-tokens 400 --seed 7\n  outpost run @cf/stabilityai/stable-diffusion-xl-base-1.0 "a lighthouse at dusk" -o out.png --seed 7\n  outpost run @outpost/espeak-ng "Bonjour tout le monde" --lang fr -o hello.mp3\n  outpost run @cf/openai/whisper hello.wav --json',
+    example: 'outpost run @cf/karpathy/tinyllamas-stories-260k "Once upon a time" --max-tokens 400 --seed 7\n  outpost run @cf/stabilityai/stable-diffusion-xl-base-1.0 "a lighthouse at dusk" -o out.png --seed 7\n  outpost run @outpost/espeak-ng "Bonjour tout le monde" --lang fr -o hello.mp3\n  outpost run @cf/openai/whisper hello.wav --json\n  outpost run @outpost/vit-gpt2-image-captioning photo.jpg',
     settings: [...STORE_SETTINGS, "--threads", "--alias"],
   },
   models: {

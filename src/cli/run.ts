@@ -7,6 +7,7 @@ import { createOutpost, type Outpost } from "./outpost.js";
 import { requireKnownModel } from "./known-model.js";
 import { pullModel } from "./pull.js";
 import { speak, type SpeechFlags } from "./speak.js";
+import { IMAGE_TASKS, look } from "./look.js";
 
 /**
  * At a terminal, a model that is not local is pulled first (with progress), as `ollama run`
@@ -79,6 +80,7 @@ export async function run(config: Config, model: string, prompt: string | undefi
     }
     await pullIfMissing(outpost, model);
     if (task === "speech-recognition") return await transcribe(outpost, model, prompt, flags.json === true, abort.signal);
+    if (task && IMAGE_TASKS.has(task)) return await look(outpost, model, task, prompt, flags, abort.signal);
     const input = prompt ?? (await text(process.stdin)).trim();
     if (task === "text-to-image") return await drawImage(outpost, model, input, flags, abort.signal);
     if (task === "text-to-speech") return await speak(outpost, model, input, flags.speech ?? {}, flags.output, abort.signal);

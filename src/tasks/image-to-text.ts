@@ -14,6 +14,11 @@ const MAX_PROMPT_CHARS = 4_096;
 /** Every field but `image`, which is checked apart with a plain loop (see binary-input.ts). */
 const options = {
   prompt: z.string().max(MAX_PROMPT_CHARS).optional().describe("The question or instruction about the image. Vision-encoder-decoder captioners (ViT-GPT2) have no text input and caption the image whatever it says."),
+  messages: z
+    .array(z.object({ role: z.string(), content: z.string().max(MAX_PROMPT_CHARS) }))
+    .max(64)
+    .optional()
+    .describe("The conversation about the image, instead of `prompt`; captioners do not read it either."),
   raw: z.boolean().optional().describe("Skip the chat template around `prompt`; captioners have none."),
   max_tokens: z.number().int().min(1).max(MAX_TOKENS_DEFAULT).optional().describe(`Most tokens of description. Default ${MAX_TOKENS_DEFAULT}.`),
   temperature: z.number().min(0).max(5).optional().describe("Above 0, sample with this temperature; 0 or omitted, greedy decoding (the same image gives the same description)."),
@@ -61,6 +66,7 @@ export const imageToText: Task = {
     const { image, ...fields } = requireObject(raw);
     const job: TransformersJob & { kind: "caption" } = { kind: "caption", image: imageField(image), maxNewTokens: MAX_TOKENS_DEFAULT, field: "/image" };
     const inputs = parseInputs(optionsSchema, fields);
+    if (inputs.prompt !== undefined && inputs.messages !== undefined) throw new OutpostError("INPUT_INVALID", `Invalid input at '/': "prompt" and "messages" are mutually exclusive`);
     if (inputs.max_tokens !== undefined) job.maxNewTokens = inputs.max_tokens;
     if (inputs.repetition_penalty !== undefined) job.repetitionPenalty = inputs.repetition_penalty;
     if (inputs.temperature) job.sampling = { temperature: inputs.temperature, ...(inputs.top_k === undefined ? {} : { topK: inputs.top_k }), ...(inputs.top_p === undefined ? {} : { topP: inputs.top_p }) };

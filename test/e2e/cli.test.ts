@@ -4,8 +4,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { flagName, SETTINGS, type SettingName } from "../../src/config/index.js";
 import sharp from "sharp";
+import { flagName, SETTINGS, type SettingName } from "../../src/config/index.js";
 import { speech } from "../helpers/audio.js";
 import { MODEL_MIRROR, REPO_ROOT, STORIES, TINYSTORIES_656K } from "../helpers/server.js";
 
@@ -191,6 +191,27 @@ describe("outpost CLI", () => {
       const missing = await outpost(["run", "@outpost/whisper-micro-en-standin", join(dir, "missing.wav")]);
       assert.equal(missing.code, 1);
       assert.match(missing.stderr, /missing\.wav/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("run <image-to-text model> <file> prints the description; --json the answer; bad files are named", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "outpost-cli-vision-"));
+    try {
+      const png = join(dir, "photo.png");
+      writeFileSync(png, await sharp({ create: { width: 64, height: 48, channels: 3, background: "#336699" } }).png().toBuffer());
+      const plain = await outpost(["run", "@outpost/vit-gpt2-tiny-standin", png, "--max-tokens", "6"]);
+      assert.equal(plain.code, 0, plain.stderr);
+      const json = await outpost(["run", "@outpost/vit-gpt2-tiny-standin", png, "--max-tokens", "6", "--json"]);
+      assert.equal(json.code, 0, json.stderr);
+      const { description } = JSON.parse(json.stdout) as { description: string };
+      assert.equal(plain.stdout, `${description}\n`, "greedy: the same image gives the same description");
+      const text = join(dir, "notes.txt");
+      writeFileSync(text, "not a picture");
+      const refused = await outpost(["run", "@outpost/vit-gpt2-tiny-standin", text]);
+      assert.equal(refused.code, 1);
+      assert.match(refused.stderr, /Invalid input at '\/image': not an image/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -7,6 +7,7 @@ import { after, before, describe, test } from "node:test";
 import sharp from "sharp";
 import { createRemoteAi } from "../../src/binding/index.js";
 import { envelopeError, envelopeResult, post } from "../helpers/http.js";
+import { LegacyAi } from "../helpers/legacy-ai.js";
 import { MODEL_MIRROR, startServer, type TestServer } from "../helpers/server.js";
 
 const RESNET = "@cf/microsoft/resnet-50";
@@ -136,6 +137,8 @@ describe("vision tasks (transformers engine, random-weight stand-ins)", () => {
       const inputs = { image: bytes(photo) };
       assert.deepEqual(await ai.run(model, inputs), await envelopeResult(await post(rest(model), inputs)), model);
     }
+    const described = await envelopeResult(await post(rest(CAPTIONER), { image: bytes(photo), max_tokens: 8 }));
+    assert.deepEqual(await new LegacyAi(ai).run(CAPTIONER, { image: bytes(photo), max_tokens: 8 }), described, "through @cloudflare/ai 1.2.2");
   });
 
   test("image-to-text answers {description} for bytes, base64 and a raw body, greedy by default", async () => {
@@ -173,6 +176,7 @@ describe("vision tasks (transformers engine, random-weight stand-ins)", () => {
     await refused({ image: bytes(photo), max_tokens: 0 }, /^Invalid input at '\/max_tokens'/);
     await refused({ image: bytes(photo), temperature: "hot" }, /^Invalid input at '\/temperature'/);
     await refused({ image: bytes(photo), top_k: 1e9 }, /^Invalid input at '\/top_k'/);
+    await refused({ image: bytes(photo), prompt: "a", messages: [{ role: "user", content: "b" }] }, /^Invalid input at '\/': "prompt" and "messages" are mutually exclusive/);
     const svg = Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="64" height="64"><rect width="64" height="64"/></svg>');
     await refused({ image: bytes(svg) }, /^Invalid input at '\/image': svg images are not accepted/);
     const inputs = [
@@ -187,7 +191,7 @@ describe("vision tasks (transformers engine, random-weight stand-ins)", () => {
     const res = await fetch(`${server.url}/client/v4/accounts/0123abcd/ai/models/schema?model=${encodeURIComponent(CAPTIONER)}`);
     const schema = await envelopeResult<{ input: { properties: Record<string, unknown>; required: string[] }; output: { properties: Record<string, unknown> } }>(res);
     assert.deepEqual(schema.input.required, ["image"]);
-    assert.deepEqual(Object.keys(schema.input.properties).sort(), ["frequency_penalty", "image", "max_tokens", "presence_penalty", "prompt", "raw", "repetition_penalty", "seed", "temperature", "top_k", "top_p"]);
+    assert.deepEqual(Object.keys(schema.input.properties).sort(), ["frequency_penalty", "image", "max_tokens", "messages", "presence_penalty", "prompt", "raw", "repetition_penalty", "seed", "temperature", "top_k", "top_p"]);
     assert.deepEqual(Object.keys(schema.output.properties), ["description"]);
   });
 });

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import sharp from "sharp";
 import { speech } from "../helpers/audio.js";
 import { postJson, STORIES, type TestServer } from "../helpers/server.js";
 
@@ -74,6 +75,15 @@ export function runBindingSuite(c: BindingCase): void {
     assert.deepEqual(Object.keys(answer), ["text", "word_count", "words", "vtt"]);
     assert.equal(answer.word_count, answer.words.length);
     for (const word of answer.words) assert.ok(0 <= word.start && word.start <= word.end && word.end <= seconds, JSON.stringify(word));
+  });
+
+  test("image-to-text takes the image's bytes and answers the REST API's {description}", async () => {
+    const png = await sharp({ create: { width: 64, height: 48, channels: 3, background: "#336699" } }).png().toBuffer();
+    const res = await fetch(`${c.worker().url}/describe`, { method: "POST", body: new Uint8Array(png) });
+    assert.equal(res.status, 200, await res.clone().text());
+    const rest = (await (await postJson(`${c.outpost().url}/ai/run/@outpost/vit-gpt2-tiny-standin`, { image: [...png], max_tokens: 8 })).json()) as { result: { description: string } };
+    assert.deepEqual(await res.json(), rest.result);
+    assert.ok(rest.result.description.length > 0);
   });
 
   test("env.AI.models() returns the catalog search result", async () => {
