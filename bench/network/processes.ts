@@ -1,3 +1,4 @@
+import { SETTINGS } from "../../src/config/index.js";
 import { startNats } from "../../test/helpers/nats.js";
 import { postJson, STORIES } from "../../test/helpers/server.js";
 import { LIS, MAD, PAR, startNode, view, waitFor, waitForMembers, type TestNode } from "../../test/network/harness.js";
@@ -59,7 +60,9 @@ export async function failover(rounds: number) {
   const eu = nats.urls("eu");
   const startMad = () => startNode(MAD, eu);
   let mad: TestNode = await startMad();
-  const [lis, par] = await Promise.all([startNode(LIS, eu), startNode(PAR, eu, { models: false })]);
+  // par routes with the accept deadline users get, which is what a frozen mad costs.
+  const acceptTimeoutMs = String(SETTINGS.acceptTimeoutMs.default());
+  const [lis, par] = await Promise.all([startNode(LIS, eu), startNode(PAR, eu, { models: false, flags: { "accept-timeout-ms": acceptTimeoutMs } })]);
   const body = { prompt: "Once", max_tokens: 1, seed: 1 };
   const url = `${par.url}/ai/run/${STORIES}`;
   /** Loads the model on mad (a loaded node beats one that could load it), then waits for par to prefer it. */

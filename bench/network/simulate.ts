@@ -1,4 +1,5 @@
-import { ACCEPT_TIMEOUT_MS, ADVERT_TTL_MS, IDLE_TIMEOUT_MS, KM_PER_RTT_MS, MAX_ATTEMPTS, SUSPECT_MS } from "../../src/network/constants.js";
+import { SETTINGS } from "../../src/config/index.js";
+import { ADVERT_TTL_MS, IDLE_TIMEOUT_MS, KM_PER_RTT_MS, MAX_ATTEMPTS, SUSPECT_MS } from "../../src/network/constants.js";
 import { costMs, distanceKm, plan, placementError, type NodeView, type PlacementQuery, type Tier } from "../../src/network/index.js";
 import { Heap, percentile } from "./heap.js";
 import { makeCities, oneWayMs, random, type SimCity } from "./world.js";
@@ -30,6 +31,8 @@ export interface SimOptions {
 export const DEFAULT_SIM: SimOptions = { cities: 100, slots: 4, maxQueue: 4, load: 0.6, durationS: 90, serviceMeanS: 2, ttftMs: 150, demand: "uneven", darkRegion: "as", darkFromS: 40, darkForS: 20, seed: 7 };
 
 const MODEL = "@cf/sim/model";
+/** Nodes run with the default accept deadline. */
+const ACCEPT_TIMEOUT_MS = SETTINGS.acceptTimeoutMs.default();
 /**
  * A node adverts a change on the next tick, or ADVERT_MIN_GAP_MS after its previous advert
  * when changes come faster; with a few changes a second per node, about a millisecond.

@@ -107,6 +107,17 @@ export const SETTINGS = {
   region: { env: "OUTPOST_REGION", kind: "string", default: () => "default", description: "Network mode: this node's region ([a-z0-9-]), for data residency." },
   coords: { env: "OUTPOST_COORDS", kind: "string", default: () => "", description: "Network mode: 'lat,lon' in degrees; distance to other cities. Empty: measured round-trip time only." },
   nodeId: { env: "OUTPOST_NODE_ID", kind: "string", default: () => "", description: "Network mode: unique node name ([a-z0-9-]). Empty: <city>-<random>." },
+  /**
+   * Milliseconds, on top of the node's measured round trip. Short, because a frozen node costs
+   * each request sent to it this much (Debian's nats-server 2.9.10 keeps routing to it, #4014);
+   * long enough for a node busy with other work to read a request and answer.
+   */
+  acceptTimeoutMs: {
+    env: "OUTPOST_ACCEPT_TIMEOUT_MS",
+    kind: "int",
+    default: () => 300,
+    description: "Network mode: a node sent a request must answer within this long (plus the measured round trip), else it is taken for frozen and the request goes to the next city.",
+  },
   allowedHosts: {
     env: "OUTPOST_ALLOWED_HOSTS",
     kind: "string",

@@ -15,12 +15,6 @@ export const PING_INTERVAL_MS = 2_000;
 export const RTT_SAMPLES = 8;
 export const RTT_MIN_SAMPLES = 5;
 export const PING_TIMEOUT_MS = 1_000;
-/**
- * A placed node must answer "accepted" within this much (plus the measured round trip), else it
- * is treated as hung and the request goes to the next candidate: nats-server 2.9.10 keeps
- * routing to a SIGSTOPped server's subscriptions (nats-server #4014).
- */
-export const ACCEPT_TIMEOUT_MS = 300;
 /** A serving node sends a heartbeat when it has sent nothing else for this long (queueing, prefill). */
 export const HEARTBEAT_MS = 150;
 /** A caller gives up on a node that sent nothing for this long: it was killed or frozen. */

@@ -5,7 +5,7 @@ export { connectBus, splitServers } from "./bus.js";
 export { Membership } from "./membership.js";
 export { plan, placementError, costMs, distanceKm, tierOf, type NodeView, type Candidate, type PlacementQuery, type Plan, type Tier } from "./placement.js";
 export { buildView, type NetworkView } from "./view.js";
-export { RemoteCaller } from "./transport.js";
+export { RemoteCaller, type RemoteCallerOptions } from "./transport.js";
 export { RemoteResponder } from "./responder.js";
 export { SUBJECTS } from "./subjects.js";
 export type { Advert, ModelLoad } from "./types.js";

@@ -28,6 +28,8 @@ export interface NetworkNodeOptions {
   maxQueue: number;
   threads: number;
   residencyPolicy: string;
+  /** How long a node sent a request has to answer, beyond its round trip, in ms (OUTPOST_ACCEPT_TIMEOUT_MS). */
+  acceptTimeoutMs: number;
   /** This process's scheduler-backed backend and its residency status. */
   local: Backend;
   status: () => ResidentStatus[];
@@ -110,7 +112,7 @@ export async function startNetworkNode(options: NetworkNodeOptions): Promise<Net
       speed: { cpus: availableParallelism(), threads: options.threads, tokensPerS: { ...tokensPerS } },
     }),
   });
-  const caller = new RemoteCaller(nc);
+  const caller = new RemoteCaller(nc, { acceptTimeoutMs: options.acceptTimeoutMs });
   const backend = new NetworkBackend({
     local: options.local,
     tokensPerS,

@@ -19,7 +19,7 @@ const decoder = new TextDecoder();
 
 /**
  * Serving side of a remote run: accept at once (so a caller can tell a live node from a hung
- * one within ACCEPT_TIMEOUT_MS), pull a large job from the caller, heartbeat while queued or
+ * one within its accept timeout), pull a large job from the caller, heartbeat while queued or
  * prefilling, send the result as frames within the caller's credit (contract/frames.ts, as the
  * runner IPC does), and stop the local runner on cancel, on a caller that is gone (no
  * responders on its inbox) or on one that granted no credit for CREDIT_STALL_MS.

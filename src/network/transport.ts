@@ -1,7 +1,7 @@
 import { createInbox, type Msg, type NatsConnection, type Subscription } from "nats";
 import { decodeFrame, FRAME_CHUNK_BYTES, FrameReceiver, OutpostError, tapEvents, type EngineJob, type EngineResult, type ErrorCode, type RunOptions } from "../contract/index.js";
 import { encode } from "./bus.js";
-import { ACCEPT_TIMEOUT_MS, IDLE_TIMEOUT_MS } from "./constants.js";
+import { IDLE_TIMEOUT_MS } from "./constants.js";
 import { SUBJECTS } from "./subjects.js";
 import type { ControlMessage, CreditGrant, RunReply, RunRequest } from "./types.js";
 
@@ -42,6 +42,15 @@ interface Call {
   failure: { message: string; hung: boolean; aborted?: boolean } | undefined;
 }
 
+export interface RemoteCallerOptions {
+  /**
+   * A node that has not answered a request within this many ms (plus the target's round trip)
+   * is taken for hung, and the request is offered elsewhere: nats-server 2.9.10 keeps routing
+   * to a SIGSTOPped server's subscriptions (nats-server #4014). OUTPOST_ACCEPT_TIMEOUT_MS.
+   */
+  acceptTimeoutMs: number;
+}
+
 export interface RemoteTarget {
   node: string;
   city: string;
@@ -57,14 +66,16 @@ export interface RemoteTarget {
  */
 export class RemoteCaller {
   readonly #nc: NatsConnection;
+  readonly #acceptTimeoutMs: number;
   readonly #prefix = createInbox();
   readonly #calls = new Map<string, Call>();
   readonly #subscription: Subscription;
   readonly #watchdog: NodeJS.Timeout;
   #nextId = 0;
 
-  constructor(nc: NatsConnection) {
+  constructor(nc: NatsConnection, options: RemoteCallerOptions) {
     this.#nc = nc;
+    this.#acceptTimeoutMs = options.acceptTimeoutMs;
     this.#subscription = nc.subscribe(`${this.#prefix}.*`, { callback: (_err, msg) => this.#dispatch(msg) });
     this.#watchdog = setInterval(() => this.#check(), 50);
     this.#watchdog.unref();
@@ -86,7 +97,7 @@ export class RemoteCaller {
     // Credit travels in the replies to the frames the node sends as requests, never on its own.
     const receiver = new FrameReceiver(() => undefined, cancel);
     const now = performance.now();
-    const call: Call = { node: target.node, city: target.city, cancel, receiver, upload: inline ? undefined : encoded, accepted: false, acceptBy: now + ACCEPT_TIMEOUT_MS + (target.rttMs ?? 0), lastHeardAt: now, failure: undefined };
+    const call: Call = { node: target.node, city: target.city, cancel, receiver, upload: inline ? undefined : encoded, accepted: false, acceptBy: now + this.#acceptTimeoutMs + (target.rttMs ?? 0), lastHeardAt: now, failure: undefined };
     this.#calls.set(id, call);
     const onAbort = () => this.#fail(call, { message: "The request was cancelled", hung: false, aborted: true });
     options.signal?.addEventListener("abort", onAbort, { once: true });

@@ -5,6 +5,7 @@ import type { EngineResult, LoadedModel, ModelDescriptor } from "../../src/contr
 import { FakeEngine, fakeByte, type FakeJob } from "../../src/engines/fake/index.js";
 import { connectBus, RemoteCaller, RemoteResponder } from "../../src/network/index.js";
 import { startNats, type NatsTopology } from "../helpers/nats.js";
+import { TEST_ACCEPT_TIMEOUT_MS } from "./harness.js";
 
 const MiB = 1024 * 1024;
 const model: ModelDescriptor = { id: "@test/fake", task: "text-generation", engine: "fake", chatTemplate: "bare", contextTokens: 64, maxTokensDefault: 1, maxTokensStreamDefault: 1 };
@@ -29,15 +30,12 @@ describe("NATS carries results and jobs of any size, chunked", { timeout: 120_00
       return loaded.run(job, options.signal ?? new AbortController().signal);
     });
     responder.start();
-    caller = new RemoteCaller(calling);
+    caller = new RemoteCaller(calling, { acceptTimeoutMs: TEST_ACCEPT_TIMEOUT_MS });
     close = async () => {
       caller.close();
       responder.close();
       await Promise.all([serving.close(), calling.close()]);
     };
-    // A first call pays for subscriptions and cold code paths, which on a loaded machine can
-    // outlast the 300 ms accept deadline; the tests below are about size, not that.
-    await caller.call({ node: "node-1", city: "a" }, model.id, { kind: "json", numbers: 1 }, {});
   });
 
   after(async () => {

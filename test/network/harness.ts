@@ -18,6 +18,13 @@ export const MAD: City = { city: "mad", region: "eu", coords: "40.42,-3.70" };
 export const PAR: City = { city: "par", region: "eu", coords: "48.86,2.35" };
 export const NYC: City = { city: "nyc", region: "us", coords: "40.71,-74.01" };
 
+/**
+ * The accept deadline of nodes and callers in tests that are not about it: on a loaded machine
+ * a live node can take longer than the default 300 ms to read a request, and a request then
+ * moves to another city. Tests of failover name their own deadline.
+ */
+export const TEST_ACCEPT_TIMEOUT_MS = 5_000;
+
 export interface TestNode extends TestServer {
   node: string;
   city: string;
@@ -31,7 +38,7 @@ export interface TestNode extends TestServer {
 export async function startNode(at: City, nats: string, options: { models?: boolean; flags?: Record<string, string> } = {}): Promise<TestNode> {
   const dataDir = mkdtempSync(join(tmpdir(), `outpost-${at.city}-`));
   const node = `${at.city}-1`;
-  const flags: Record<string, string> = { city: at.city, region: at.region, coords: at.coords, nats, "node-id": node, "data-dir": dataDir, slots: "1", threads: "1", ...options.flags };
+  const flags: Record<string, string> = { city: at.city, region: at.region, coords: at.coords, nats, "node-id": node, "data-dir": dataDir, slots: "1", threads: "1", "accept-timeout-ms": String(TEST_ACCEPT_TIMEOUT_MS), ...options.flags };
   if (options.models === false) flags["model-mirror"] = join(dataDir, "no-mirror");
   const server = await startServer(flags);
   return {
@@ -96,7 +103,7 @@ export interface Hold {
  */
 export async function holdSlot(nats: string, node: string, model = STORIES): Promise<Hold> {
   const nc = await connectBus(splitServers(nats), "test-holder");
-  const caller = new RemoteCaller(nc);
+  const caller = new RemoteCaller(nc, { acceptTimeoutMs: TEST_ACCEPT_TIMEOUT_MS });
   const result = await caller.call({ node, city: node }, model, { kind: "generate", prompt: [{ text: "Once upon a time", special: false }], sampling: { maxTokens: 450, temperature: 0 } }, {});
   if (result.kind !== "events") throw new Error("expected a stream");
   const events = result.events[Symbol.asyncIterator]();
