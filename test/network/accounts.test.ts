@@ -5,7 +5,7 @@ import { ACCOUNTS_BUCKET } from "../../src/network/constants.js";
 import { connectBus, splitServers } from "../../src/network/index.js";
 import { startNats, type NatsTopology } from "../helpers/nats.js";
 import { postJson, STORIES_EMBEDDINGS } from "../helpers/server.js";
-import { createToken, tokensCli } from "../helpers/tokens.js";
+import { createToken, listTokens, tokensCli } from "../helpers/tokens.js";
 import { cli, LIS, MAD, startNode, waitFor, waitForMembers, type TestNode } from "./harness.js";
 
 /** How long a token, a revocation or an account's limits may take to reach another node: "within seconds". */
@@ -31,7 +31,7 @@ describe("outpost network: tokens and accounts on every node", { timeout: 180_00
    * Whether a node's database has the token yet, read from the file: polling with the token
    * itself would count as failed sign-ins and get the test's address blocked (api/failure-limiter.ts).
    */
-  const hasToken = (node: TestNode, account: string) => (JSON.parse(tokensCli(node.dataDir, ["list", "--json"])) as { account: string }[]).some((t) => t.account === account);
+  const hasToken = async (node: TestNode, account: string) => (await listTokens(node.dataDir)).some((t) => t.account === account);
 
   before(async () => {
     nats = await startNats({ eu: 3 });
@@ -87,7 +87,7 @@ describe("outpost network: tokens and accounts on every node", { timeout: 180_00
     await within("pair's token and limit on mad", async () => {
       const listed = await cli(["accounts", "list", "--json", "--data-dir", mad.dataDir]);
       const limit = (JSON.parse(listed.output) as { id: string; rateLimits: Record<string, number> }[]).find((a) => a.id === "pair")?.rateLimits["text-embeddings"];
-      return limit === LIMIT && hasToken(mad, "pair");
+      return limit === LIMIT && (await hasToken(mad, "pair"));
     });
     const counts = { admitted: 0, refused: 0 };
     const started = performance.now();
