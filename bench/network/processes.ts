@@ -1,4 +1,5 @@
 import { SETTINGS } from "../../src/config/index.js";
+import { connectBus } from "../../src/network/index.js";
 import { startNats } from "../../test/helpers/nats.js";
 import { postJson, STORIES } from "../../test/helpers/server.js";
 import { LIS, MAD, PAR, startNode, view, waitFor, waitForMembers, type TestNode } from "../../test/network/harness.js";
@@ -20,31 +21,50 @@ async function timed(url: string, body: unknown, headers: Record<string, string>
 /**
  * Added latency of one routed hop on loopback: the same one-token request sent to lis (served
  * there) and to par (no models: routed over NATS to lis), interleaved so both see the same
- * machine load.
+ * machine load, and beside them a bare NATS request/reply between two other connections of
+ * the same server: the floor a routed hop cannot go under.
  */
 export async function routedLatency(samples: number) {
   const nats = await startNats({ eu: 1 });
   const [lis, par] = await Promise.all([startNode(LIS, nats.urls("eu"), { flags: { slots: "2" } }), startNode(PAR, nats.urls("eu"), { models: false })]);
+  const [echo, asker] = await Promise.all([connectBus([nats.urls("eu")], "bench-echo"), connectBus([nats.urls("eu")], "bench-asker")]);
+  echo.subscribe("bench.echo", { callback: (_err, msg) => msg.respond(msg.data) });
+  await echo.flush();
+  const ping = new TextEncoder().encode(JSON.stringify({ prompt: "Once", max_tokens: 1 }));
   try {
     await waitForMembers(par, ["lis-1"]);
     const body = { prompt: "Once", max_tokens: 1, seed: 1 };
     const local: number[] = [];
     const routed: number[] = [];
+    const bare: number[] = [];
+    const added: number[] = [];
     for (let i = 0; i < samples + 20; i += 1) {
       const a = await timed(`${lis.url}/ai/run/${STORIES}`, body);
       const b = await timed(`${par.url}/ai/run/${STORIES}`, body);
+      const started = performance.now();
+      await asker.request("bench.echo", ping, { timeout: 5_000 });
+      const c = performance.now() - started;
       if (a.city !== "lis" || b.city !== "lis") throw new Error(`unexpected placement ${a.city} / ${b.city}`);
       if (i < 20) continue;
       local.push(a.ms);
       routed.push(b.ms);
+      bare.push(c);
+      added.push(b.ms - a.ms);
     }
+    const summary = (values: number[]) => ({ p50: round(percentile(values, 50)), p99: round(percentile(values, 99)) });
     return {
       samples,
-      localMs: { p50: round(percentile(local, 50)), p99: round(percentile(local, 99)) },
-      routedMs: { p50: round(percentile(routed, 50)), p99: round(percentile(routed, 99)) },
+      localMs: summary(local),
+      routedMs: summary(routed),
+      bareNatsMs: summary(bare),
       addedMs: { p50: round(percentile(routed, 50) - percentile(local, 50)), p99: round(percentile(routed, 99) - percentile(local, 99)) },
+      /** Per pair (routed minus the local request just before it), so one slow moment counts once. */
+      pairedAddedMs: summary(added),
+      /** The added time beyond a bare request/reply: what Outpost's own hop costs. */
+      addedOverBareMs: round(percentile(routed, 50) - percentile(local, 50) - percentile(bare, 50)),
     };
   } finally {
+    await Promise.all([echo.close(), asker.close()]);
     await Promise.all([lis.stop(), par.stop()]);
     await nats.stop();
   }
