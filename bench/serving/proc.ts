@@ -45,10 +45,24 @@ export function descendants(pid: number): number[] {
   return found;
 }
 
-/** CPU time the whole machine spent busy (all cores, all processes) since boot, in ms, from /proc/stat. */
-export function machineBusyMs(): number {
+export interface MachineTicks {
+  /** CPU time the whole machine spent busy (all cores, all processes, steal included) since boot, ms. */
+  busyMs: number;
+  /** Time the hypervisor ran someone else while this machine's vCPUs wanted to run, ms. */
+  stealMs: number;
+  /** All of it, idle included, ms. */
+  totalMs: number;
+}
+
+/** The machine's CPU time since boot, from /proc/stat. */
+export function machineTicks(): MachineTicks {
   const line = readFileSync("/proc/stat", "utf8").split("\n")[0] ?? "";
   // cpu user nice system idle iowait irq softirq steal …, in USER_HZ (100/s) ticks.
-  const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = line.trim().split(/\s+/).slice(1).map(Number);
-  return (user + nice + system + irq + softirq + steal) * 10;
+  const [user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0] = line.trim().split(/\s+/).slice(1).map(Number);
+  const busy = user + nice + system + irq + softirq + steal;
+  return { busyMs: busy * 10, stealMs: steal * 10, totalMs: (busy + idle + iowait) * 10 };
+}
+
+export function machineBusyMs(): number {
+  return machineTicks().busyMs;
 }
