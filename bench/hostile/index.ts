@@ -1,14 +1,29 @@
-/** The "hostile" part of `npm run bench`: each scenario a client could use to hurt everyone else, as figures. */
-import { fmt, mib, pct, table, type JsonLines } from "../serving/report.js";
+/** The "hostile" part of `npm run bench`: each scenario a client could use to hurt everyone else, as figures (issue 14 items 1, 3 and 8). */
+import { availableParallelism } from "node:os";
+import { absoluteVerdict, estimate, formatVerdict } from "../serving/confidence.js";
+import { benchModel } from "../serving/models.js";
+import type { BenchContext, BenchPart } from "../serving/part.js";
+import { fmt, mib, pct, table } from "../serving/report.js";
 import { percentile } from "../serving/stats.js";
 import { hostileBodies } from "./bodies.js";
 import { rejectCost } from "./reject-cost.js";
+import { restartTime } from "./restart.js";
 
 const range = (values: number[]) => `${fmt(Math.min(...values), 0)}–${fmt(Math.max(...values), 0)}`;
 const median = (values: number[]) => percentile(values, 50);
 
-/** Runs the hostile scenarios against `model` (a catalog id); returns the tables to print. */
-export async function hostile(flags: Record<string, string | number>, model: string, quick: boolean, out: JsonLines, log: (line: string) => void): Promise<string[]> {
+/** Issue 14's target for a runner's replacement after a crash. */
+const RESTART_TARGET = { atMost: 300 };
+
+function restartCell(ms: number[]): string {
+  const e = estimate(ms);
+  return Number.isNaN(e.low) ? `${fmt(e.median, 0)} [n=${e.n}]` : `${fmt(e.median, 0)} [${fmt(e.low, 0)}, ${fmt(e.high, 0)}]`;
+}
+
+/** The hostile scenarios on stories260k (bodies, reject cost) and TinyStories-656K (poison restarts); returns the tables. */
+async function hostile(ctx: BenchContext): Promise<string[]> {
+  const { serverFlags: flags, quick, out, log } = ctx;
+  const model = ctx.prepare(benchModel("stories260k")).catalogId;
   const tables: string[] = [];
 
   log("hostile: 32 JSON-amplification bodies of 10 MiB at once");
@@ -50,5 +65,37 @@ export async function hostile(flags: Record<string, string | number>, model: str
       ],
     ),
   );
+
+  const poisoned = ctx.prepare(benchModel("tinystories-656k")).catalogId;
+  const restarts = [];
+  for (const crash of ["kill", "poison"] as const) {
+    const crashes = quick ? 6 : crash === "kill" ? 10 : 20;
+    log(`hostile: restart time, ${crashes} × ${crash === "kill" ? "runner SIGKILLed, a fresh server each" : "a new poison input"}`);
+    const t = await restartTime(flags, poisoned, crash, crashes);
+    out.write("hostile-restart", { model: poisoned, ...t });
+    restarts.push(t);
+  }
+  tables.push(
+    table(
+      `Restart time on ${poisoned}, warm spare ready before each crash: from the crash being known (kill sent; poison answered) to the next valid answer, ms`,
+      ["crash", "crashes", "crash answers", "answer p50", "restart p50 [95%]", "restart p99", "warm answer p50", "spare not ready", "not recovered", "restarts counted", "loadavg", "target"],
+      restarts.map((t) => [
+        t.crash === "kill" ? "runner SIGKILLed" : "poison input (2 crashes)",
+        String(t.crashes),
+        Object.entries(t.crashStatuses).map(([s, n]) => `${n}×${s === "0" ? "none" : s}`).join(" "),
+        t.crashAnswerMs.length > 0 ? fmt(median(t.crashAnswerMs), 0) : "-",
+        restartCell(t.restartMs),
+        fmt(t.restartP99Ms, 0),
+        fmt(t.warmAnswerP50Ms, 1),
+        String(t.sparesNotReady),
+        String(t.unrecovered),
+        String(t.runnerRestarts),
+        fmt(t.loadavg1, 1),
+        t.unrecovered > 0 ? "p50 < 300 ms MISSED" : formatVerdict(estimate(t.restartMs), RESTART_TARGET, "p50 < 300 ms", absoluteVerdict(estimate(t.restartMs), RESTART_TARGET, t.loadavg1, availableParallelism())),
+      ]),
+    ),
+  );
   return tables;
 }
+
+export const hostilePart: BenchPart = { name: "hostile", run: hostile };

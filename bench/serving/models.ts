@@ -65,3 +65,9 @@ export const BENCH_MODELS: BenchModel[] = [
     }),
   ),
 ];
+
+export function benchModel(name: string): BenchModel {
+  const model = BENCH_MODELS.find((m) => m.name === name);
+  if (!model) throw new Error(`unknown model '${name}'; known: ${BENCH_MODELS.map((m) => m.name).join(", ")}`);
+  return model;
+}

@@ -46,20 +46,26 @@ export function closeClient(): void {
   agent.destroy();
 }
 
+/** What one SSE `data:` payload carried: a piece of text (a token event) and/or the final token count. */
+export interface SseData {
+  text?: string;
+  tokens?: number;
+}
+
 /**
- * POST /ai/run/{model} with stream: true, timing each SSE token event as its bytes arrive.
- * A non-200 answer is read whole; its end time is when the refusal arrived.
+ * POSTs `body` and times each SSE event carrying text as its bytes arrive; `parse` reads one
+ * `data:` payload (never `[DONE]`). A non-200 answer is read whole; its end time is when the
+ * refusal arrived. Without a token count in the stream, the text events are counted.
  */
-export function streamRun(baseUrl: string, model: string, inputs: Record<string, unknown>): Promise<StreamResult> {
-  const body = JSON.stringify({ ...inputs, stream: true });
+export function streamSse(url: string, body: string, parse: (data: string) => SseData): Promise<StreamResult> {
   const startMs = performance.now();
   return new Promise((resolve, reject) => {
-    const req = request(`${baseUrl}/ai/run/${model}`, { method: "POST", agent, headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) } }, (res) => {
+    const req = request(url, { method: "POST", agent, headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) } }, (res) => {
       const status = res.statusCode ?? 0;
       const eventMs: number[] = [];
       let buffered = "";
       let text = "";
-      let tokens = 0;
+      let tokens: number | undefined;
       let failed = false;
       res.setEncoding("utf8");
       res.on("data", (chunk: string) => {
@@ -72,19 +78,27 @@ export function streamRun(baseUrl: string, model: string, inputs: Record<string,
           buffered = buffered.slice(end + 2);
           if (event.startsWith("event: error")) failed = true;
           if (!event.startsWith("data: ") || event === "data: [DONE]") continue;
-          const data = JSON.parse(event.slice(6)) as { response?: string; usage?: { completion_tokens: number } };
-          if (data.usage) tokens = data.usage.completion_tokens;
-          else if (data.response) {
+          const data = parse(event.slice(6));
+          if (data.tokens !== undefined) tokens = data.tokens;
+          if (data.text) {
             eventMs.push(now);
-            text += data.response;
+            text += data.text;
           }
         }
       });
-      res.on("end", () => resolve({ status: failed ? 500 : status, startMs, eventMs, endMs: performance.now(), tokens, text }));
+      res.on("end", () => resolve({ status: failed ? 500 : status, startMs, eventMs, endMs: performance.now(), tokens: tokens ?? eventMs.length, text }));
       res.on("error", reject);
     });
     req.on("error", reject);
     req.end(body);
+  });
+}
+
+/** POST /ai/run/{model} with stream: true, the Workers AI SSE stream. */
+export function streamRun(baseUrl: string, model: string, inputs: Record<string, unknown>): Promise<StreamResult> {
+  return streamSse(`${baseUrl}/ai/run/${model}`, JSON.stringify({ ...inputs, stream: true }), (payload) => {
+    const data = JSON.parse(payload) as { response?: string; usage?: { completion_tokens: number } };
+    return data.usage ? { tokens: data.usage.completion_tokens } : { text: data.response };
   });
 }
 

@@ -26,6 +26,15 @@ export function cpuMsOf(pid: number): number {
   return fields ? (Number(fields[11]) + Number(fields[12])) * 10 : 0;
 }
 
+/** A process's command line as it shows it (Node's `process.title` replaces it), "" once it has exited. */
+export function commandLine(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8").replaceAll("\0", " ").trim();
+  } catch {
+    return "";
+  }
+}
+
 /** Every process below `pid`, from each /proc/<pid>/stat's parent field. */
 export function descendants(pid: number): number[] {
   const parents = new Map<number, number[]>();
@@ -61,8 +70,4 @@ export function machineTicks(): MachineTicks {
   const [user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0] = line.trim().split(/\s+/).slice(1).map(Number);
   const busy = user + nice + system + irq + softirq + steal;
   return { busyMs: busy * 10, stealMs: steal * 10, totalMs: (busy + idle + iowait) * 10 };
-}
-
-export function machineBusyMs(): number {
-  return machineTicks().busyMs;
 }

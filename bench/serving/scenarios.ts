@@ -1,6 +1,9 @@
-/** Failure-mode scenarios through Outpost's HTTP API: a flash crowd and a runner crash. */
-import { percentile } from "./stats.js";
+/** The flash-crowd part: a burst far beyond capacity through Outpost's HTTP API. */
+import { benchModel } from "./models.js";
 import { plainRun, startOutpost, streamRun, warmConnections } from "./outpost.js";
+import type { BenchPart } from "./part.js";
+import { fmt, mib, table } from "./report.js";
+import { percentile } from "./stats.js";
 
 export interface FlashCrowdResult {
   slots: number;
@@ -63,41 +66,21 @@ export async function flashCrowd(flags: Record<string, string | number>, model: 
   }
 }
 
-/** Longest a crash recovery is waited for before it is reported as failed. */
-const RECOVERY_DEADLINE_MS = 30_000;
-
-export interface CrashRecoveryResult {
-  /** Status of the request that crashed the runner (422 expected: it crashed its retry too). */
-  crashStatus: number;
-  /** From the crash answer to the first successful request's answer, ms; null if none within 30 s. */
-  recoveryMs: number | null;
-}
-
-/**
- * TinyStories-656K aborts llama.cpp on a character outside its vocabulary (`#`): the runner
- * dies, and the clock runs from that answer until a valid request succeeds again. Repeated
- * `crashes` times in a row, each with its own input (a repeated one is refused without a crash),
- * so any restart backoff shows.
- */
-export async function crashRecovery(flags: Record<string, string | number>, model: string, crashes: number): Promise<CrashRecoveryResult[]> {
-  const server = await startOutpost(flags);
-  const valid = { prompt: "Once upon a time", max_tokens: 8, temperature: 0 };
-  try {
-    await plainRun(server.url, model, valid);
-    const results: CrashRecoveryResult[] = [];
-    for (let i = 0; i < crashes; i++) {
-      const crashStatus = await plainRun(server.url, model, { prompt: `#${i}`, max_tokens: 8 });
-      const crashedAt = performance.now();
-      // Each try waits for the restart inside the server; retry only if one is refused outright.
-      let recovered = false;
-      while (!recovered && performance.now() - crashedAt < RECOVERY_DEADLINE_MS) {
-        recovered = (await plainRun(server.url, model, valid)) === 200;
-        if (!recovered) await new Promise((r) => setTimeout(r, 10));
-      }
-      results.push({ crashStatus, recoveryMs: recovered ? performance.now() - crashedAt : null });
-    }
-    return results;
-  } finally {
-    await server.stop();
-  }
-}
+export const flashPart: BenchPart = {
+  name: "flash",
+  async run(ctx) {
+    const model = ctx.prepare(benchModel("stories260k"));
+    const slots = 4;
+    ctx.log(`flash crowd: ${slots * 10} requests at once, ${slots} slots, max queue ${slots}`);
+    const r = await flashCrowd(ctx.serverFlags, model.catalogId, { slots, maxQueue: slots, bursts: ctx.quick ? 2 : 5, maxTokens: 64 });
+    ctx.out.write("flash-crowd", { model: model.name, quantisation: model.quantisation, threads: ctx.threads, mode: ctx.mode, ...r });
+    const growth = (r.rssAfterBytes.at(-1) ?? 0) - r.rssBeforeBytes;
+    return [
+      table(
+        `Flash crowd: ${r.bursts} bursts of ${r.burst} streamed requests at once (10× ${slots} slots, max queue ${r.maxQueue})`,
+        ["model", "200", "429", "other", "429 p50 ms", "429 p99 ms", "RSS before", "RSS after each burst", "alive after", "target"],
+        [[model.name, String(r.ok), String(r.rejected), String(r.other), fmt(r.rejectP50Ms, 2), fmt(r.rejectP99Ms, 2), mib(r.rssBeforeBytes), r.rssAfterBytes.map(mib).join(", "), String(r.serverAlive), `429 < 50 ms ${r.rejectP99Ms < 50 ? "met" : "MISSED"}; RSS ${growth >= 0 ? "+" : ""}${mib(growth)}`]],
+      ),
+    ];
+  },
+};

@@ -1,12 +1,16 @@
 /**
  * Text-to-speech: requests/s and latency, Outpost over HTTP against the espeak engine called in
  * this process (the same espeak-ng and lame programs per request), at each concurrency, the
- * sides interleaved per repeat so drifting machine load hits both alike.
+ * sides in interleaved rounds so drifting machine load hits both alike.
  */
 import { createHash } from "node:crypto";
 import type { SpeechJob } from "../../src/contract/index.js";
 import { EspeakEngine } from "../../src/engines/espeak/espeak-engine.js";
+import { estimate, formatEstimate, formatVerdict, halfWidth } from "./confidence.js";
+import { formatLoad, interleave, type InterleaveOptions, type Interleaved } from "./interleave.js";
 import { startOutpost } from "./outpost.js";
+import type { BenchPart } from "./part.js";
+import { fmt, table } from "./report.js";
 import { percentile } from "./stats.js";
 
 const MODEL = "@outpost/espeak-ng";
@@ -25,6 +29,7 @@ export interface TtsRow {
   outpostP99Ms: number;
   /** Whether both sides made byte-identical MP3s. */
   sameBytes: boolean;
+  interleaved: Interleaved;
 }
 
 interface Loop {
@@ -50,7 +55,7 @@ async function closedLoop(concurrency: number, perClient: number, speak: () => P
   return { rps: (concurrency * perClient) / ((performance.now() - start) / 1000), latenciesMs, digests };
 }
 
-export async function ttsCost(concurrencies: number[], perClient: number, repeats: number, log: (line: string) => void): Promise<TtsRow[]> {
+export async function ttsCost(concurrencies: number[], perClient: number, options: InterleaveOptions, log: (line: string) => void): Promise<TtsRow[]> {
   const model = await new EspeakEngine().load();
   const job: SpeechJob = { text: PROMPT, lang: "en", speed: 1, format: "mp3" };
   const direct = async () => {
@@ -73,25 +78,30 @@ export async function ttsCost(concurrencies: number[], perClient: number, repeat
     await viaHttp();
     for (const concurrency of concurrencies) {
       const loops: Record<"direct" | "outpost", Loop[]> = { direct: [], outpost: [] };
-      for (let r = 0; r < repeats; r++) {
-        log(`text-to-speech concurrency ${concurrency} repeat ${r + 1}/${repeats}`);
-        const order = r % 2 === 0 ? (["direct", "outpost"] as const) : (["outpost", "direct"] as const);
-        for (const side of order) loops[side].push(await closedLoop(concurrency, perClient, side === "direct" ? direct : viaHttp));
-      }
+      const ratios = () => loops.outpost.map((l, i) => l.rps / (loops.direct[i]?.rps ?? Number.NaN));
+      const interleaved = await interleave(
+        ["direct", "outpost"] as const,
+        async (side, round) => {
+          if (side === "direct") log(`text-to-speech concurrency ${concurrency} round ${round + 1}`);
+          loops[side].push(await closedLoop(concurrency, perClient, side === "direct" ? direct : viaHttp));
+        },
+        { ...options, enough: () => halfWidth(estimate(ratios())) <= 0.03 },
+      );
       const all = (side: "direct" | "outpost") => loops[side].flatMap((l) => l.latenciesMs);
       const rps = (side: "direct" | "outpost") => percentile(loops[side].map((l) => l.rps), 50);
       const digests = new Set([...loops.direct, ...loops.outpost].flatMap((l) => [...l.digests]));
       rows.push({
         concurrency,
-        requestsPerSide: concurrency * perClient * repeats,
+        requestsPerSide: concurrency * perClient * interleaved.rounds,
         directRps: rps("direct"),
         outpostRps: rps("outpost"),
-        ratios: loops.direct.map((l, i) => loops.outpost[i]!.rps / l.rps),
+        ratios: ratios(),
         directP50Ms: percentile(all("direct"), 50),
         directP99Ms: percentile(all("direct"), 99),
         outpostP50Ms: percentile(all("outpost"), 50),
         outpostP99Ms: percentile(all("outpost"), 99),
         sameBytes: digests.size === 1,
+        interleaved,
       });
     }
   } finally {
@@ -100,3 +110,24 @@ export async function ttsCost(concurrencies: number[], perClient: number, repeat
   }
   return rows;
 }
+
+export const ttsPart: BenchPart = {
+  name: "tts",
+  async run(ctx) {
+    const perClient = ctx.quick ? 3 : 10;
+    const options = { minRounds: 6, maxRounds: 20, budgetMs: (ctx.quick ? 10 : 40) * 1000 };
+    const rows: string[][] = [];
+    for (const r of await ttsCost([1, 4], perClient, options, ctx.log)) {
+      const ratio = estimate(r.ratios);
+      ctx.out.write("text-to-speech", { ...r, mode: ctx.mode, ratio, rounds: r.interleaved.rounds, load: r.interleaved.load });
+      rows.push([String(r.concurrency), String(r.requestsPerSide), fmt(r.directRps, 2), fmt(r.outpostRps, 2), formatEstimate(ratio, "percent"), `${fmt(r.directP50Ms, 0)} / ${fmt(r.directP99Ms, 0)}`, `${fmt(r.outpostP50Ms, 0)} / ${fmt(r.outpostP99Ms, 0)}`, String(r.interleaved.rounds), formatLoad(r.interleaved.load), r.sameBytes ? "yes" : "NO", formatVerdict(ratio, { atLeast: 0.95 }, "≥ 95%")]);
+    }
+    return [
+      table(
+        `Text-to-speech (@outpost/espeak-ng: espeak-ng + lame per request, a 91-character sentence to MP3), ${perClient} requests per client per round; outpost/direct req/s paired per round, median [95% interval]`,
+        ["concurrency", "requests", "direct req/s", "outpost req/s", "outpost/direct", "direct p50/p99 ms", "outpost p50/p99 ms", "rounds", "load, steal, other", "same MP3", "target"],
+        rows,
+      ),
+    ];
+  },
+};

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { estimate, formatEstimate, halfWidth, verdict } from "../../bench/serving/confidence.js";
+import { absoluteVerdict, estimate, formatEstimate, halfWidth, verdict } from "../../bench/serving/confidence.js";
 import { interleave, roundOrder } from "../../bench/serving/interleave.js";
 
 test("the median's interval is the order statistics that cover it at 95 %", () => {
@@ -46,6 +46,14 @@ test("a target is met or missed only when the whole interval is on one side of i
   assert.equal(verdict(estimate([0.5, 0.5, 0.5]), { atLeast: 0.97 }), "noisy");
   assert.equal(formatEstimate(estimate([0.5, 0.5, 0.5]), "percent"), "50.0% [n=3]");
   assert.equal(formatEstimate(straddles, "percent"), "98.5% [90.0%, 99.5%]");
+});
+
+test("on a machine busier than its cores, a slow absolute time is noisy, a fast one still met", () => {
+  const slow = estimate([900, 1000, 1100, 950, 1050, 1000]);
+  const fast = estimate([150, 160, 170, 155, 165, 160]);
+  assert.equal(absoluteVerdict(slow, { atMost: 300 }, 1.5, 2), "missed");
+  assert.equal(absoluteVerdict(slow, { atMost: 300 }, 9, 2), "noisy");
+  assert.equal(absoluteVerdict(fast, { atMost: 300 }, 9, 2), "met");
 });
 
 test("rounds alternate the order of sides and stop once the figures are sure enough", async () => {
