@@ -7,6 +7,7 @@
  * cost. /proc counts CPU in 10 ms ticks, so rounds are sized to span many of them.
  */
 import { request } from "node:http";
+import { estimate, type Estimate } from "../serving/confidence.js";
 import { percentile } from "../serving/stats.js";
 import { startOutpost } from "../serving/outpost.js";
 import { cpuMsOf, descendants } from "../serving/proc.js";
@@ -19,8 +20,8 @@ export interface RejectCostResult {
   /** Server CPU per request, µs, one value per round. */
   rejectCpuUs: number[];
   healthzCpuUs: number[];
-  /** Median reject cost over median /healthz cost. */
-  ratio: number;
+  /** Reject cost over /healthz cost per round (the two run back to back), median and 95 % interval. */
+  ratio: Estimate;
   rejectP50Ms: number;
   rejectP99Ms: number;
   healthzP50Ms: number;
@@ -87,7 +88,7 @@ export async function rejectCost(flags: Record<string, string | number>, model: 
       concurrency: options.concurrency,
       rejectCpuUs,
       healthzCpuUs,
-      ratio: percentile(rejectCpuUs, 50) / percentile(healthzCpuUs, 50),
+      ratio: estimate(rejectCpuUs.map((us, i) => us / (healthzCpuUs[i] ?? Number.NaN))),
       rejectP50Ms: percentile(rejectMs, 50),
       rejectP99Ms: percentile(rejectMs, 99),
       healthzP50Ms: percentile(healthzMs, 50),
