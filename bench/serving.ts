@@ -29,13 +29,13 @@ const COMMON: Record<string, PartOption> = {
   models: { type: "string", default: BENCH_MODELS.map((m) => m.name).join(",") },
   // Outpost's own default rule (src/config: cores - 1, at least 1), so every side matches it.
   threads: { type: "string", default: String(Math.max(1, availableParallelism() - 1)) },
-  parts: { type: "string", default: PARTS.map((p) => p.name).join(",") },
+  parts: { type: "string" },
 };
 const options: Record<string, PartOption> = Object.assign({}, COMMON, ...PARTS.map((p) => p.options ?? {}));
 const values = parseArgs({ options }).values as Record<string, string | boolean | undefined>;
 const flag = (name: string) => String(values[name] ?? "");
 const list = (s: string) => s.split(",").map((x) => x.trim()).filter(Boolean);
-const chosen = list(flag("parts"));
+const chosen = values.parts ? list(flag("parts")) : PARTS.filter((p) => values.quick !== true || p.quick !== false).map((p) => p.name);
 for (const name of chosen) if (!PARTS.some((p) => p.name === name)) throw new Error(`unknown part '${name}'; known: ${PARTS.map((p) => p.name).join(", ")}`);
 
 const tags = environmentTags(REPO_ROOT);

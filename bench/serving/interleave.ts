@@ -26,7 +26,7 @@ export interface MachineLoad {
   stealShare: number;
   /** Share of the machine's CPU capacity in use, by anyone, steal included. */
   busyShare: number;
-  /** Share of capacity used by processes other than those the trials charged (`ownCpuMs`); NaN when not given. */
+  /** Share of capacity used by processes other than those the trials charged (`ownCpuMs`), steal left out; NaN when not given. */
   otherShare: number;
 }
 
@@ -70,6 +70,7 @@ export async function interleave<S>(sides: readonly S[], trial: (side: S, round:
   const ticks = machineTicks();
   const total = ticks.totalMs - ticksBefore.totalMs;
   const busy = ticks.busyMs - ticksBefore.busyMs;
+  const steal = ticks.stealMs - ticksBefore.stealMs;
   const own = (ownCpuMs?.() ?? Number.NaN) - ownBefore;
   return {
     rounds,
@@ -77,9 +78,9 @@ export async function interleave<S>(sides: readonly S[], trial: (side: S, round:
     wallMs,
     load: {
       loadavg1: loads.reduce((a, b) => a + b, 0) / loads.length,
-      stealShare: total > 0 ? (ticks.stealMs - ticksBefore.stealMs) / total : 0,
+      stealShare: total > 0 ? steal / total : 0,
       busyShare: total > 0 ? busy / total : 0,
-      otherShare: Math.max(0, busy - own) / (availableParallelism() * wallMs),
+      otherShare: Math.max(0, busy - steal - own) / (availableParallelism() * wallMs),
     },
   };
 }

@@ -36,5 +36,7 @@ export interface BenchPart {
   /** Its name in `--parts`. */
   name: string;
   options?: Record<string, PartOption>;
+  /** False: left out of `--quick` unless `--parts` names it (default true). */
+  quick?: boolean;
   run(ctx: BenchContext): Promise<string[]>;
 }

@@ -114,6 +114,10 @@ export const servingPart: BenchPart = {
 
 export const sweepPart: BenchPart = {
   name: "sweep",
+  // Two llama.cpp threads on a machine with other work queued for its cores can be hundreds of
+  // times slower than one (each step's barrier waits for a descheduled thread), and then six
+  // rounds take many minutes: the sweep is evidence for the thread rule, not a target.
+  quick: false,
   options: { "sweep-threads": { type: "string", default: "1,2" }, "sweep-concurrency": { type: "string", default: "1,8" } },
   async run(ctx) {
     const rows: string[][] = [];
