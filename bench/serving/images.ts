@@ -12,7 +12,7 @@ import type { ImageJob } from "../../src/contract/index.js";
 import { DiffusionPipeline } from "../../src/engines/diffusion/pipeline.js";
 import { SHARED_MODELS } from "../gguf/models.js";
 import { estimate, formatEstimate, formatVerdict, halfWidth } from "./confidence.js";
-import { formatLoad, interleave, type InterleaveOptions, type Interleaved } from "./interleave.js";
+import { formatLoad, interleave, onCores, type InterleaveOptions, type Interleaved } from "./interleave.js";
 import { startOutpost } from "./outpost.js";
 import type { BenchPart } from "./part.js";
 import { fmt, table } from "./report.js";
@@ -117,7 +117,7 @@ export const imagesPart: BenchPart = {
       for (const r of await imageCost(model, ctx.threads, ctx.ints("image-sizes"), steps, options, ctx.log)) {
         const ratio = estimate(r.ratios);
         ctx.out.write("text-to-image", { ...r, threads: ctx.threads, mode: ctx.mode, directMedianS: med(r.directS), outpostMedianS: med(r.outpostS), ratio, rounds: r.interleaved.rounds, load: r.interleaved.load });
-        rows.push([r.model, `${r.size}²`, String(r.steps), fmt(med(r.directS), 3), fmt(med(r.outpostS), 3), fmt((med(r.outpostS) * 1000) / r.steps, 0), formatEstimate(ratio, "percent"), String(r.interleaved.rounds), formatLoad(r.interleaved.load), r.sameBytes ? "yes" : "NO", formatVerdict(ratio, { atLeast: 0.95 }, "≥ 95%")]);
+        rows.push([r.model, `${r.size}²`, String(r.steps), fmt(med(r.directS), 3), fmt(med(r.outpostS), 3), fmt((med(r.outpostS) * 1000) / r.steps, 0), formatEstimate(ratio, "percent"), String(r.interleaved.rounds), formatLoad(r.interleaved.load), r.sameBytes ? "yes" : "NO", formatVerdict(ratio, { atLeast: 0.95 }, "≥ 95%", onCores(r.interleaved.load))]);
       }
     }
     return [

@@ -6,6 +6,7 @@
  * and the machine's load over the rounds is kept with them.
  */
 import { availableParallelism, loadavg } from "node:os";
+import type { LoadContext } from "./confidence.js";
 import { machineTicks } from "./proc.js";
 
 export interface InterleaveOptions {
@@ -84,6 +85,9 @@ export async function interleave<S>(sides: readonly S[], trial: (side: S, round:
     },
   };
 }
+
+/** The load as a verdict weighs it (confidence.ts loadedVerdict). */
+export const onCores = (load: MachineLoad): LoadContext => ({ loadavg1: load.loadavg1, cores: availableParallelism() });
 
 /** "load 2.3, steal 4%, other 31%": a table cell. */
 export function formatLoad(load: MachineLoad): string {

@@ -11,7 +11,7 @@ import { WhisperEngine } from "../../src/engines/whisper/index.js";
 import { speech } from "../../test/helpers/audio.js";
 import { SHARED_MODELS } from "../gguf/models.js";
 import { estimate, formatEstimate, formatVerdict, halfWidth } from "./confidence.js";
-import { formatLoad, interleave, type InterleaveOptions, type Interleaved } from "./interleave.js";
+import { formatLoad, interleave, onCores, type InterleaveOptions, type Interleaved } from "./interleave.js";
 import { startOutpost } from "./outpost.js";
 import type { BenchPart } from "./part.js";
 import { fmt, table } from "./report.js";
@@ -85,7 +85,7 @@ export const speechPart: BenchPart = {
     const lines = rows.map((r) => {
       const ratio = estimate(r.ratios);
       ctx.out.write("speech-recognition", { ...r, threads: ctx.threads, mode: ctx.mode, directRtfMedian: med(r.directRtf), outpostRtfMedian: med(r.outpostRtf), ratio, rounds: r.interleaved.rounds, load: r.interleaved.load });
-      return [fmt(r.audioS, 1), fmt(med(r.directRtf), 3), fmt(med(r.outpostRtf), 3), formatEstimate(ratio, "percent"), String(r.interleaved.rounds), formatLoad(r.interleaved.load), formatVerdict(ratio, { atLeast: 0.95 }, "≥ 95%")];
+      return [fmt(r.audioS, 1), fmt(med(r.directRtf), 3), fmt(med(r.outpostRtf), 3), formatEstimate(ratio, "percent"), String(r.interleaved.rounds), formatLoad(r.interleaved.load), formatVerdict(ratio, { atLeast: 0.95 }, "≥ 95%", onCores(r.interleaved.load))];
     });
     return [
       table(

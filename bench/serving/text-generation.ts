@@ -6,7 +6,7 @@
  */
 import { formatEstimate, formatVerdict, type Estimate, type Target } from "./confidence.js";
 import { medianOf, paired, runCell, type CellOptions, type CellResult, type Trial } from "./cell.js";
-import { formatLoad } from "./interleave.js";
+import { formatLoad, onCores } from "./interleave.js";
 import type { BenchModel } from "./models.js";
 import type { BenchContext, BenchPart } from "./part.js";
 import { fmt, pct, table } from "./report.js";
@@ -95,7 +95,7 @@ export const servingPart: BenchPart = {
           const sameText = sameTextShare(trials.flatMap((t) => t.results), rawResults);
           ctx.out.write("ratio", { ...base, side, against: "raw", ...ratio, sameText, load: cell.interleaved.load });
           const target = TARGETS[concurrency];
-          const verdicts = side === "outpost" && target ? `${formatVerdict(ratio.aggregate!, target.aggregate, `agg ≥ ${pct("atLeast" in target.aggregate ? target.aggregate.atLeast : 0)}`)}; ${formatVerdict(ratio.ttftOverheadMs!, target.ttftMs, `TTFT ≤ +${"atMost" in target.ttftMs ? target.ttftMs.atMost : 0} ms`)}` : "";
+          const verdicts = side === "outpost" && target ? `${formatVerdict(ratio.aggregate!, target.aggregate, `agg ≥ ${pct("atLeast" in target.aggregate ? target.aggregate.atLeast : 0)}`, onCores(cell.interleaved.load))}; ${formatVerdict(ratio.ttftOverheadMs!, target.ttftMs, `TTFT ≤ +${"atMost" in target.ttftMs ? target.ttftMs.atMost : 0} ms`, onCores(cell.interleaved.load))}` : "";
           const a = ratio.aggregate!;
           ratioRows.push([model.name, String(concurrency), `${side}/raw`, formatEstimate(a, "percent"), `${pct(a.q1)}–${pct(a.q3)}`, formatEstimate(ratio.ttftOverheadMs!, "ms"), fmt(ratio.itlOverheadMs!.median, 3), pct(sameText), stopped(cell), load, verdicts]);
         }

@@ -7,7 +7,7 @@ import { createHash } from "node:crypto";
 import type { SpeechJob } from "../../src/contract/index.js";
 import { EspeakEngine } from "../../src/engines/espeak/espeak-engine.js";
 import { estimate, formatEstimate, formatVerdict, halfWidth } from "./confidence.js";
-import { formatLoad, interleave, type InterleaveOptions, type Interleaved } from "./interleave.js";
+import { formatLoad, interleave, onCores, type InterleaveOptions, type Interleaved } from "./interleave.js";
 import { startOutpost } from "./outpost.js";
 import type { BenchPart } from "./part.js";
 import { fmt, table } from "./report.js";
@@ -120,7 +120,7 @@ export const ttsPart: BenchPart = {
     for (const r of await ttsCost([1, 4], perClient, options, ctx.log)) {
       const ratio = estimate(r.ratios);
       ctx.out.write("text-to-speech", { ...r, mode: ctx.mode, ratio, rounds: r.interleaved.rounds, load: r.interleaved.load });
-      rows.push([String(r.concurrency), String(r.requestsPerSide), fmt(r.directRps, 2), fmt(r.outpostRps, 2), formatEstimate(ratio, "percent"), `${fmt(r.directP50Ms, 0)} / ${fmt(r.directP99Ms, 0)}`, `${fmt(r.outpostP50Ms, 0)} / ${fmt(r.outpostP99Ms, 0)}`, String(r.interleaved.rounds), formatLoad(r.interleaved.load), r.sameBytes ? "yes" : "NO", formatVerdict(ratio, { atLeast: 0.95 }, "≥ 95%")]);
+      rows.push([String(r.concurrency), String(r.requestsPerSide), fmt(r.directRps, 2), fmt(r.outpostRps, 2), formatEstimate(ratio, "percent"), `${fmt(r.directP50Ms, 0)} / ${fmt(r.directP99Ms, 0)}`, `${fmt(r.outpostP50Ms, 0)} / ${fmt(r.outpostP99Ms, 0)}`, String(r.interleaved.rounds), formatLoad(r.interleaved.load), r.sameBytes ? "yes" : "NO", formatVerdict(ratio, { atLeast: 0.95 }, "≥ 95%", onCores(r.interleaved.load))]);
     }
     return [
       table(

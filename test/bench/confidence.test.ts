@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { absoluteVerdict, estimate, formatEstimate, halfWidth, verdict } from "../../bench/serving/confidence.js";
+import { estimate, formatEstimate, formatVerdict, halfWidth, loadedVerdict, verdict } from "../../bench/serving/confidence.js";
 import { interleave, roundOrder } from "../../bench/serving/interleave.js";
 
 test("the median's interval is the order statistics that cover it at 95 %", () => {
@@ -48,12 +48,15 @@ test("a target is met or missed only when the whole interval is on one side of i
   assert.equal(formatEstimate(straddles, "percent"), "98.5% [90.0%, 99.5%]");
 });
 
-test("on a machine busier than its cores, a slow absolute time is noisy, a fast one still met", () => {
+test("on a machine busier than its cores, a miss the load can explain is noisy, a met target stands", () => {
   const slow = estimate([900, 1000, 1100, 950, 1050, 1000]);
   const fast = estimate([150, 160, 170, 155, 165, 160]);
-  assert.equal(absoluteVerdict(slow, { atMost: 300 }, 1.5, 2), "missed");
-  assert.equal(absoluteVerdict(slow, { atMost: 300 }, 9, 2), "noisy");
-  assert.equal(absoluteVerdict(fast, { atMost: 300 }, 9, 2), "met");
+  assert.equal(loadedVerdict(slow, { atMost: 300 }, { loadavg1: 1.5, cores: 2 }), "missed");
+  assert.equal(loadedVerdict(slow, { atMost: 300 }, { loadavg1: 9, cores: 2 }), "noisy");
+  assert.equal(loadedVerdict(fast, { atMost: 300 }, { loadavg1: 9, cores: 2 }), "met");
+  assert.equal(formatVerdict(slow, { atMost: 300 }, "< 300 ms", { loadavg1: 9, cores: 2 }), "< 300 ms noisy (load)");
+  assert.equal(formatVerdict(slow, { atMost: 300 }, "< 300 ms", { loadavg1: 1.5, cores: 2 }), "< 300 ms MISSED");
+  assert.equal(formatVerdict(slow, { atMost: 300 }, "< 300 ms"), "< 300 ms MISSED");
 });
 
 test("rounds alternate the order of sides and stop once the figures are sure enough", async () => {
