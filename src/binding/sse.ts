@@ -29,39 +29,68 @@ export function workersSseEvent(event: RunEvent): string {
 /** Headers of every server-sent-event answer: no proxy or browser may cache a live stream. */
 export const SSE_HEADERS = { "content-type": "text/event-stream", "cache-control": "no-cache" } as const;
 
+/** Settles at the end of this event-loop turn, after the I/O callbacks already due have run. */
+function turnEnd(): Promise<undefined> {
+  return new Promise((resolve) => setImmediate(() => resolve(undefined)));
+}
+
 /**
- * Encodes events as a byte stream that pulls one event at a time: a slow reader pauses the
- * generation behind it rather than filling memory. Cancelling the stream cancels generation.
+ * Encodes events as a byte stream that pulls only when its reader asks: a slow reader pauses
+ * the generation behind it rather than filling memory. One pull writes every event ready by
+ * the end of the event-loop turn as one chunk, so a burst of tokens (the frames of a batch step,
+ * or tokens that queued while this process was busy) costs one socket write, not one each.
+ * Cancelling the stream cancels generation.
  */
 export function toByteStream(events: AsyncIterable<RunEvent>, encode: (event: RunEvent) => string): ReadableStream<Uint8Array> {
   const iterator = events[Symbol.asyncIterator]();
+  /** A next() that lost the race against the turn's end, kept for the following pull. */
+  let pending: Promise<IteratorResult<RunEvent>> | undefined;
+  const next = () => {
+    const taken = pending ?? iterator.next();
+    pending = undefined;
+    return taken;
+  };
   return new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
+        let text = "";
         try {
-          // An event a surface does not show encodes to nothing; pull on, as an empty pull is not asked again.
+          let deadline: Promise<undefined> | undefined;
           for (;;) {
-            const next = await iterator.next();
-            if (next.done) {
+            // Until there is something to write, wait as long as it takes: with highWaterMark 0
+            // a pull that enqueues nothing is never asked again.
+            const taken = next();
+            const result = deadline ? await Promise.race([taken, deadline]) : await taken;
+            if (result === undefined) {
+              pending = taken;
+              // A rejection now has no awaiter until the next pull; it is not unhandled.
+              taken.catch(() => undefined);
+              controller.enqueue(encoder.encode(text));
+              return;
+            }
+            if (result.done) {
+              if (text) controller.enqueue(encoder.encode(text));
               controller.close();
               return;
             }
-            const text = encode(next.value);
-            if (next.value.type === "done" || next.value.type === "error") {
+            text += encode(result.value);
+            if (result.value.type === "done" || result.value.type === "error") {
               controller.enqueue(encoder.encode(text));
               // Finish the source now: that is what releases the model's slot.
               await iterator.return?.();
               controller.close();
               return;
             }
-            if (text) return controller.enqueue(encoder.encode(text));
+            // An event a surface does not show encodes to nothing; the wait goes on.
+            if (text && !deadline) deadline = turnEnd();
           }
         } catch (error) {
-          controller.enqueue(encoder.encode(encode({ type: "error", error: OutpostError.from(error).toWire() })));
+          controller.enqueue(encoder.encode(text + encode({ type: "error", error: OutpostError.from(error).toWire() })));
           controller.close();
         }
       },
       async cancel() {
+        pending = undefined;
         await iterator.return?.();
       },
     },

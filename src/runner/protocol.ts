@@ -20,5 +20,6 @@ export type ToRunner =
 export type FromRunner =
   | { type: "loaded"; info: LoadedModelInfo }
   | { type: "load-failed"; error: WireError }
-  | { type: "frame"; id: number; frame: Frame }
+  /** Frames of any jobs, in order; a runner sends what one event-loop turn produced as one message. */
+  | { type: "frames"; frames: { id: number; frame: Frame }[] }
   | { type: "heartbeat" };

@@ -71,7 +71,7 @@ export class RunnerProcess {
         this.#loadWaiter?.onMessage(message);
         this.#loadSettle();
       }
-      else this.#pending.get(message.id)?.push(message.frame);
+      else for (const { id, frame } of message.frames) this.#pending.get(id)?.push(frame);
     });
     const timeoutMs = options.heartbeatTimeoutMs ? Math.max(options.heartbeatTimeoutMs, 2 * HEARTBEAT_INTERVAL_MS) : 0;
     const watchdog = timeoutMs ? setInterval(() => this.#checkHeartbeat(timeoutMs), HEARTBEAT_INTERVAL_MS) : undefined;
