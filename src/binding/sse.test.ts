@@ -29,7 +29,8 @@ test("a failure mid-stream ends with an error event and no [DONE]", async () => 
 
 async function chunks(body: ReadableStream<Uint8Array>): Promise<string[]> {
   const texts: string[] = [];
-  for await (const chunk of body) texts.push(new TextDecoder().decode(chunk));
+  const reader = body.getReader();
+  for (let read = await reader.read(); !read.done; read = await reader.read()) texts.push(new TextDecoder().decode(read.value));
   return texts;
 }
 

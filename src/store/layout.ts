@@ -21,6 +21,8 @@ export function isDigest(value: string): boolean {
  *   multi-file model's manifest lists the blob of every file.
  * - `trees/<model id>/`: a multi-file model's files in its own layout, hard links to blobs.
  * - `partials/<key>.partial` (+ `.json`, `.lock`): downloads in progress, resumable.
+ * - `verified/<hex>.json`: the sha256 of a mirror file and the size, mtime and inode it was
+ *   hashed at (store/verified.ts), so a restart need not hash it again.
  * - `custom-models.json`: models added with `outpost models add`.
  * Every path is built from a checked name or digest, never from raw input.
  */
@@ -50,6 +52,10 @@ export class StoreLayout {
   /** The folder a multi-file model's engine opens. */
   treePath(model: string): string {
     return join(this.treesDir, ...checkModelName(model).split("/"));
+  }
+
+  get verifiedDir(): string {
+    return join(this.dataDir, "verified");
   }
 
   get customModelsFile(): string {

@@ -10,6 +10,7 @@ import { listManifests, readManifest, removeManifest, writeManifest, type Manife
 import { checkModelName } from "./names.js";
 import { Pull } from "./pull.js";
 import type { Source } from "./source.js";
+import { VerificationRecords } from "./verified.js";
 import { materializeTree, pathSegments, sha256File, treeDigest, treeFiles, treeSizeBytes, verifyMirrorTree, type TreeFile } from "./tree.js";
 
 export interface StoreOptions {
@@ -27,6 +28,8 @@ export interface StoreOptions {
   attempts?: number;
   /** First retry delay in ms, doubling after; default PULL_RETRY_DELAY_MS. */
   retryDelayMs?: number;
+  /** sha256 (hex) of a mirror file; default streams it through node:crypto. Tests count the calls. */
+  hashFile?(path: string): Promise<string>;
 }
 
 /** A model's weights in the store: its manifest and the blob path (a multi-file model's folder). */
@@ -52,8 +55,7 @@ export class ModelStore {
   readonly layout: StoreLayout;
   readonly #options: StoreOptions;
   readonly #endpoint: URL;
-  /** sha256 of mirror files already hashed, keyed by path, size and mtime. */
-  readonly #hashed = new Map<string, string>();
+  readonly #verified: VerificationRecords;
   readonly #pulls = new Map<string, Pull>();
   readonly #finished: Pull[] = [];
   readonly #downloads = new Map<string, { blob: Promise<Blob>; listeners: Set<(progress: DownloadProgress) => void> }>();
@@ -62,6 +64,7 @@ export class ModelStore {
   constructor(options: StoreOptions) {
     this.#options = options;
     this.layout = new StoreLayout(options.dataDir);
+    this.#verified = new VerificationRecords(this.layout.verifiedDir, options.hashFile ?? sha256File);
     this.#endpoint = new URL(options.hfEndpoint || "https://huggingface.co");
   }
 
@@ -207,19 +210,7 @@ export class ModelStore {
     if (!path) return undefined;
     const files = treeFiles(artifact) ?? [{ path: "", sizeBytes: artifact.sizeBytes, sha256: artifact.sha256 }];
     // A single file is checked as a tree of one whose only path is the file itself.
-    return (await verifyMirrorTree(path, artifact.fileName, files, (file) => this.#hash(file), reasons)) ? path : undefined;
-  }
-
-  /** sha256 of a mirror file, hashed once per size and mtime. */
-  async #hash(path: string): Promise<string> {
-    const info = await stat(path);
-    const key = `${path}:${info.size}:${info.mtimeMs}`;
-    let sha256 = this.#hashed.get(key);
-    if (sha256 === undefined) {
-      sha256 = await sha256File(path);
-      this.#hashed.set(key, sha256);
-    }
-    return sha256;
+    return (await verifyMirrorTree(path, artifact.fileName, files, (file) => this.#verified.sha256(file), reasons)) ? path : undefined;
   }
 
   async #pullInto(entry: CatalogEntry, pull: Pull): Promise<string> {
