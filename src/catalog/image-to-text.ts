@@ -1,8 +1,5 @@
 import type { CatalogEntry } from "./types.js";
 
-/** Image-to-text answers `{description}` and its schema's max_tokens defaults to 512. */
-const CAPTION_FIELDS = { contextTokens: 0, maxTokensDefault: 512, maxTokensStreamDefault: 512, chatTemplate: "bare" } as const;
-
 /** ViT-GPT2's files as transformers.js reads them (the stand-in has the same layout). */
 const VIT_GPT2_FILES = [
   "config.json",
@@ -29,7 +26,6 @@ export const IMAGE_TO_TEXT_MODELS: CatalogEntry[] = [
     // Published only as PyTorch with custom modelling code: no ONNX or GGUF export exists, so
     // the id answers ENGINE_UNAVAILABLE and has no artifact to pull.
     engine: "uform",
-    ...CAPTION_FIELDS,
     properties: { beta: true, info: "https://huggingface.co/unum-cloud/uform-gen2-qwen-500m" },
   },
   {
@@ -40,7 +36,6 @@ export const IMAGE_TO_TEXT_MODELS: CatalogEntry[] = [
     // exists (the one ONNX export is a 28 GB split graph for onnxruntime-genai), so the id
     // answers ENGINE_UNAVAILABLE and has no artifact to pull.
     engine: "llava",
-    ...CAPTION_FIELDS,
     properties: { beta: true, info: "https://huggingface.co/llava-hf/llava-1.5-7b-hf" },
   },
   {
@@ -48,7 +43,6 @@ export const IMAGE_TO_TEXT_MODELS: CatalogEntry[] = [
     task: "image-to-text",
     description: "nlpconnect's ViT-GPT2 captioner (Apache-2.0), trained on COCO: one English sentence about the image. It takes no prompt.",
     engine: "transformers",
-    ...CAPTION_FIELDS,
     properties: { beta: true, info: "https://huggingface.co/nlpconnect/vit-gpt2-image-captioning" },
     // transformers.js reads Xenova's ONNX export (fp32 graphs, tokenizer.json); file hashes not published here.
     artifact: {
@@ -63,7 +57,6 @@ export const IMAGE_TO_TEXT_MODELS: CatalogEntry[] = [
     task: "image-to-text",
     description: "RANDOM WEIGHTS: a 5 MB stand-in with ViT-GPT2's exact ONNX layout, I/O and GPT-2 vocabulary. Its captions are gibberish; for tests and wiring only.",
     engine: "transformers",
-    ...CAPTION_FIELDS,
     properties: { beta: true, standin: true },
     artifact: {
       fileName: "standins/vit-gpt2-tiny",

@@ -165,10 +165,10 @@ export function toDescriptor(entry: CatalogEntry): ModelDescriptor {
     id: entry.id,
     task: entry.task,
     engine: entry.engine,
-    chatTemplate: entry.chatTemplate,
-    contextTokens: entry.contextTokens,
-    maxTokensDefault: entry.maxTokensDefault,
-    maxTokensStreamDefault: entry.maxTokensStreamDefault,
+    ...(entry.chatTemplate !== undefined ? { chatTemplate: entry.chatTemplate } : {}),
+    ...(entry.contextTokens !== undefined ? { contextTokens: entry.contextTokens } : {}),
+    ...(entry.maxTokensDefault !== undefined ? { maxTokensDefault: entry.maxTokensDefault } : {}),
+    ...(entry.maxTokensStreamDefault !== undefined ? { maxTokensStreamDefault: entry.maxTokensStreamDefault } : {}),
     ...(entry.systemPrompt ? { systemPrompt: entry.systemPrompt } : {}),
     ...(entry.imageGeneration ? { imageGeneration: entry.imageGeneration } : {}),
     ...(entry.speechRecognition ? { speechRecognition: entry.speechRecognition } : {}),
@@ -183,7 +183,7 @@ function sourceOf(id: string): number {
 export function toSearchItem(entry: CatalogEntry): ModelSearchItem {
   const info = TASK_INFO[entry.task];
   // Outpost's `programs`: a model with nothing to pull (espeak-ng), so clients need not offer a pull.
-  const properties = { context_window: entry.contextTokens, ...entry.properties, ...(entry.programs ? { programs: entry.programs } : {}) };
+  const properties = { ...(entry.contextTokens !== undefined ? { context_window: entry.contextTokens } : {}), ...entry.properties, ...(entry.programs ? { programs: entry.programs } : {}) };
   return {
     id: modelUuid(entry.id),
     source: sourceOf(entry.id),

@@ -29,9 +29,15 @@ test("text-generation entries default to 256 tokens and use a known chat templat
   assert.ok(textGen.length > 0);
   for (const m of textGen) {
     assert.equal(m.maxTokensDefault, 256, `${m.id} maxTokensDefault`);
-    assert.ok(ALLOWED_TEMPLATES.has(m.chatTemplate), `${m.id} has unknown chatTemplate ${m.chatTemplate}`);
-    assert.ok(m.maxTokensStreamDefault > 0, `${m.id} maxTokensStreamDefault`);
+    assert.ok(ALLOWED_TEMPLATES.has(m.chatTemplate ?? ""), `${m.id} has unknown chatTemplate ${m.chatTemplate}`);
+    assert.ok((m.maxTokensStreamDefault ?? 0) > 0, `${m.id} maxTokensStreamDefault`);
+    assert.ok((m.contextTokens ?? 0) > 0, `${m.id} contextTokens`);
   }
+});
+
+test("only text-generation entries carry chat templates and max_tokens defaults", () => {
+  const stray = MODELS.filter((m) => m.task !== "text-generation" && (m.chatTemplate ?? m.maxTokensDefault ?? m.maxTokensStreamDefault) !== undefined);
+  assert.deepEqual(stray.map((m) => m.id), []);
 });
 
 test("artifact hashes are 64 hex characters when present", () => {

@@ -39,9 +39,6 @@ export const MODELS: CatalogEntry[] = [
       "Last-token embeddings (64 dimensions) from the 260K TinyStories model. A demo and test fixture for the embeddings API, not a retrieval-quality model.",
     engine: "llama",
     contextTokens: 512,
-    maxTokensDefault: 0,
-    maxTokensStreamDefault: 0,
-    chatTemplate: "bare",
     properties: { max_input_tokens: 512, output_dimensions: 64 },
     artifact: {
       fileName: "stories260K.gguf",
@@ -698,9 +695,6 @@ export const MODELS: CatalogEntry[] = [
     description: "BAAI's small English BGE v1.5 embedding model, which returns 384-dimension vectors.",
     engine: "llama",
     contextTokens: 512,
-    maxTokensDefault: 0,
-    maxTokensStreamDefault: 0,
-    chatTemplate: "bare",
     properties: {
       beta: false,
       max_input_tokens: 512,
@@ -720,9 +714,6 @@ export const MODELS: CatalogEntry[] = [
     description: "BAAI's base English BGE v1.5 embedding model, which returns 768-dimension vectors; the launch embedding model.",
     engine: "llama",
     contextTokens: 512,
-    maxTokensDefault: 0,
-    maxTokensStreamDefault: 0,
-    chatTemplate: "bare",
     properties: {
       beta: false,
       max_input_tokens: 512,
@@ -748,9 +739,6 @@ export const MODELS: CatalogEntry[] = [
     description: "BAAI's large English BGE v1.5 embedding model, which returns 1024-dimension vectors.",
     engine: "llama",
     contextTokens: 512,
-    maxTokensDefault: 0,
-    maxTokensStreamDefault: 0,
-    chatTemplate: "bare",
     properties: {
       beta: false,
       max_input_tokens: 512,
@@ -771,9 +759,6 @@ export const MODELS: CatalogEntry[] = [
     description: "The Hugging Face-served copy of BGE base en v1.5; same weights as the @cf id, 768-dimension vectors.",
     engine: "llama",
     contextTokens: 512,
-    maxTokensDefault: 0,
-    maxTokensStreamDefault: 0,
-    chatTemplate: "bare",
     properties: {
       max_input_tokens: 512,
       output_dimensions: 768,
@@ -802,9 +787,6 @@ export const MODELS: CatalogEntry[] = [
     description: "OpenAI's Whisper multilingual speech recognizer; returns the transcript, plus word timings where available.",
     engine: "whisper",
     contextTokens: 448, // Whisper's decoder text context
-    maxTokensDefault: 0,
-    maxTokensStreamDefault: 0,
-    chatTemplate: "bare",
     properties: { beta: false, info: "https://openai.com/research/whisper" },
     neurons: { input: 41.14, unit: "audio minute" },
     speechRecognition: { output: "words" },
@@ -820,9 +802,6 @@ export const MODELS: CatalogEntry[] = [
     description: "Whisper tiny, English-only: the smallest and fastest Whisper, meant for English audio.",
     engine: "whisper",
     contextTokens: 448,
-    maxTokensDefault: 0,
-    maxTokensStreamDefault: 0,
-    chatTemplate: "bare",
     properties: { beta: true, info: "https://huggingface.co/openai/whisper-tiny.en" },
     speechRecognition: { output: "words" },
     artifact: {
@@ -839,9 +818,6 @@ export const MODELS: CatalogEntry[] = [
     description: "Whisper large-v3-turbo: large-v3 with 4 decoder layers instead of 32. Transcribes or translates into English, with segments and word timings.",
     engine: "whisper",
     contextTokens: 448,
-    maxTokensDefault: 0,
-    maxTokensStreamDefault: 0,
-    chatTemplate: "bare",
     properties: { beta: false, info: "https://huggingface.co/openai/whisper-large-v3-turbo" },
     speechRecognition: { output: "segments" },
     artifact: {
@@ -856,9 +832,6 @@ export const MODELS: CatalogEntry[] = [
     description: "RANDOM WEIGHTS: an 8 MB stand-in with whisper tiny.en's ggml layout and vocabulary. Its transcripts are gibberish; for tests and wiring only.",
     engine: "whisper",
     contextTokens: 448,
-    maxTokensDefault: 0,
-    maxTokensStreamDefault: 0,
-    chatTemplate: "bare",
     properties: { beta: true, standin: true },
     speechRecognition: { output: "words" },
     artifact: {
@@ -879,9 +852,6 @@ export const MODELS: CatalogEntry[] = [
     description: "Meta's M2M100 1.2B, a many-to-many translator that goes directly between any pair of 100 languages.",
     engine: "transformers",
     contextTokens: 1024,
-    maxTokensDefault: 0,
-    maxTokensStreamDefault: 0,
-    chatTemplate: "bare",
     properties: {
       beta: false,
       info: "https://github.com/facebookresearch/fairseq/tree/main/examples/m2m_100",
@@ -902,9 +872,6 @@ export const MODELS: CatalogEntry[] = [
     description: "DistilBERT fine-tuned on SST-2 (int8): labels English text as POSITIVE or NEGATIVE sentiment.",
     engine: "transformers",
     contextTokens: 512,
-    maxTokensDefault: 0,
-    maxTokensStreamDefault: 0,
-    chatTemplate: "bare",
     properties: { beta: false, info: "https://huggingface.co/distilbert/distilbert-base-uncased-finetuned-sst-2-english" },
     neurons: { input: 2394, unit: "1M tokens" },
     // transformers.js reads Xenova's ONNX export (fp32 graphs, tokenizer.json); file hashes not published here.
@@ -921,9 +888,6 @@ export const MODELS: CatalogEntry[] = [
     description: "BAAI's bge-reranker-base cross-encoder: scores how well each context answers a query, for reranking search results.",
     engine: "transformers",
     contextTokens: 512,
-    maxTokensDefault: 0,
-    maxTokensStreamDefault: 0,
-    chatTemplate: "bare",
     properties: { info: "https://huggingface.co/BAAI/bge-reranker-base" },
     // transformers.js reads Xenova's ONNX export (fp32 graph, XLM-R tokenizer.json); file hashes not published here.
     artifact: {
@@ -938,9 +902,6 @@ export const MODELS: CatalogEntry[] = [
     description: "A RoBERTa classifier fine-tuned to tell spam messages from legitimate ones.",
     engine: "onnx",
     contextTokens: 512,
-    maxTokensDefault: 0,
-    maxTokensStreamDefault: 0,
-    chatTemplate: "bare",
     properties: { beta: true, info: "https://huggingface.co/mshenoda/roberta-spam" },
   },
 
@@ -950,10 +911,6 @@ export const MODELS: CatalogEntry[] = [
     task: "image-classification",
     description: "ResNet-50 trained on ImageNet-1k; returns the five most likely of 1000 classes.",
     engine: "transformers",
-    contextTokens: 0,
-    maxTokensDefault: 0,
-    maxTokensStreamDefault: 0,
-    chatTemplate: "bare",
     properties: { beta: false, info: "https://huggingface.co/microsoft/resnet-50" },
     neurons: { input: 0.23, unit: "image" },
     // transformers.js reads Xenova's ONNX export (fp32 graph, preprocessor config); file hashes not published here.
@@ -970,10 +927,6 @@ export const MODELS: CatalogEntry[] = [
     task: "object-detection",
     description: "Facebook's DETR with a ResNet-50 backbone: finds COCO objects and returns labelled bounding boxes.",
     engine: "transformers",
-    contextTokens: 0,
-    maxTokensDefault: 0,
-    maxTokensStreamDefault: 0,
-    chatTemplate: "bare",
     properties: { beta: true, info: "https://huggingface.co/facebook/detr-resnet-50" },
     // transformers.js reads Xenova's ONNX export (fp32 graph, preprocessor config); file hashes not published here.
     artifact: {
@@ -990,9 +943,6 @@ export const MODELS: CatalogEntry[] = [
     description: "BART large fine-tuned on CNN/Daily Mail: writes a short abstractive summary of a longer text.",
     engine: "transformers",
     contextTokens: 1024,
-    maxTokensDefault: 0,
-    maxTokensStreamDefault: 0,
-    chatTemplate: "bare",
     properties: { beta: true, info: "https://huggingface.co/facebook/bart-large-cnn" },
     // transformers.js reads Xenova's ONNX export (fp32 graphs, tokenizer.json); file hashes not published here.
     artifact: {
@@ -1011,9 +961,6 @@ export const MODELS: CatalogEntry[] = [
     description: "The all-MiniLM-L6-v2 sentence-transformer: scores how close each candidate sentence is to a source sentence.",
     engine: "onnx",
     contextTokens: 256, // the model truncates input at 256 word pieces
-    maxTokensDefault: 0,
-    maxTokensStreamDefault: 0,
-    chatTemplate: "bare",
     properties: { beta: true, info: "https://huggingface.co/sentence-transformers/all-MiniLM-L6-v2" },
   },
 ];

@@ -1,8 +1,5 @@
 import type { CatalogEntry } from "./types.js";
 
-/** Fields every text-to-image entry carries for the text tasks' sake (the descriptor still requires them). */
-const IMAGE_TEXT_FIELDS = { contextTokens: 77, maxTokensDefault: 0, maxTokensStreamDefault: 0, chatTemplate: "bare" } as const;
-
 /**
  * The ONNX layout of SDXL's published export (optimum's `.onnx_data` holds weights past
  * protobuf's 2 GB limit). Sizes and digests could not be read here, so none is claimed: the
@@ -35,7 +32,6 @@ export const TEXT_TO_IMAGE_MODELS: CatalogEntry[] = [
     task: "text-to-image",
     description: "Stability AI's SDXL 1.0 base model, which generates images from a text prompt (default 20 steps).",
     engine: "diffusion",
-    ...IMAGE_TEXT_FIELDS,
     properties: { beta: true, info: "https://huggingface.co/stabilityai/stable-diffusion-xl-base-1.0" },
     createdAt: "2023-11-10",
     imageGeneration: { scheduler: "euler", width: 1024, height: 1024, steps: 20, guidance: 7.5 },
@@ -50,7 +46,6 @@ export const TEXT_TO_IMAGE_MODELS: CatalogEntry[] = [
     task: "text-to-image",
     description: "Stable Diffusion 1.5 in image-to-image mode: reworks an input image to follow a prompt.",
     engine: "diffusion",
-    ...IMAGE_TEXT_FIELDS,
     properties: { beta: true, info: "https://huggingface.co/runwayml/stable-diffusion-v1-5" },
     imageGeneration: { scheduler: "ddim", width: 512, height: 512, steps: 20, guidance: 7.5 },
     // No artifact: runwayml published the ONNX export on its repo's `onnx` branch and removed the
@@ -62,7 +57,6 @@ export const TEXT_TO_IMAGE_MODELS: CatalogEntry[] = [
     task: "text-to-image",
     description: "Stable Diffusion 1.5 inpainting: fills the masked area of an image according to a prompt.",
     engine: "diffusion",
-    ...IMAGE_TEXT_FIELDS,
     properties: { beta: true, info: "https://huggingface.co/runwayml/stable-diffusion-inpainting" },
     imageGeneration: { scheduler: "ddim", width: 512, height: 512, steps: 20, guidance: 7.5 },
     // No artifact: the upstream repo (and its ONNX branch) is gone and no mirror of the export was verified.
@@ -72,7 +66,6 @@ export const TEXT_TO_IMAGE_MODELS: CatalogEntry[] = [
     task: "text-to-image",
     description: "Lykon's DreamShaper 8, a Stable Diffusion 1.5 fine-tune distilled with LCM so it needs only a few steps.",
     engine: "diffusion",
-    ...IMAGE_TEXT_FIELDS,
     properties: { beta: true, info: "https://huggingface.co/Lykon/dreamshaper-8-lcm" },
     imageGeneration: { scheduler: "lcm", width: 512, height: 512, steps: 8, guidance: 1.5 },
     // No artifact: the repo ships diffusers safetensors only, and no ONNX export of it was found.
@@ -82,7 +75,6 @@ export const TEXT_TO_IMAGE_MODELS: CatalogEntry[] = [
     task: "text-to-image",
     description: "ByteDance's SDXL-Lightning, a distilled SDXL that makes 1024px images in a handful of steps.",
     engine: "diffusion",
-    ...IMAGE_TEXT_FIELDS,
     properties: { beta: true, info: "https://huggingface.co/ByteDance/SDXL-Lightning" },
     // Lightning was distilled on trailing timesteps, without guidance.
     imageGeneration: { scheduler: "euler", timestepSpacing: "trailing", width: 1024, height: 1024, steps: 4, guidance: 0 },
@@ -95,7 +87,6 @@ export const TEXT_TO_IMAGE_MODELS: CatalogEntry[] = [
     task: "text-to-image",
     description: "RANDOM WEIGHTS: a 9 MB stand-in with Stable Diffusion 1.5's exact ONNX layout and I/O. Its pictures are noise; for tests and wiring only.",
     engine: "diffusion",
-    ...IMAGE_TEXT_FIELDS,
     properties: { beta: true, standin: true },
     imageGeneration: { scheduler: "ddim", width: 256, height: 256, steps: 4, guidance: 7.5 },
     artifact: {
@@ -124,7 +115,6 @@ export const TEXT_TO_IMAGE_MODELS: CatalogEntry[] = [
     task: "text-to-image",
     description: "RANDOM WEIGHTS: a stand-in with the SD 1.5 inpainting pipeline's layout (9-channel UNet). Its pictures are noise; for tests and wiring only.",
     engine: "diffusion",
-    ...IMAGE_TEXT_FIELDS,
     properties: { beta: true, standin: true },
     imageGeneration: { scheduler: "ddim", width: 256, height: 256, steps: 4, guidance: 7.5 },
     artifact: {
@@ -153,7 +143,6 @@ export const TEXT_TO_IMAGE_MODELS: CatalogEntry[] = [
     task: "text-to-image",
     description: "RANDOM WEIGHTS: a 14 MB stand-in with SDXL's exact ONNX layout and I/O (two text encoders). Its pictures are noise; for tests and wiring only.",
     engine: "diffusion",
-    ...IMAGE_TEXT_FIELDS,
     properties: { beta: true, standin: true },
     imageGeneration: { scheduler: "euler", width: 256, height: 256, steps: 4, guidance: 7.5 },
     artifact: {

@@ -1,8 +1,5 @@
 import type { CatalogEntry } from "./types.js";
 
-/** Fields every text-to-speech entry carries for the text tasks' sake (the descriptor still requires them). */
-const SPEECH_TEXT_FIELDS = { contextTokens: 0, maxTokensDefault: 0, maxTokensStreamDefault: 0, chatTemplate: "bare" } as const;
-
 /** Text-to-speech models: MeloTTS as Workers AI serves it, and espeak-ng, which Outpost runs. */
 export const TEXT_TO_SPEECH_MODELS: CatalogEntry[] = [
   {
@@ -12,7 +9,6 @@ export const TEXT_TO_SPEECH_MODELS: CatalogEntry[] = [
     // No MeloTTS runtime exists for Node: the id answers ENGINE_UNAVAILABLE. Alias it to
     // @outpost/espeak-ng (`--alias @cf/myshell-ai/melotts=@outpost/espeak-ng`) to develop offline.
     engine: "melotts",
-    ...SPEECH_TEXT_FIELDS,
     properties: { info: "https://huggingface.co/myshell-ai/MeloTTS-English" },
     // MeloTTS keeps one checkpoint per language in its own repo (-English, -Spanish, -French,
     // -Chinese, -Japanese, -Korean); the English one is listed. Sizes and digests were not readable here.
@@ -28,7 +24,6 @@ export const TEXT_TO_SPEECH_MODELS: CatalogEntry[] = [
     description:
       "eSpeak NG, a formant speech synthesizer (Debian's espeak-ng program), in MeloTTS's six languages with Workers AI's {audio: base64 MP3} output. Robotic but real speech, with no weights to pull.",
     engine: "espeak",
-    ...SPEECH_TEXT_FIELDS,
     properties: { info: "https://github.com/espeak-ng/espeak-ng", languages: ["en", "es", "fr", "zh", "jp", "kr"] },
     programs: ["espeak-ng", "lame"],
   },

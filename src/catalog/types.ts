@@ -46,13 +46,16 @@ export interface CatalogEntry {
    * lacks (`diffusion`, `whisper`, `onnx`): they are listed and answer ENGINE_UNAVAILABLE.
    */
   engine: string;
-  /** Context window in tokens. */
-  contextTokens: number;
-  /** Default `max_tokens` for plain and streamed requests (Workers AI: 256 / per-model stream default). */
-  maxTokensDefault: number;
-  maxTokensStreamDefault: number;
-  /** Chat template family (tasks/chat-templates.ts) or "gguf" to use the file's own template. */
-  chatTemplate: string;
+  /** Context window in tokens, for models that take text (a text-generation model must set it). */
+  contextTokens?: number;
+  /**
+   * Default `max_tokens` for plain and streamed requests (Workers AI: 256 / per-model stream
+   * default), and the chat template family (tasks/chat-templates.ts) or "gguf" for the file's
+   * own: text-generation models only.
+   */
+  maxTokensDefault?: number;
+  maxTokensStreamDefault?: number;
+  chatTemplate?: string;
   /**
    * System message Workers AI put before a plain (non-raw) `prompt`; absent for none. Messages
    * requests carry their own system prompt.

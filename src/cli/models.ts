@@ -44,7 +44,7 @@ export async function modelsAdd(config: Config, spec: CustomModelSpec): Promise<
     let shown: Promise<void> = Promise.resolve();
     const entry = await outpost.admin.add(spec, process.cwd(), (pull) => (shown = showPull(pull)));
     await shown;
-    console.log(`added ${entry.id} (${entry.task}, template ${entry.chatTemplate}, ${formatBytes(entry.artifact?.sizeBytes ?? 0)}, sha256:${entry.artifact?.sha256})`);
+    console.log(`added ${entry.id} (${[entry.task, entry.chatTemplate && `template ${entry.chatTemplate}`].filter(Boolean).join(", ")}, ${formatBytes(entry.artifact?.sizeBytes ?? 0)}, sha256:${entry.artifact?.sha256})`);
     return 0;
   } catch (error) {
     return reportFailure(error);

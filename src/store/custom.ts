@@ -58,16 +58,13 @@ export function customRecord(spec: CustomModelSpec, cwd: string, trustedOrigin?:
 
 /** The catalog entry `run` and `pull` use for a custom model. */
 export function customEntry(record: CustomRecord): CatalogEntry {
-  const generates = record.task === "text-generation";
   return {
     id: record.name,
     task: record.task,
     description: `Custom model added from ${record.url}`,
     engine: "llama",
     contextTokens: record.contextTokens,
-    maxTokensDefault: generates ? 256 : 0,
-    maxTokensStreamDefault: generates ? 256 : 0,
-    chatTemplate: record.template,
+    ...(record.task === "text-generation" ? { maxTokensDefault: 256, maxTokensStreamDefault: 256, chatTemplate: record.template } : {}),
     properties: {},
     artifact: { fileName: record.fileName, url: record.url, sha256: record.sha256, sizeBytes: record.sizeBytes },
     custom: true,

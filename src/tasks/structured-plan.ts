@@ -1,4 +1,4 @@
-import { OutpostError, type ChatMessage, type JsonConstraint, type ModelDescriptor, type RunEvent, type RunResult } from "../contract/index.js";
+import { OutpostError, type ChatMessage, type JsonConstraint, type RunEvent, type RunResult, type TextModel } from "../contract/index.js";
 import { collectText } from "./collect.js";
 import { planResponseFormat, structureEvents, type OutputPlan } from "./structured-output.js";
 import type { Prepared } from "./task.js";
@@ -29,7 +29,7 @@ const INSTRUCTION_SHARE = 0.25;
  * The grammar alone guarantees the shape; the schema in the prompt only helps a model fill it
  * sensibly, so it is left out where it would crowd a small context.
  */
-export function planOutput(inputs: StructuredInputs, model: Pick<ModelDescriptor, "chatTemplate" | "contextTokens">): Plan {
+export function planOutput(inputs: StructuredInputs, model: Pick<TextModel, "chatTemplate" | "contextTokens">): Plan {
   const budgetChars = Math.floor(model.contextTokens * INSTRUCTION_SHARE);
   const chatTemplate = model.chatTemplate;
   const tools = planTools(inputs.tools, inputs.tool_choice, inputs.parallel_tool_calls, chatTemplate);

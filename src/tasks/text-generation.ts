@@ -1,6 +1,6 @@
 import { randomInt } from "node:crypto";
 import { z } from "zod";
-import { OutpostError, type ChatMessage, type EngineResult, type ModelDescriptor, type RunResult, type TextJob } from "../contract/index.js";
+import { OutpostError, type ChatMessage, type EngineResult, type ModelDescriptor, type RunResult, type TextJob, textModel } from "../contract/index.js";
 import { renderChat, renderPrompt, isChatTemplateName } from "./chat-templates.js";
 import { MAX_MESSAGES, MAX_PROMPT_CHARS, MAX_TOOLS } from "./constants.js";
 import { TEXT_GENERATION_BODY_LIMITS } from "./body-limits.js";
@@ -79,7 +79,8 @@ export const textGeneration = {
   bodyLimits: TEXT_GENERATION_BODY_LIMITS,
   outputSchema: TEXT_GENERATION_OUTPUT,
 
-  prepare(raw: unknown, model: ModelDescriptor): Prepared & { job: TextJob } {
+  prepare(raw: unknown, descriptor: ModelDescriptor): Prepared & { job: TextJob } {
+    const model = textModel(descriptor);
     const fields = requireObject(raw);
     const hasPrompt = fields.prompt !== undefined;
     const hasMessages = fields.messages !== undefined;

@@ -51,7 +51,7 @@ export class LlamaEngine implements Engine {
     const llama = await this.#llama;
     const model = await llama.loadModel({ modelPath: options.path, useMmap: true });
     const { size } = await stat(options.path);
-    const contextTokens = Math.min(options.model.contextTokens, model.trainContextSize);
+    const contextTokens = Math.min(options.model.contextTokens ?? model.trainContextSize, model.trainContextSize);
     // One GGUF serves both text tasks; which context it gets depends on the catalog entry's task.
     if (options.model.task === "text-embeddings") {
       const context = await model.createEmbeddingContext({ contextSize: contextTokens, threads: options.threads });

@@ -76,10 +76,10 @@ export class TransformersEngine implements Engine {
   }
 }
 
-async function run(transformers: Transformers, pipe: TextPipeline, raw: EngineJob, signal: AbortSignal, contextTokens: number): Promise<EngineResult> {
+async function run(transformers: Transformers, pipe: TextPipeline, raw: EngineJob, signal: AbortSignal, contextTokens: number | undefined): Promise<EngineResult> {
   const job = raw as TransformersJob;
   if (signal.aborted) throw new OutpostError("ABORTED", "The request was cancelled");
-  if ("text" in job && pipe.tokenizer && contextTokens > 0) {
+  if ("text" in job && pipe.tokenizer && contextTokens !== undefined) {
     const tokens = pipe.tokenizer.encode(job.text).length;
     if (tokens > contextTokens) throw new OutpostError("INPUT_INVALID", `Invalid input at '${job.field}': ${tokens} tokens, at most ${contextTokens} are allowed`);
   }
