@@ -56,7 +56,7 @@ async function trial(side: ServingSide, model: BenchModel, concurrency: number, 
 }
 
 /** Per round, `figure(side) / figure(baseline)` (or the difference): paired, so drift cancels. */
-export function paired(cell: CellResult, side: string, figure: (s: Summary) => number, as: "ratio" | "difference"): Estimate {
+export function paired(cell: Pick<CellResult, "baseline" | "trials">, side: string, figure: (s: Summary) => number, as: "ratio" | "difference"): Estimate {
   const base = cell.trials.get(cell.baseline) ?? [];
   const values = (cell.trials.get(side) ?? []).map((t, i) => {
     const b = base[i];
@@ -86,18 +86,17 @@ export async function runCell(model: BenchModel, sides: CellSide[], options: Cel
     const roundsPerTrial = Math.max(1, Math.round(options.trialMs / Math.min(...baselineMs)));
     const trials = new Map<string, Trial[]>(sides.map((s) => [s.name, []]));
     const baseline = sides[0]?.name ?? "";
-    const cell = { baseline, roundsPerTrial, trials } as CellResult;
     const others = sides.slice(1).map((s) => s.name);
-    const enough = () => others.every((name) => halfWidth(paired(cell, name, (s) => s.aggregateTokensPerS, "ratio")) <= options.ratioHalfWidth);
+    const enough = () => others.every((name) => halfWidth(paired({ baseline, trials }, name, (s) => s.aggregateTokensPerS, "ratio")) <= options.ratioHalfWidth);
     const ownCpuMs = () => processCpuMs() + [...opened.values()].reduce((total, side) => total + sum(side.cpuMs()), 0);
     log(`  ${sides.map((s) => s.name).join(", ")}: trials of ${roundsPerTrial} × ${options.concurrency} requests × ${options.maxTokens} tokens, at least ${options.minRounds} rounds, budget ${(options.budgetMs / 1000).toFixed(0)} s`);
-    cell.interleaved = await interleave(
+    const interleaved = await interleave(
       sides.map((s) => s.name),
       async (name) => void trials.get(name)?.push(await trial(opened.get(name)!, model, options.concurrency, roundsPerTrial, options.maxTokens)),
       { minRounds: options.minRounds, maxRounds: options.maxRounds, budgetMs: options.budgetMs, enough },
       ownCpuMs,
     );
-    return cell;
+    return { baseline, roundsPerTrial, trials, interleaved };
   } finally {
     for (const side of opened.values()) await side[Symbol.asyncDispose]();
   }
