@@ -1,19 +1,15 @@
 import { Hono } from "hono";
-import { OutpostError } from "../contract/index.js";
+import { OutpostError, SPEECH_FORMATS, type SpeechFormat } from "../contract/index.js";
 import { bodyLimitsFor } from "../tasks/index.js";
 import type { BodyReader } from "./body.js";
 import type { ApiDeps } from "./deps.js";
 import { openAiError, requireBody, requireModel } from "./openai.js";
 import { runOptions } from "./run-options.js";
 
-/** OpenAI's `response_format`s Outpost makes, and their content types. */
-const FORMATS = { mp3: "audio/mpeg", wav: "audio/wav" } as const;
-type Format = keyof typeof FORMATS;
-
-function responseFormat(format: unknown): Format {
+function responseFormat(format: unknown): SpeechFormat {
   if (format === undefined || format === null) return "mp3";
-  if (format === "mp3" || format === "wav") return format;
-  throw new OutpostError("INPUT_INVALID", `Invalid input at '/response_format': Outpost makes 'mp3' or 'wav', not ${JSON.stringify(format)}`);
+  if (typeof format === "string" && Object.hasOwn(SPEECH_FORMATS, format)) return format as SpeechFormat;
+  throw new OutpostError("INPUT_INVALID", `Invalid input at '/response_format': expected one of ${Object.keys(SPEECH_FORMATS).join(", ")}, not ${JSON.stringify(format)}`);
 }
 
 /** OpenAI calls the text `input`; the task, as Workers AI, `prompt`: its errors name the field the caller sent. */
@@ -44,7 +40,7 @@ export function openAiSpeechRoutes(deps: ApiDeps, body: BodyReader): Hono {
       const result = await request.result.catch(asOpenAiField);
       if (result.kind !== "json") throw new OutpostError("INTERNAL", "The model returned no audio");
       const { audio } = result.value as { audio: string };
-      return new Response(Buffer.from(audio, "base64"), { headers: { "content-type": FORMATS[request.format] } });
+      return new Response(Buffer.from(audio, "base64"), { headers: { "content-type": SPEECH_FORMATS[request.format] } });
     } catch (error) {
       return openAiError(error);
     }

@@ -23,7 +23,7 @@ export const COMMAND_HELP: Record<string, CommandHelp> = {
       ["--temperature <t>", "Randomness, 0 to 5; 0 is greedy (default 0.6)."],
       ["--seed <n>", "Same seed and prompt give the same answer."],
       ["--json", "Print the raw result object (response and usage) instead of streaming text."],
-      ["-o, --output <file>", "Text-to-image: write the PNG there; text-to-speech: the audio, WAV for a .wav name, else MP3 (default: stdout, unless it is a terminal). Progress goes to stderr."],
+      ["-o, --output <file>", "Text-to-image: write the PNG there; text-to-speech: the audio in the format its extension names (.wav, .flac, .opus, .aac, .pcm; else MP3) (default: stdout, unless it is a terminal). Progress goes to stderr."],
       ["--negative <text>", "Text-to-image: what to keep out of the picture."],
       ["--width <px>, --height <px>", "Text-to-image: the picture's size (default: the model's)."],
       ["--steps <n>", "Text-to-image: denoising steps, 1 to 20."],

@@ -9,8 +9,20 @@ export type SpeechLanguage = (typeof SPEECH_LANGUAGES)[number];
 export const SPEECH_VOICES = ["alloy", "ash", "ballad", "coral", "echo", "fable", "nova", "onyx", "sage", "shimmer", "verse"] as const;
 export type SpeechVoice = (typeof SPEECH_VOICES)[number];
 
-/** Encodings a speech engine writes: MP3 (Workers AI's) or WAV (16-bit PCM, OpenAI's `wav`). */
-export type SpeechFormat = "mp3" | "wav";
+/**
+ * Encodings a speech engine writes, by OpenAI's `response_format` names, with the content type
+ * each is sent as. MP3 is Workers AI's; `pcm` is OpenAI's raw 24 kHz 16-bit little-endian
+ * mono, `opus` an Ogg Opus file, `aac` an ADTS stream.
+ */
+export const SPEECH_FORMATS = {
+  mp3: "audio/mpeg",
+  wav: "audio/wav",
+  pcm: "audio/pcm",
+  flac: "audio/flac",
+  opus: "audio/opus",
+  aac: "audio/aac",
+} as const;
+export type SpeechFormat = keyof typeof SPEECH_FORMATS;
 
 /** A speech engine's job, built by tasks/text-to-speech.ts. Plain JSON, as every engine job is. */
 export interface SpeechJob {

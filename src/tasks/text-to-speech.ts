@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { OutpostError, SPEECH_LANGUAGES, SPEECH_VOICES, type EngineResult, type RunResult, type SpeechJob } from "../contract/index.js";
+import { OutpostError, SPEECH_FORMATS, SPEECH_LANGUAGES, SPEECH_VOICES, type EngineResult, type RunResult, type SpeechFormat, type SpeechJob } from "../contract/index.js";
 import type { BodyLimits } from "./body-limits.js";
 import type { Task } from "./task.js";
 import { parseInputs, requireObject, toJsonSchema } from "./validate.js";
@@ -26,7 +26,10 @@ const inputSchema = z.object({
     .optional()
     .describe("Outpost: the speaker, by OpenAI's voice names. Default the model's own."),
   speed: z.number().min(MIN_SPEED).max(MAX_SPEED).optional().describe(`Outpost: speaking rate, ${MIN_SPEED} to ${MAX_SPEED}. Default 1.`),
-  format: z.enum(["mp3", "wav"]).optional().describe("Outpost: the encoding of `audio`, mp3 (default, as Workers AI) or wav (16-bit PCM)."),
+  format: z
+    .enum(Object.keys(SPEECH_FORMATS) as [SpeechFormat, ...SpeechFormat[]])
+    .optional()
+    .describe("Outpost: the encoding of `audio`: mp3 (default, as Workers AI), wav, pcm (raw 24 kHz 16-bit little-endian), flac, opus (Ogg) or aac (ADTS)."),
 });
 
 const BODY_LIMITS: BodyLimits = { maxDepth: 4, maxValues: 100, maxItems: 16, maxStringChars: MAX_SPEECH_CHARS };
@@ -37,7 +40,7 @@ export const textToSpeech: Task = {
   outputSchema: {
     type: "object",
     contentType: "application/json",
-    properties: { audio: { type: "string", description: "The generated audio in MP3 format (WAV with `format: \"wav\"`), base64-encoded." } },
+    properties: { audio: { type: "string", description: "The generated audio in MP3 format (or the `format` asked for), base64-encoded." } },
   },
   bodyLimits: BODY_LIMITS,
 

@@ -9,7 +9,7 @@ import Cloudflare from "cloudflare";
 import OpenAI from "openai";
 import { createRemoteAi } from "../../src/binding/index.js";
 import { createOutpost, type Outpost } from "../../src/cli/outpost.js";
-import { mp3Duration, wavDuration } from "../helpers/audio.js";
+import { mp3Duration, probeAudio, wavDuration } from "../helpers/audio.js";
 import { envelopeError, envelopeResult, openAiError, post } from "../helpers/http.js";
 import { LegacyAi } from "../helpers/legacy-ai.js";
 import { MODEL_MIRROR, REPO_ROOT, startServer, STORIES, type TestServer } from "../helpers/server.js";
@@ -129,13 +129,43 @@ describe("text-to-speech", () => {
         return true;
       });
     await rejects(openai.audio.speech.create({ model: ESPEAK, voice: "alloy", input: "" }), /'\/input'/);
-    await rejects(openai.audio.speech.create({ model: ESPEAK, voice: "alloy", input: "hi", response_format: "opus" }), /'\/response_format'.*"opus"/);
+    await openAiError(await post(`${server.url}/v1/audio/speech`, { model: ESPEAK, voice: "alloy", input: "hi", response_format: "ogg" }), 400, "input_invalid", /'\/response_format': expected one of mp3, wav, pcm, flac, opus, aac, not "ogg"/);
     await rejects(openai.audio.speech.create({ model: ESPEAK, voice: "marin", input: "hi" }), /'\/voice': unknown voice "marin"/);
     await rejects(openai.audio.speech.create({ model: "@cf/karpathy/tinyllamas-stories-260k", voice: "alloy", input: "hi" }), /not a text-to-speech model/);
     await openAiError(await post(`${server.url}/v1/audio/speech`, { model: ESPEAK, voice: "alloy", input: "hi", stream_format: "sse" }), 400, "input_invalid", /stream_format/);
   });
 
-  test("outpost run writes speech to -o: MP3, or WAV for a .wav name; other tasks refuse its options; publish refuses", async () => {
+  test("every OpenAI response_format is the audio it names, as an independent decoder reads it", async () => {
+    const openai = new OpenAI({ apiKey: "any", baseURL: `${server.url}/v1`, maxRetries: 0 });
+    const speech = async (response_format: "mp3" | "wav" | "pcm" | "flac" | "opus" | "aac") => {
+      const response = await openai.audio.speech.create({ model: ESPEAK, voice: "alloy", input: LONG, response_format });
+      return { type: response.headers.get("content-type"), bytes: Buffer.from(await response.arrayBuffer()) };
+    };
+    const wav = await speech("wav");
+    const seconds = wavDuration(wav.bytes).seconds;
+    const expected = {
+      flac: { type: "audio/flac", codec: "flac", sampleRate: 22_050 },
+      opus: { type: "audio/opus", codec: "opus", sampleRate: 48_000 },
+      aac: { type: "audio/aac", codec: "aac", sampleRate: 22_050 },
+    } as const;
+    for (const [format, want] of Object.entries(expected) as [keyof typeof expected, (typeof expected)[keyof typeof expected]][]) {
+      const { type, bytes } = await speech(format);
+      assert.equal(type, want.type, format);
+      const probed = probeAudio(bytes);
+      assert.deepEqual({ codec: probed.codec, sampleRate: probed.sampleRate, channels: probed.channels }, { codec: want.codec, sampleRate: want.sampleRate, channels: 1 }, format);
+      // Encoders pad a frame or two; the speech itself is as long as the WAV's.
+      assert.ok(Math.abs(probed.seconds - seconds) < 0.1, `${format}: ${probed.seconds} s, the WAV ${seconds} s`);
+    }
+    const pcm = await speech("pcm");
+    assert.equal(pcm.type, "audio/pcm");
+    const raw = probeAudio(pcm.bytes, ["-f", "s16le", "-ar", "24000", "-ac", "1"]);
+    assert.equal(raw.codec, "pcm_s16le");
+    assert.ok(Math.abs(pcm.bytes.byteLength / 2 / 24_000 - seconds) < 0.01, `pcm: ${pcm.bytes.byteLength} bytes at 24 kHz for ${seconds} s`);
+    // The Workers AI route takes the same names through `format` and answers them as base64.
+    assert.deepEqual(await audioOf(ESPEAK, { prompt: LONG, voice: "alloy", format: "flac" }), (await speech("flac")).bytes);
+  });
+
+  test("outpost run writes speech to -o in the format its extension names; other tasks refuse its options; publish refuses", async () => {
     const dir = mkdtempSync(join(tmpdir(), "outpost-tts-cli-"));
     try {
       const env = { ...process.env, OUTPOST_MODEL_MIRROR: MODEL_MIRROR, OUTPOST_DATA_DIR: dir };
@@ -151,6 +181,9 @@ describe("text-to-speech", () => {
       const wav = await cli("run", ESPEAK, "Hola a todos", "--lang", "es", "--voice", "nova", "--speed", "1.5", "-o", join(dir, "b.wav"));
       assert.equal(wav.status, 0, wav.stderr);
       assert.deepEqual(readFileSync(join(dir, "b.wav")), await audioOf(ESPEAK, { prompt: "Hola a todos", lang: "es", voice: "nova", speed: 1.5, format: "wav" }));
+      const ogg = await cli("run", ESPEAK, "Hello", "-o", join(dir, "d.ogg"));
+      assert.match(ogg.stderr, /wrote .*d\.ogg \(OPUS, \d+ bytes\)/);
+      assert.equal(probeAudio(readFileSync(join(dir, "d.ogg"))).codec, "opus");
       const bad = await cli("run", ESPEAK, "hi", "--lang", "de", "-o", join(dir, "c.mp3"));
       assert.equal(bad.status, 1);
       assert.match(bad.stderr, /unknown language "de"/);

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -151,4 +151,28 @@ export function flacFile(samples: Float32Array, sampleRate: number): Buffer {
     frames.push(frame, crc);
   }
   return Buffer.concat([Buffer.from("fLaC"), Buffer.from([0x80, 0, 0, 34]), info, ...frames]);
+}
+
+/**
+ * What Debian's ffprobe, an independent decoder, reads from `bytes`: the stream's codec, rate,
+ * channels, and its duration from the packets themselves (a FLAC written to a pipe may leave
+ * its header's total unknown). A file that is not the format throws.
+ */
+export function probeAudio(bytes: Uint8Array, inputFormat: string[] = []): { codec: string; sampleRate: number; channels: number; seconds: number } {
+  const dir = mkdtempSync(join(tmpdir(), "outpost-probe-"));
+  try {
+    const file = join(dir, "audio");
+    writeFileSync(file, bytes);
+    const args = ["-v", "error", ...inputFormat, "-show_entries", "stream=codec_name,sample_rate,channels:packet=pts_time,duration_time", "-of", "json", file];
+    const probed = JSON.parse(execFileSync("ffprobe", args, { encoding: "utf8" })) as {
+      streams: { codec_name: string; sample_rate: string; channels: number }[];
+      packets: { pts_time?: string; duration_time?: string }[];
+    };
+    const [stream] = probed.streams;
+    assert.ok(stream, "ffprobe found an audio stream");
+    const seconds = Math.max(0, ...probed.packets.map((p) => Number(p.pts_time ?? 0) + Number(p.duration_time ?? 0)));
+    return { codec: stream.codec_name, sampleRate: Number(stream.sample_rate), channels: stream.channels, seconds };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
