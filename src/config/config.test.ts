@@ -44,3 +44,28 @@ test("aliases: outpost.json in the working directory, then the setting, which wi
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("plugins: outpost.json's first, paths relative to it, then the setting's; a bad fail mode or entry throws", async () => {
+  const { mkdtempSync, writeFileSync, rmSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const { join, resolve } = await import("node:path");
+  const { loadPlugins } = await import("./index.js");
+  const dir = mkdtempSync(join(tmpdir(), "outpost-config-"));
+  try {
+    assert.deepEqual(loadPlugins({ plugins: "" }, dir), []);
+    writeFileSync(join(dir, "outpost.json"), JSON.stringify({ plugins: ["p/a.mjs", { path: "/abs/b.mjs", failMode: "closed" }] }));
+    assert.deepEqual(loadPlugins({ plugins: "c.mjs=closed, d.mjs" }, dir), [
+      { path: join(dir, "p/a.mjs"), failMode: "open" },
+      { path: "/abs/b.mjs", failMode: "closed" },
+      { path: resolve("c.mjs"), failMode: "closed" },
+      { path: resolve("d.mjs"), failMode: "open" },
+    ]);
+    assert.throws(() => loadPlugins({ plugins: "c.mjs=shut" }, dir), /plugin c\.mjs: fail mode must be open or closed, got 'shut'/);
+    writeFileSync(join(dir, "outpost.json"), JSON.stringify({ plugins: [42] }));
+    assert.throws(() => loadPlugins({ plugins: "" }, dir), /plugin 42 is neither a path nor/);
+    writeFileSync(join(dir, "outpost.json"), JSON.stringify({ plugins: "a.mjs" }));
+    assert.throws(() => loadPlugins({ plugins: "" }, dir), /"plugins" must be a list/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

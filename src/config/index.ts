@@ -1,12 +1,13 @@
-import { existsSync, readFileSync } from "node:fs";
 import { availableParallelism, homedir, totalmem } from "node:os";
 import { join } from "node:path";
+import { PROJECT_FILE, readProjectFile } from "./project-file.js";
 
-/** The project file Outpost reads from the working directory: `{"aliases": {"<id>": "<model>"}}`. */
-export const PROJECT_FILE = "outpost.json";
+export { loadPlugins, type PluginSpec } from "./plugins.js";
+
+export { PROJECT_FILE, readProjectFile } from "./project-file.js";
 
 /** Settings whose flag may be given more than once; the values are joined with commas. */
-export const REPEATABLE_SETTINGS: ReadonlySet<string> = new Set(["aliases"]);
+export const REPEATABLE_SETTINGS: ReadonlySet<string> = new Set(["aliases", "plugins"]);
 
 /**
  * Every setting, once: its environment variable, its `serve` flag (the variable name without
@@ -157,6 +158,21 @@ export const SETTINGS = {
     description:
       "Serve a model id with another model: '<id>=<model>', comma-separated (the flag may be repeated). Merged over the aliases of ./outpost.json; e.g. @cf/meta/llama-2-7b-chat-int8=@cf/karpathy/tinyllamas-stories-260k.",
   },
+  plugins: {
+    env: "OUTPOST_PLUGINS",
+    flag: "plugin",
+    kind: "string",
+    default: () => "",
+    description:
+      "Plugin ES modules to load (hooks onRequest, onToken, onResponse, onError, onUsage), comma-separated (the flag may be repeated); '<path>' fails open, '<path>=closed' fails the request when the plugin fails. Added after ./outpost.json's plugins.",
+  },
+  hookTimeoutMs: {
+    env: "OUTPOST_HOOK_TIMEOUT_MS",
+    kind: "int",
+    default: () => 250,
+    description: "Longest one plugin hook call may take (one batch of tokens for onToken); past it the call counts as failed, and a plugin thread that stopped answering is restarted.",
+  },
+  pluginMemoryMb: { env: "OUTPOST_PLUGIN_MEMORY_MB", kind: "int", default: () => 128, description: "Heap each plugin's thread may use, in MiB; past it the thread is stopped and restarted." },
   residencyPolicy: {
     env: "OUTPOST_RESIDENCY_POLICY",
     kind: "string",
@@ -228,19 +244,11 @@ export function parseAliases(raw: string, origin = "OUTPOST_ALIASES / --alias"):
 export function loadAliases(config: Pick<Config, "aliases">, dir = process.cwd()): Map<string, string> {
   const file = join(dir, PROJECT_FILE);
   const aliases = new Map<string, string>();
-  if (existsSync(file)) {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(readFileSync(file, "utf8"));
-    } catch (error) {
-      throw new Error(`${file}: not JSON (${(error as Error).message})`, { cause: error });
-    }
-    const table = (parsed as { aliases?: unknown } | null)?.aliases ?? {};
-    if (typeof table !== "object" || table === null || Array.isArray(table)) throw new Error(`${file}: "aliases" must be an object of "<id>": "<model>"`);
-    for (const [id, model] of Object.entries(table)) {
-      if (typeof model !== "string" || !model) throw new Error(`${file}: alias ${id} must name a model id`);
-      aliases.set(id, model);
-    }
+  const table = readProjectFile(dir)?.aliases ?? {};
+  if (typeof table !== "object" || table === null || Array.isArray(table)) throw new Error(`${file}: "aliases" must be an object of "<id>": "<model>"`);
+  for (const [id, model] of Object.entries(table)) {
+    if (typeof model !== "string" || !model) throw new Error(`${file}: alias ${id} must name a model id`);
+    aliases.set(id, model);
   }
   for (const [id, model] of parseAliases(config.aliases)) aliases.set(id, model);
   return aliases;

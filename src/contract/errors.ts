@@ -51,6 +51,8 @@ export const ERRORS = {
   DATABASE_UNAVAILABLE: { status: 503, internalCode: 3000, name: "DatabaseUnavailable" },
   /** max_tokens ended generation inside a JSON value that JSON mode or a tool call required. */
   OUTPUT_INCOMPLETE: { status: 400, internalCode: 3047, name: "OutputIncomplete" },
+  /** An operator's plugin set to fail closed threw, timed out or crashed in one of its hooks (src/hooks). */
+  HOOK_FAILED: { status: 502, internalCode: 3000, name: "PluginFailed" },
   /** Anything else inside Outpost. */
   INTERNAL: { status: 500, internalCode: 3000, name: "InternalError" },
   /** Route does not exist. */

@@ -77,6 +77,18 @@ export interface RunOptions {
   account?: string;
   /** Network mode: called once, when the request has been placed, with where it is served. */
   onPlaced?: (placement: Placement) => void;
+  /** Set by the receiving node's plugins (src/hooks); it travels with the job, so the serving node's token hooks see it. */
+  context?: RequestContext;
+}
+
+/** What a request's plugin hooks share between the node that received it and the node that serves it. */
+export interface RequestContext {
+  /** Unique per request, across the network. */
+  requestId: string;
+  /** The account the request is metered to ("local" on an open server). */
+  account: string;
+  /** What `onRequest` hooks attached; plain JSON values. */
+  metadata: Record<string, unknown>;
 }
 
 /** Where a request may be served. Empty lists on both sides mean anywhere. */
