@@ -4,6 +4,7 @@ import { createLocalAi, createRun, type Ai, type RunFn } from "../binding/index.
 import { ENGINE_NAMES } from "../engines/index.js";
 import { loadAliases, loadConfig, type Config } from "../config/index.js";
 import { LocalBackend, Metrics, RunnerProcess, Scheduler, SpareRunners } from "../scheduler/index.js";
+import type { PluginHost } from "../hooks/index.js";
 import { customEntry, diskSizeBytes, loadCustomModels, ModelStore, StoreAdmin } from "../store/index.js";
 
 /** A fully wired single-process Outpost: the composition root shared by the CLI and the library. */
@@ -25,6 +26,8 @@ export interface Outpost {
 export interface OutpostHooks {
   /** Called when a model's file is in neither the mirror nor the store; may put it in the store (network mode pulls it from the object store). */
   fetchMissing?: (entry: CatalogEntry, store: ModelStore) => Promise<unknown>;
+  /** The operator's plugins: token hooks on the backend, request hooks around `run`. */
+  plugins?: PluginHost;
 }
 
 export function createOutpost(overrides: Partial<Config> = {}, hooks: OutpostHooks = {}): Outpost {
@@ -62,8 +65,12 @@ export function createOutpost(overrides: Partial<Config> = {}, hooks: OutpostHoo
     spawnRunner: (entry) => spares.take(entry.engine, entry.id),
     metrics,
   });
-  const backend = new LocalBackend(catalog, scheduler);
-  const run = metrics.instrument(createRun(backend), (model) => catalog.describe(model).task, (model) => catalog.resolve(model));
+  const local = new LocalBackend(catalog, scheduler);
+  // Token hooks run where the model is served: here, for requests of this node and of others.
+  const backend = hooks.plugins?.wrapBackend(local) ?? local;
+  const instrumented = metrics.instrument(createRun(backend), (model) => catalog.describe(model).task, (model) => catalog.resolve(model));
+  const run = hooks.plugins?.wrapRun(instrumented, (model) => catalog.describe(model).task) ?? instrumented;
+  hooks.plugins?.countIn(metrics.registry);
   return {
     config,
     catalog,

@@ -5,12 +5,14 @@ import type { Server, ServerOptions } from "node:http";
 import { serve as serveHttp } from "@hono/node-server";
 import { RateLimiter, ReplicatedAccounts, TokenStore, UsageLog, WatchedDatabase } from "../accounts/index.js";
 import { createApp, listSetting } from "../api/index.js";
-import { createRun } from "../binding/index.js";
-import type { Config } from "../config/index.js";
+import { createRun, type RunFn } from "../binding/index.js";
+import { loadPlugins, type Config } from "../config/index.js";
+import type { Backend } from "../contract/index.js";
+import { PluginHost } from "../hooks/index.js";
 import type { NetworkNode } from "../network/index.js";
 import { exposureRefusal } from "./exposure.js";
 import { joinNetwork } from "./network-node.js";
-import { createOutpost } from "./outpost.js";
+import { createOutpost, type Outpost } from "./outpost.js";
 
 /** `outpost serve`: the HTTP server until SIGINT/SIGTERM; a node of the Outpost network when NATS servers are set. */
 export async function serve(config: Config): Promise<void> {
@@ -22,7 +24,9 @@ export async function serve(config: Config): Promise<void> {
     throw new Error(refusal);
   }
   let network: NetworkNode | undefined;
+  const plugins = await loadPluginHost(config);
   const outpost = createOutpost(config, {
+    plugins,
     // Network mode: a model published to the network's object store is pulled from there,
     // verified, and put into the store through the store's own pull (a file: source).
     fetchMissing: async (entry, store) => {
@@ -42,7 +46,7 @@ export async function serve(config: Config): Promise<void> {
   outpost.metrics.onFinished((record) => usage.record(record));
   const limiter = new RateLimiter(db, usage, { rateLimits: config.rateLimits, dailyNeurons: config.dailyNeurons, nodes: () => network?.nodeCount() ?? 1 });
   const app = createApp({
-    run: network ? outpost.metrics.instrument(createRun(backend), (model) => outpost.catalog.describe(model).task, (model) => outpost.catalog.resolve(model)) : outpost.run,
+    run: network ? networkRun(outpost, backend, plugins) : outpost.run,
     backend,
     maxBodyBytes: config.maxBodyBytes,
     auth: tokens,
@@ -67,6 +71,7 @@ export async function serve(config: Config): Promise<void> {
       // Leaving announces itself so routers stop at once; a NATS outage must not hold up the exit.
       await Promise.race([network?.close(), new Promise((r) => setTimeout(r, 1_000).unref())]);
       outpost.close();
+      await plugins?.close();
       usage.close();
       db.close();
       server.close(() => resolve());
@@ -76,6 +81,22 @@ export async function serve(config: Config): Promise<void> {
     process.once("SIGINT", () => void stop());
     process.once("SIGTERM", () => void stop());
   });
+}
+
+/** The receiving node's run in network mode: over the network backend, with the same metrics and request hooks as outpost.run. */
+function networkRun(outpost: Outpost, backend: Backend, plugins: PluginHost | undefined): RunFn {
+  const taskOf = (model: string) => outpost.catalog.describe(model).task;
+  const run = outpost.metrics.instrument(createRun(backend), taskOf, (model) => outpost.catalog.resolve(model));
+  return plugins?.wrapRun(run, taskOf) ?? run;
+}
+
+/** The configured plugins, each in its thread, or undefined when there are none; one that cannot be loaded stops the start. */
+async function loadPluginHost(config: Config): Promise<PluginHost | undefined> {
+  const specs = loadPlugins(config);
+  if (specs.length === 0) return undefined;
+  const host = await PluginHost.load(specs, { timeoutMs: config.hookTimeoutMs, memoryMb: config.pluginMemoryMb, log: (line) => console.error(line) });
+  console.log(`Plugins: ${specs.map((spec) => `${spec.path} (fail ${spec.failMode})`).join(", ")}`);
+  return host;
 }
 
 /**

@@ -80,6 +80,7 @@ export class RemoteResponder {
           keepAliveMs: request.keepAliveMs,
           queueTimeoutMs: request.queueTimeoutMs,
           rejectIfBusy: request.rejectIfBusy,
+          context: request.context,
         });
       } catch (thrown) {
         const error = OutpostError.from(thrown);

@@ -92,6 +92,7 @@ export class RemoteCaller {
       keepAliveMs: options.keepAliveMs,
       queueTimeoutMs: options.queueTimeoutMs,
       rejectIfBusy: options.rejectIfBusy,
+      context: options.context,
     };
     const cancel = () => this.#nc.publish(SUBJECTS.control(target.node), encode({ t: "cancel", id } satisfies ControlMessage));
     // Credit travels in the replies to the frames the node sends as requests, never on its own.

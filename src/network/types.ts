@@ -1,4 +1,4 @@
-import type { EngineJob, Frame, WireError } from "../contract/index.js";
+import type { EngineJob, Frame, RequestContext, WireError } from "../contract/index.js";
 
 /** Load of one model on one node, as its advert reports it. */
 export interface ModelLoad {
@@ -47,6 +47,8 @@ export interface RunRequest {
   keepAliveMs?: number;
   queueTimeoutMs?: number;
   rejectIfBusy?: boolean;
+  /** The receiving node's plugin context, for the serving node's token hooks. */
+  context?: RequestContext;
 }
 
 /**
