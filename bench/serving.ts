@@ -8,6 +8,7 @@ import { availableParallelism, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { BENCH_ROOT } from "./gguf/models.js";
+import { hooksPart } from "./hooks.js";
 import { hostilePart } from "./hostile/index.js";
 import { grammarPart } from "./serving/grammar.js";
 import { imagesPart } from "./serving/images.js";
@@ -21,7 +22,7 @@ import { servingPart, sweepPart } from "./serving/text-generation.js";
 import { ttsPart } from "./serving/tts.js";
 
 /** Every part, in the order they run; `--parts` picks some. A new benchmark is one line here. */
-const PARTS: BenchPart[] = [servingPart, sweepPart, flashPart, hostilePart, grammarPart, imagesPart, speechPart, ttsPart];
+const PARTS: BenchPart[] = [servingPart, sweepPart, flashPart, hostilePart, hooksPart, grammarPart, imagesPart, speechPart, ttsPart];
 
 const REPO_ROOT = resolve(BENCH_ROOT, "..");
 const COMMON: Record<string, PartOption> = {
