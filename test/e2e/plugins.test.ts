@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import OpenAI from "openai";
 import { bodyText, envelopeError, envelopeResult, openAiError, post } from "../helpers/http.js";
-import { startServer, STORIES, type TestServer } from "../helpers/server.js";
+import { startServer, STORIES, TINYSTORIES_656K, type TestServer } from "../helpers/server.js";
 
 const PII = "examples/plugins/pii-redaction.mjs";
 const STOPPER = "examples/plugins/word-stopper.mjs";
@@ -92,7 +92,7 @@ describe("a plugin's hooks see, refuse, rename and record requests", () => {
   });
 
   test("onRequest renames the model; onResponse, then onUsage, see the answer and the metadata", async () => {
-    const result = await envelopeResult<{ response: string; usage: unknown }>(await run(server, { prompt: STORY_PROMPT }, "@cf/example/renamed"));
+    const result = await envelopeResult<{ response: string; usage: unknown }>(await run(server, { prompt: STORY_PROMPT }, TINYSTORIES_656K));
     const entries = (await auditWhen((all) => all.filter((entry) => entry.ctx.metadata.renamed).length >= 2)).filter((entry) => entry.ctx.metadata.renamed);
     assert.deepEqual(entries.map((entry) => entry.hook), ["onResponse", "onUsage"]);
     const [response, usage] = entries;
