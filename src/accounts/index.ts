@@ -1,5 +1,5 @@
 export { listAccounts, setAccountLimits, type AccountInfo } from "./accounts.js";
-export { DATABASE_FILE, databaseError, openDatabase, type Database } from "./database.js";
+export { DATABASE_FILE, databaseError, guarded, openDatabase, statement, type Database } from "./database.js";
 export { WatchedDatabase, type DatabaseHandle } from "./watched-database.js";
 export { parseDuration, TOKEN_PREFIX, TokenStore } from "./tokens.js";
 export { DEFAULT_RATE_LIMITS, RateLimiter } from "./limits.js";

@@ -59,4 +59,46 @@ export const MIGRATIONS: readonly string[] = [
    CREATE INDEX requests_account_at ON requests (account, at);`,
   // When an account's limits last changed (ISO 8601): in network mode the latest change wins.
   `ALTER TABLE accounts ADD COLUMN updated_at TEXT;`,
+  // AI Gateway (src/gateway): named gateways, their cache and their request logs.
+  `CREATE TABLE gateways (
+     id TEXT PRIMARY KEY,
+     -- JSON of the settings (src/gateway/settings.ts), every field present.
+     settings TEXT NOT NULL,
+     created_at TEXT NOT NULL,
+     updated_at TEXT NOT NULL,
+     -- Set by outpost gateways rm: kept, so that network mode replicates the removal.
+     deleted_at TEXT
+   );
+   CREATE TABLE gateway_cache (
+     key TEXT PRIMARY KEY,
+     gateway TEXT NOT NULL,
+     payload TEXT NOT NULL,
+     -- Epoch ms.
+     stored_at INTEGER NOT NULL,
+     expires_at INTEGER NOT NULL
+   );
+   CREATE TABLE gateway_logs (
+     id TEXT PRIMARY KEY,
+     gateway TEXT NOT NULL,
+     -- When the request ended, ISO 8601.
+     at TEXT NOT NULL,
+     account TEXT NOT NULL,
+     model TEXT NOT NULL,
+     served_model TEXT NOT NULL,
+     status INTEGER NOT NULL,
+     cache_status TEXT NOT NULL,
+     latency_ms REAL NOT NULL,
+     input_tokens INTEGER NOT NULL DEFAULT 0,
+     output_tokens INTEGER NOT NULL DEFAULT 0,
+     neurons REAL NOT NULL DEFAULT 0,
+     -- JSON: the models tried before the one that served, each with its error code.
+     attempts TEXT NOT NULL DEFAULT '[]',
+     metadata TEXT NOT NULL DEFAULT '{}',
+     event_id TEXT,
+     -- NULL when the gateway redacts them.
+     inputs TEXT,
+     output TEXT,
+     error TEXT
+   );
+   CREATE INDEX gateway_logs_gateway_at ON gateway_logs (gateway, at);`,
 ];

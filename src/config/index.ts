@@ -149,6 +149,12 @@ export const SETTINGS = {
     default: () => 0,
     description: "Neurons each account may use per UTC day (Workers AI's free allocation is 10000), unless `outpost accounts set` gives it its own; past it 429 until 00:00 UTC. 0: unlimited.",
   },
+  gatewayCacheBytes: {
+    env: "OUTPOST_GATEWAY_CACHE_BYTES",
+    kind: "int",
+    default: () => 256 * 1024 * 1024,
+    description: "AI Gateway cache: answers kept over all gateways, in bytes, least recently used out first (in memory and in the database).",
+  },
   requestLogDays: { env: "OUTPOST_REQUEST_LOG_DAYS", kind: "int", default: () => 30, description: "Days the request log in the database keeps each request; usage totals per hour are kept for good." },
   aliases: {
     env: "OUTPOST_ALIASES",

@@ -53,6 +53,11 @@ export const ERRORS = {
   OUTPUT_INCOMPLETE: { status: 400, internalCode: 3047, name: "OutputIncomplete" },
   /** An operator's plugin set to fail closed threw, timed out or crashed in one of its hooks (src/hooks). */
   HOOK_FAILED: { status: 502, internalCode: 3000, name: "PluginFailed" },
+  /**
+   * The request names an AI Gateway that does not exist. Workers AI's words and code, so apps
+   * that detect a missing gateway by them keep working (`outpost gateways create` makes one).
+   */
+  GATEWAY_NOT_FOUND: { status: 400, internalCode: 2001, name: "AiGatewayError" },
   /** Anything else inside Outpost. */
   INTERNAL: { status: 500, internalCode: 3000, name: "InternalError" },
   /** Route does not exist. */

@@ -11,3 +11,4 @@ export * from "./auth.js";
 export * from "./image.js";
 export * from "./speech-synthesis.js";
 export * from "./speech-recognition.js";
+export * from "./gateway.js";

@@ -1,5 +1,6 @@
 import type { Principal } from "./auth.js";
 import type { WireError } from "./errors.js";
+import type { GatewayOutcome, GatewayRequest } from "./gateway.js";
 
 /** Workers AI task ids, as the catalog and the schema endpoint spell them. */
 export type TaskId =
@@ -79,6 +80,10 @@ export interface RunOptions {
   onPlaced?: (placement: Placement) => void;
   /** Set by the receiving node's plugins (src/hooks); it travels with the job, so the serving node's token hooks see it. */
   context?: RequestContext;
+  /** Route through this AI Gateway: cache, log, rate limit, retries and fallbacks. */
+  gateway?: GatewayRequest;
+  /** Called once a gateway has decided, before the result is returned: cache status, log id, serving model. */
+  onGateway?: (outcome: GatewayOutcome) => void;
 }
 
 /** What a request's plugin hooks share between the node that received it and the node that serves it. */
