@@ -8,6 +8,7 @@ import { BodyReader, closeAfterUnreadBody } from "./body.js";
 import { failure } from "./envelope.js";
 import { errorResponse } from "./errors.js";
 import { FailureLimiter } from "./failure-limiter.js";
+import { gatewayRoutes } from "./gateways.js";
 import { cors, crossSiteGuard, hostGuard } from "./guards.js";
 import { openAiRoutes } from "./openai.js";
 import { servedByHeader } from "./served-by.js";
@@ -36,10 +37,14 @@ export function createApp(deps: ApiDeps): Hono {
   const workers = workersAiRoutes(deps, body);
   app.route("/api/session", sessionRoutes(auth, sessions, body, limiter));
   if (deps.auth) app.route("/api/tokens", tokenRoutes(deps.auth, body));
+  // AI Gateway's URLs for Workers AI: its REST run path and its OpenAI-compatible one, before /v1's own routes.
+  app.route("/v1/:account/:gateway/workers-ai/v1", openai);
+  app.route("/v1/:account/:gateway/workers-ai", workers);
   app.route("/client/v4/accounts/:account/ai/v1", openai);
   app.route("/v1", openai);
   app.route("/client/v4/accounts/:account/ai", workers);
   app.route("/ai", workers);
+  app.route("/api/gateways", gatewayRoutes(deps));
   app.route("/api", usageRoutes(deps));
   app.route("/api", adminRoutes(deps, body));
   // `network` tells the dashboard whether GET /network exists, so a single node is never asked for it.

@@ -79,7 +79,8 @@ export function authenticate(auth: Authenticator, sessions: Sessions, limiter: F
     const needed = requiredScope(c.req.method, c.req.path);
     // Health and the dashboard's files never touch the database, so they answer while it is down.
     if (needed === undefined && c.req.path !== "/api/session") return next();
-    const accountInPath = /^\/client\/v4\/accounts\/([^/]+)\//.exec(c.req.path)?.[1];
+    // Workers AI's path, or an AI Gateway URL's (/v1/{account}/{gateway}/workers-ai/…).
+    const accountInPath = (/^\/client\/v4\/accounts\/([^/]+)\//.exec(c.req.path) ?? /^\/v1\/([^/]+)\/[^/]+\/workers-ai\//.exec(c.req.path))?.[1];
     if (!auth.enabled()) {
       principals.set(c.req.raw, { account: accountInPath ?? "local", scope: "admin", models: [] });
       return next();

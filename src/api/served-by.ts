@@ -1,5 +1,5 @@
 import type { Context, MiddlewareHandler } from "hono";
-import { parseResidency, type Placement, type RunOptions } from "../contract/index.js";
+import { parseResidency, type GatewayOutcome, type Placement, type RunOptions } from "../contract/index.js";
 import { SERVED_MODEL_HEADER } from "../binding/index.js";
 
 /** Header naming the city (and node) that served a request, in network mode. */
@@ -10,10 +10,25 @@ export const RESIDENCY_HEADER = "x-outpost-residency";
 
 const placements = new WeakMap<Request, Placement>();
 const servedModels = new WeakMap<Request, string>();
+const gatewayOutcomes = new WeakMap<Request, GatewayOutcome>();
+
+/** AI Gateway's response headers: whether the cache answered, and the request's log id. */
+export const CACHE_STATUS_HEADER = "cf-aig-cache-status";
+export const LOG_ID_HEADER = "cf-aig-log-id";
 
 /** Records the model that serves this request's run, for `servedByHeader`. */
 export function noteServedModel(c: Context, model: string): void {
   servedModels.set(c.req.raw, model);
+}
+
+/** Records what a gateway did for `servedByHeader`: a fallback is the model that served. */
+export function gatewayOutcomeOption(c: Context): Pick<RunOptions, "onGateway"> {
+  return {
+    onGateway: (outcome) => {
+      gatewayOutcomes.set(c.req.raw, outcome);
+      servedModels.set(c.req.raw, outcome.model);
+    },
+  };
 }
 
 /**
@@ -29,11 +44,17 @@ export function placementOptions(c: Context): Pick<RunOptions, "account" | "resi
   };
 }
 
-/** Adds the served model to every run that succeeded, and the serving city to every response whose request was placed (streams included: placement precedes the first byte). */
+/** Adds the served model to every run that succeeded (a gateway's cache status and log id with it), and the serving city to every response whose request was placed (streams included: placement precedes the first byte). */
 export const servedByHeader: MiddlewareHandler = async (c, next) => {
   await next();
   const served = servedModels.get(c.req.raw);
   if (served && c.res.ok && !c.res.headers.has(SERVED_MODEL_HEADER)) c.res.headers.set(SERVED_MODEL_HEADER, served);
+  const outcome = gatewayOutcomes.get(c.req.raw);
+  if (outcome) {
+    c.res.headers.set(CACHE_STATUS_HEADER, outcome.cacheStatus);
+    c.res.headers.set(LOG_ID_HEADER, outcome.logId);
+    c.res.headers.set(SERVED_MODEL_HEADER, outcome.model);
+  }
   const placement = placements.get(c.req.raw);
   if (!placement) return;
   c.res.headers.set(SERVED_BY_HEADER, placement.city);

@@ -22,9 +22,13 @@ import { failure, success } from "./envelope.js";
 import { runOptions, splitOptions } from "./run-options.js";
 import { noteServedModel } from "./served-by.js";
 
-/** The model id from the path: ids keep their slashes, and clients may percent-encode them. */
+/**
+ * The model id from the path: ids keep their slashes, and clients may percent-encode them. It
+ * follows `/run/`, or on an AI Gateway URL may follow `/workers-ai/` directly.
+ */
 function modelFromPath(c: Context): string {
-  const raw = c.req.path.slice(c.req.path.indexOf("/run/") + "/run/".length);
+  const marker = c.req.path.includes("/run/") ? "/run/" : "/workers-ai/";
+  const raw = c.req.path.slice(c.req.path.indexOf(marker) + marker.length);
   try {
     return decodeURIComponent(raw);
   } catch {
@@ -107,7 +111,7 @@ export function workersAiRoutes(deps: ApiDeps, body: BodyReader): Hono {
   app.post("/run/proxy", proxy);
   app.get("/run/proxy", proxy);
 
-  app.post("/run/*", async (c) => {
+  const runRoute = async (c: Context) => {
     try {
       const model = modelFromPath(c);
       const { task, limits } = admit(c, model);
@@ -126,7 +130,10 @@ export function workersAiRoutes(deps: ApiDeps, body: BodyReader): Hono {
     } catch (error) {
       return failure(error);
     }
-  });
+  };
+  app.post("/run/*", runRoute);
+  // AI Gateway's documented form, /v1/{account}/{gateway}/workers-ai/@cf/…, without `run/`.
+  app.post("/:model{@(?:cf|hf)/.+}", runRoute);
 
   app.get("/models/search", (c) => {
     try {

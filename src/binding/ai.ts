@@ -11,7 +11,11 @@ export class InferenceUpstreamError extends Error {
   }
 }
 
-/** Options of `env.AI.run`; Outpost honours these and ignores Cloudflare-only ones (gateway, tags). */
+/**
+ * Options of `env.AI.run`; Outpost honours these, and `gateway` (`{id, skipCache, cacheTtl,
+ * cacheKey, metadata, …}`) on a server (the remote binding and wrangler's proxy), and ignores
+ * Cloudflare-only ones (tags).
+ */
 export interface AiOptions {
   /** Return the upstream `Response` as-is, without throwing on errors. */
   returnRawResponse?: boolean;
@@ -52,6 +56,7 @@ export class Ai {
   async run(model: string, inputs: unknown, options: AiOptions = {}): Promise<any> {
     const response = await this.#transport.run(model, inputs, options);
     this.lastRequestId = response.headers.get("cf-ai-req-id");
+    this.aiGatewayLogId = response.headers.get("cf-aig-log-id");
     this.lastRequestHttpStatusCode = response.status;
     if (options.returnRawResponse) return response;
     if (!response.ok || !response.body) {

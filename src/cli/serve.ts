@@ -8,6 +8,7 @@ import { createApp, listSetting } from "../api/index.js";
 import { createRun, type RunFn } from "../binding/index.js";
 import { loadPlugins, type Config } from "../config/index.js";
 import type { Backend } from "../contract/index.js";
+import { openGateways, ReplicatedGateways, withGateways } from "../gateway/index.js";
 import { PluginHost } from "../hooks/index.js";
 import type { NetworkNode } from "../network/index.js";
 import { exposureRefusal } from "./exposure.js";
@@ -39,14 +40,17 @@ export async function serve(config: Config): Promise<void> {
       }
     },
   });
-  if (config.natsUrl) network = await joinNetwork(outpost, (line) => console.log(line), new ReplicatedAccounts(db));
+  // Model lookups go to the network's backend once there is one.
+  const describe = (model: string) => (network?.backend ?? outpost.backend).describe(model);
+  const aiGateway = openGateways({ db, cacheBytes: config.gatewayCacheBytes, describe, rateOf: (model) => outpost.catalog.find(model)?.neurons, log: (line) => console.error(line) });
+  if (config.natsUrl) network = await joinNetwork(outpost, (line) => console.log(line), withGateways(new ReplicatedAccounts(db), new ReplicatedGateways(db)), aiGateway.cache);
   const backend = network?.backend ?? outpost.backend;
   const registry = outpost.metrics.registry;
   const usage = new UsageLog(db, { rateOf: (model) => outpost.catalog.find(model)?.neurons, retentionDays: config.requestLogDays, log: (line) => console.error(line), registry });
   outpost.metrics.onFinished((record) => usage.record(record));
   const limiter = new RateLimiter(db, usage, { rateLimits: config.rateLimits, dailyNeurons: config.dailyNeurons, nodes: () => network?.nodeCount() ?? 1 });
   const app = createApp({
-    run: network ? networkRun(outpost, backend, plugins) : outpost.run,
+    run: aiGateway.gateways.wrap(network ? networkRun(outpost, backend, plugins) : outpost.run),
     backend,
     maxBodyBytes: config.maxBodyBytes,
     auth: tokens,
@@ -58,6 +62,7 @@ export async function serve(config: Config): Promise<void> {
     admit: (principal, model, task) => limiter.admit(principal, model, task),
     logRefusal: (record) => usage.refused(record),
     usage,
+    gateways: { list: () => aiGateway.gateways.registry.list(), get: (id) => aiGateway.gateways.registry.get(id), logs: (query) => aiGateway.logs.query(query) },
     network,
   });
   const server = serveHttp({ fetch: app.fetch, hostname: config.host, port: config.port, serverOptions: connectionOptions(config) }, (info) => {
@@ -73,6 +78,7 @@ export async function serve(config: Config): Promise<void> {
       outpost.close();
       await plugins?.close();
       usage.close();
+      aiGateway.close();
       db.close();
       server.close(() => resolve());
       // Open streaming connections would keep close() waiting; they are cut, not awaited.
