@@ -102,6 +102,7 @@ Commands:
   tokens create|list|revoke API tokens: outpost tokens --help
   accounts list|set         Per-account rate limits and daily neurons: outpost accounts --help
   usage                     Neurons and requests by model, hour, day or account: outpost usage --help
+  gateways create|list|rm   AI Gateways (cache, logs, rate limit, fallbacks): outpost gateways --help
 
 Run 'outpost <command> --help' for its options.`;
 

@@ -11,9 +11,10 @@ import { serve } from "./serve.js";
 import { tokens } from "./tokens.js";
 import { accounts, usage } from "./accounts.js";
 import { workers } from "./workers.js";
+import { gateways } from "./gateways.js";
 
-/** Commands `outpost` knows, for "did you mean" (tokens, accounts and usage parse their own flags). */
-const COMMANDS = ["serve", "run", "models", "pull", "rm", "workers", "network", "tokens", "accounts", "usage"];
+/** Commands `outpost` knows, for "did you mean" (tokens, accounts, usage and gateways parse their own flags). */
+const COMMANDS = ["serve", "run", "models", "pull", "rm", "workers", "network", "tokens", "accounts", "usage", "gateways"];
 
 /** A sub-command's help key: `models add`, `workers init`, else the command. */
 function helpKey(command: string, rest: string[]): string {
@@ -33,6 +34,7 @@ export async function main(argv: string[]): Promise<number> {
   if (argv[0] === "tokens") return tokens(argv.slice(1));
   if (argv[0] === "accounts") return accounts(argv.slice(1));
   if (argv[0] === "usage") return usage(argv.slice(1));
+  if (argv[0] === "gateways") return gateways(argv.slice(1));
   const options = Object.fromEntries(
     (Object.keys(SETTINGS) as SettingName[]).map((name) => [flagName(name), { type: SETTINGS[name].kind === "bool" ? ("boolean" as const) : ("string" as const), multiple: REPEATABLE_SETTINGS.has(name) }]),
   );
