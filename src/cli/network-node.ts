@@ -1,7 +1,7 @@
 import { accessSync, constants } from "node:fs";
 import { delimiter, join } from "node:path";
 import type { CatalogEntry } from "../catalog/index.js";
-import type { ReplicaSource } from "../contract/index.js";
+import type { ReplicaSource, SharedCache } from "../contract/index.js";
 import { splitServers, startNetworkNode, type NetworkNode } from "../network/index.js";
 import type { Outpost } from "./outpost.js";
 
@@ -27,7 +27,7 @@ function installed(commands: string[]): boolean {
 }
 
 /** Wires a node of the Outpost network around a single-process Outpost (`serve --nats …`). */
-export async function joinNetwork(outpost: Outpost, log: (line: string) => void, accounts?: ReplicaSource): Promise<NetworkNode> {
+export async function joinNetwork(outpost: Outpost, log: (line: string) => void, accounts?: ReplicaSource, gatewayCache?: SharedCache): Promise<NetworkNode> {
   const { config, store } = outpost;
   // Adverts are built synchronously, often: they read this list, refreshed in the background.
   let localModels: string[] = [];
@@ -62,6 +62,7 @@ export async function joinNetwork(outpost: Outpost, log: (line: string) => void,
     modelsOfFile: (fileName) => runnable(outpost).filter((entry) => entry.artifact?.fileName === fileName).map((entry) => entry.id),
     registry: outpost.metrics.registry,
     accounts,
+    gatewayCache,
     log,
   });
 }

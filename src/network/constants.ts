@@ -41,3 +41,12 @@ export const NODES_BUCKET = "outpost-nodes";
 /** JetStream KV bucket of tokens (hashes, never secrets) and accounts, and how often a node looks for local changes to push, in ms. */
 export const ACCOUNTS_BUCKET = "outpost-accounts";
 export const ACCOUNTS_POLL_MS = 1_000;
+/**
+ * JetStream KV bucket of the gateway caches: entries live at most the longest gateway TTL (30
+ * days), the bucket holds at most this many bytes (oldest out first), and one entry must fit a
+ * NATS message (nats-server's default max_payload is 1 MiB, less the headers).
+ */
+export const GATEWAY_CACHE_BUCKET = "outpost-gateway-cache";
+export const GATEWAY_CACHE_MAX_TTL_MS = 2_592_000_000;
+export const GATEWAY_CACHE_MAX_BYTES = 1024 * 1024 * 1024;
+export const GATEWAY_CACHE_MAX_ENTRY_BYTES = 1_000_000;

@@ -1,8 +1,9 @@
 import { randomBytes } from "node:crypto";
 import { availableParallelism } from "node:os";
 import type { Registry } from "prom-client";
-import type { Backend, ReplicaSource } from "../contract/index.js";
+import type { Backend, ReplicaSource, SharedCache } from "../contract/index.js";
 import { AccountsReplica } from "./accounts-replica.js";
+import { GatewayCacheReplica } from "./gateway-cache-replica.js";
 import type { ResidentStatus } from "../scheduler/index.js";
 import { connectBus } from "./bus.js";
 import { JETSTREAM_RETRY_MS, JETSTREAM_TIMEOUT_MS, NODES_BUCKET, REGISTRY_TTL_MS } from "./constants.js";
@@ -41,6 +42,8 @@ export interface NetworkNodeOptions {
   registry: Registry;
   /** This node's tokens and accounts, shared with every node through JetStream KV; absent: not shared. */
   accounts?: ReplicaSource;
+  /** This node's AI Gateway cache, shared with every node through JetStream KV; absent: not shared. */
+  gatewayCache?: SharedCache;
   log: (line: string) => void;
 }
 
@@ -85,6 +88,7 @@ export async function startNetworkNode(options: NetworkNodeOptions): Promise<Net
 
   let distribution: ModelDistribution | undefined;
   let accounts: AccountsReplica | undefined;
+  let gatewayCache: GatewayCacheReplica | undefined;
   const loadable = () => {
     const models = new Set(options.localModels());
     for (const fileName of distribution?.published ?? []) for (const model of options.modelsOfFile(fileName)) models.add(model);
@@ -138,6 +142,13 @@ export async function startNetworkNode(options: NetworkNodeOptions): Promise<Net
       const registry = await withReplicas((replicas) => js.views.kv(NODES_BUCKET, { history: 1, ttl: REGISTRY_TTL_MS, replicas }));
       distribution ??= await ModelDistribution.open(nc, js);
       if (options.accounts) accounts ??= await AccountsReplica.open(js, options.accounts, options.log);
+      // The cache is only a cache: a bucket that cannot be opened leaves each node its own, and the rest attaches.
+      if (options.gatewayCache && !gatewayCache) {
+        gatewayCache = await GatewayCacheReplica.open(js, options.gatewayCache, options.log).catch((error: unknown) => {
+          options.log(`network: gateway cache not shared (${error instanceof Error ? error.message : String(error)}); each node keeps its own`);
+          return undefined;
+        });
+      }
       await membership.attachRegistry(registry);
       membership.publish();
       return true;
@@ -173,6 +184,7 @@ export async function startNetworkNode(options: NetworkNodeOptions): Promise<Net
       clearInterval(refresh);
       clearInterval(retry);
       accounts?.close();
+      gatewayCache?.close();
       responder.close();
       caller.close();
       await membership.close();
