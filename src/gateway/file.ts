@@ -1,6 +1,5 @@
-import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { PROJECT_FILE } from "../config/index.js";
+import { PROJECT_FILE, readProjectFile } from "../config/index.js";
 import { OutpostError } from "../contract/index.js";
 import { parseGatewaySettings, type Gateway } from "./settings.js";
 
@@ -11,14 +10,7 @@ import { parseGatewaySettings, type Gateway } from "./settings.js";
 export function loadGatewayFile(dir = process.cwd()): Map<string, Gateway> {
   const file = join(dir, PROJECT_FILE);
   const gateways = new Map<string, Gateway>();
-  if (!existsSync(file)) return gateways;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(readFileSync(file, "utf8"));
-  } catch (error) {
-    throw new Error(`${file}: not JSON (${(error as Error).message})`, { cause: error });
-  }
-  const table = (parsed as { gateways?: unknown } | null)?.gateways ?? {};
+  const table = readProjectFile(dir)?.gateways ?? {};
   if (typeof table !== "object" || table === null || Array.isArray(table)) throw new Error(`${file}: "gateways" must be an object of "<id>": {settings}`);
   for (const [id, settings] of Object.entries(table)) {
     try {
