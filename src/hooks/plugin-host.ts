@@ -1,12 +1,12 @@
 import { randomUUID } from "node:crypto";
 import { Counter, type Registry } from "prom-client";
-import { ERRORS, OutpostError, type Backend, type ErrorCode, type RunOptions, type RunResult, type Usage, type WireError } from "../contract/index.js";
+import { ERRORS, OutpostError, type Backend, type ErrorCode, type RunOptions, type RunResult } from "../contract/index.js";
 import { FAILURE_LOG_INTERVAL_MS } from "./constants.js";
 import { HookFailure, PluginWorker, type PluginLimits } from "./plugin-worker.js";
 import type { TokenBatchResult } from "./protocol.js";
-import { watchAnswer } from "./response.js";
+import { watchAnswer, type Observation } from "./response.js";
 import { filterTokens } from "./token-filter.js";
-import type { HookContext, HookName, OnRequestContext, PluginSpec, RequestDecision, ResponseSummary } from "./types.js";
+import type { HookContext, HookName, OnRequestContext, PluginSpec, RequestDecision } from "./types.js";
 
 type RunFn = (model: string, inputs: unknown, options?: RunOptions) => Promise<RunResult>;
 
@@ -16,7 +16,6 @@ export interface PluginHostOptions extends PluginLimits {
 
 type TaskOf = (model: string) => string;
 
-type ObservingHook = "onResponse" | "onError" | "onUsage";
 
 /**
  * The operator's plugins, in the order configured, and the two places they act: `wrapRun` at
@@ -93,16 +92,11 @@ export class PluginHost {
       try {
         result = await run(ctx.model, inputs, { ...options, context });
       } catch (error) {
-        this.#observe("onError", ctx, OutpostError.from(error).toWire());
+        this.#observe(ctx, [{ hook: "onError", arg: OutpostError.from(error).toWire() }]);
         throw error;
       }
       if (after.length === 0) return result;
-      return watchAnswer(result, {
-        respond: (summary) => this.#observe("onResponse", ctx, summary),
-        usage: (usage) => this.#observe("onUsage", ctx, usage),
-        error: (error) => this.#observe("onError", ctx, error),
-        wantsText: onResponse.length > 0,
-      });
+      return watchAnswer(result, { observe: (calls) => this.#observe(ctx, calls), wantsText: onResponse.length > 0 });
     };
   }
 
@@ -154,9 +148,12 @@ export class PluginHost {
     return { texts, stopAt };
   }
 
-  /** Tells every plugin that has `hook`, without waiting: its thread answers only if the hook fails. */
-  #observe(hook: ObservingHook, ctx: HookContext, arg: ResponseSummary | WireError | Usage): void {
-    for (const plugin of this.#exporting(hook)) plugin.notify(hook, ctx, arg);
+  /** Tells each plugin the calls of hooks it exports, in one message, without waiting: its thread answers only if one fails. */
+  #observe(ctx: HookContext, calls: Observation[]): void {
+    for (const plugin of this.#plugins) {
+      const mine = calls.filter((call) => plugin.hooks.has(call.hook));
+      if (mine.length > 0) plugin.notify(mine, ctx);
+    }
   }
 
   /** One hook call; a failure is counted and logged, then skipped (fail open) or thrown as HOOK_FAILED (fail closed). */

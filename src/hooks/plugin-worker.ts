@@ -2,7 +2,7 @@ import { basename, extname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { FromWorker, ToWorker } from "./protocol.js";
-import { RESTART_BACKOFF_MS } from "./constants.js";
+import { MAX_UNSENT_RELEASES, RESTART_BACKOFF_MS } from "./constants.js";
 import type { HookName, PluginSpec } from "./types.js";
 
 const WORKER_ENTRY = fileURLToPath(new URL(`./worker${extname(fileURLToPath(import.meta.url))}`, import.meta.url));
@@ -56,6 +56,8 @@ export class PluginWorker {
   /** The live thread; undefined while a replacement waits out its backoff. */
   #worker: Worker | undefined;
   #restartTimer: NodeJS.Timeout | undefined;
+  /** Streams ended whose state the thread has not been told to drop yet. */
+  readonly #released: string[] = [];
   #startedAt = performance.now();
   #nextId = 0;
   #closed = false;
@@ -97,7 +99,7 @@ export class PluginWorker {
       }, this.#limits.timeoutMs);
       this.#pending.set(id, { resolve, reject, timer });
       // A thread still loading its module holds the call until it has (worker.ts).
-      worker.postMessage({ t: "call", id, hook, ctx, arg } satisfies ToWorker);
+      worker.postMessage({ t: "call", id, hook, ctx, arg, released: this.#takeReleased() } satisfies ToWorker);
     });
   }
 
@@ -106,14 +108,19 @@ export class PluginWorker {
    * never settles costs its thread's heap (bounded); one that blocks the thread is found by
    * the next awaited call's timeout. While the thread is being replaced the call is dropped.
    */
-  notify(hook: HookName, ctx: unknown, arg: unknown): void {
-    this.#worker?.postMessage({ t: "notify", hook, ctx, arg } satisfies ToWorker);
+  notify(calls: { hook: HookName; arg: unknown }[], ctx: unknown): void {
+    this.#worker?.postMessage({ t: "notify", calls, ctx, released: this.#takeReleased() } satisfies ToWorker);
   }
 
-  /** Forgets a finished stream's onToken state; nothing is awaited. */
+  /** Forgets a finished stream's onToken state, with the next message or once MAX_UNSENT_RELEASES have ended. */
   release(requestId: string): void {
-    // A thread that died took the state with it.
-    this.#worker?.postMessage({ t: "release", requestId } satisfies ToWorker);
+    this.#released.push(requestId);
+    if (this.#released.length >= MAX_UNSENT_RELEASES) this.#worker?.postMessage({ t: "release", requestIds: this.#takeReleased() ?? [] } satisfies ToWorker);
+  }
+
+  #takeReleased(): string[] | undefined {
+    if (this.#released.length === 0) return undefined;
+    return this.#released.splice(0);
   }
 
   async close(): Promise<void> {
@@ -138,6 +145,8 @@ export class PluginWorker {
     worker.on("exit", (code) => {
       if (worker !== this.#worker || this.#closed) return;
       this.#failPending("crashed", `${cause} (exit code ${code})`);
+      // The thread's states died with it.
+      this.#released.length = 0;
       this.#restart(`${cause} (exit code ${code})`);
     });
   }

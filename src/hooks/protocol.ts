@@ -2,11 +2,14 @@ import type { HookName } from "./types.js";
 
 /** Main thread → plugin worker. */
 export type ToWorker =
-  | { t: "call"; id: number; hook: HookName; ctx: unknown; arg?: unknown }
-  /** An observing hook: no answer unless it throws. */
-  | { t: "notify"; hook: HookName; ctx: unknown; arg: unknown }
-  /** A stream ended: drop its onToken state. No answer. */
-  | { t: "release"; requestId: string }
+  | { t: "call"; id: number; hook: HookName; ctx: unknown; arg?: unknown; released?: string[] }
+  /** Observing hooks, run in order: no answer unless one throws. */
+  | { t: "notify"; calls: { hook: HookName; arg: unknown }[]; ctx: unknown; released?: string[] }
+  /**
+   * Streams that ended: drop their onToken state. No answer. Usually carried by the next call
+   * (`released`), so that ending a stream costs no message of its own.
+   */
+  | { t: "release"; requestIds: string[] }
   /** Answered at once by a worker whose event loop is free: tells a hung plugin from a slow promise. */
   | { t: "ping"; id: number };
 

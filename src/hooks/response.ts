@@ -1,10 +1,12 @@
 import { tapEvents, type RunResult, type Usage, type WireError } from "../contract/index.js";
 import type { ResponseSummary } from "./types.js";
 
+/** One observing hook's call. */
+export type Observation = { hook: "onResponse"; arg: ResponseSummary } | { hook: "onUsage"; arg: Usage } | { hook: "onError"; arg: WireError };
+
 export interface AnswerWatch {
-  respond(summary: ResponseSummary): void;
-  usage(usage: Usage): void;
-  error(error: WireError): void;
+  /** The observing hooks an answer calls, together, so each plugin gets one message. */
+  observe(calls: Observation[]): void;
   /** Whether a stream's text is collected for `respond` (only when some plugin reads it). */
   wantsText: boolean;
 }
@@ -19,13 +21,12 @@ function usageOf(value: unknown): Usage | undefined {
 /** Tells the receiving node's observing hooks about a result: at once for JSON and bytes, at the final event for a stream. */
 export function watchAnswer(result: RunResult, watch: AnswerWatch): RunResult {
   if (result.kind === "bytes") {
-    watch.respond({ kind: "bytes", contentType: result.contentType });
+    watch.observe([{ hook: "onResponse", arg: { kind: "bytes", contentType: result.contentType } }]);
     return result;
   }
   if (result.kind === "json") {
-    watch.respond({ kind: "json", value: result.value });
     const usage = usageOf(result.value);
-    if (usage) watch.usage(usage);
+    watch.observe([{ hook: "onResponse", arg: { kind: "json", value: result.value } }, ...(usage ? [{ hook: "onUsage" as const, arg: usage }] : [])]);
     return result;
   }
   let text = "";
@@ -34,10 +35,12 @@ export function watchAnswer(result: RunResult, watch: AnswerWatch): RunResult {
       if (event.type === "token") {
         if (watch.wantsText) text += event.text;
       } else if (event.type === "done") {
-        watch.respond({ kind: "events", text, finishReason: event.finishReason, usage: event.usage });
-        watch.usage(event.usage);
+        watch.observe([
+          { hook: "onResponse", arg: { kind: "events", text, finishReason: event.finishReason, usage: event.usage } },
+          { hook: "onUsage", arg: event.usage },
+        ]);
       } else if (event.type === "error") {
-        watch.error(event.error);
+        watch.observe([{ hook: "onError", arg: event.error }]);
       }
     },
   });

@@ -52,13 +52,21 @@ async function call(hook: HookName, ctx: Record<string, unknown>, arg: unknown):
   return tokens(fn, { ...(ctx as unknown as TokenContext), state }, arg as string[]);
 }
 
+async function notify(calls: { hook: HookName; arg: unknown }[], ctx: Record<string, unknown>): Promise<void> {
+  for (const { hook, arg } of calls) {
+    try {
+      await call(hook, ctx, arg);
+    } catch (error) {
+      send({ t: "notify-failed", hook, message: describe(error) });
+    }
+  }
+}
+
 port.on("message", (message: ToWorker) => {
   if (message.t === "ping") return send({ t: "pong", id: message.id });
-  if (message.t === "release") return void states.delete(message.requestId);
-  if (message.t === "notify") {
-    call(message.hook, message.ctx as Record<string, unknown>, message.arg).catch((error: unknown) => send({ t: "notify-failed", hook: message.hook, message: describe(error) }));
-    return;
-  }
+  for (const requestId of message.t === "release" ? message.requestIds : (message.released ?? [])) states.delete(requestId);
+  if (message.t === "release") return;
+  if (message.t === "notify") return void notify(message.calls, message.ctx as Record<string, unknown>);
   call(message.hook, message.ctx as Record<string, unknown>, message.arg).then(
     (value) => {
       try {
