@@ -2,10 +2,10 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { EngineResult } from "./engine.js";
 import { OutpostError } from "./errors.js";
-import { FLOW_WINDOW_FRAMES, FRAME_CHUNK_BYTES, FrameReceiver, FrameSender, decodeFrame, encodeFrame, type Frame } from "./frames.js";
+import { FLOW_WINDOW_FRAMES, FRAME_CHUNK_BYTES, FrameReceiver, FrameSender, type Frame } from "./frames.js";
 import type { RunEvent } from "./run.js";
 
-/** A sender and a receiver joined in memory, through the NATS codec so it is exercised too. */
+/** A sender and a receiver joined in memory, each frame copied as the runner IPC's serialization copies it. */
 function pair() {
   const abort = new AbortController();
   const sent: Frame[] = [];
@@ -21,7 +21,7 @@ function pair() {
   );
   sender = new FrameSender((frame) => {
     sent.push(frame);
-    receiver.push(decodeFrame(encodeFrame(frame)));
+    receiver.push(structuredClone(frame));
   }, abort.signal);
   return { sender, receiver, sent, cancelled: () => cancelled };
 }

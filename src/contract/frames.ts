@@ -230,26 +230,3 @@ export class FrameReceiver {
     return { [Symbol.asyncIterator]: () => iterator };
   }
 }
-
-/**
- * Frames as NATS payloads: a 4-byte big-endian length, the frame's JSON without its data, then
- * the chunk's raw bytes (no base64 on the hot path). IPC needs no codec: Node's advanced
- * serialization carries a Uint8Array as it is.
- */
-export function encodeFrame(frame: Frame | { t: string }): Uint8Array {
-  const data = "data" in frame && frame.data instanceof Uint8Array ? frame.data : undefined;
-  const header = encoder.encode(JSON.stringify(data ? { ...frame, data: undefined } : frame));
-  const out = new Uint8Array(4 + header.byteLength + (data?.byteLength ?? 0));
-  new DataView(out.buffer).setUint32(0, header.byteLength);
-  out.set(header, 4);
-  if (data) out.set(data, 4 + header.byteLength);
-  return out;
-}
-
-/** The inverse of encodeFrame; a transport may carry its own `{t}` messages the same way. */
-export function decodeFrame<T extends { t: string } = Frame>(payload: Uint8Array): T {
-  const length = new DataView(payload.buffer, payload.byteOffset, payload.byteLength).getUint32(0);
-  const frame = JSON.parse(decoder.decode(payload.subarray(4, 4 + length))) as T & { data?: Uint8Array };
-  if (frame.t === "chunk") frame.data = payload.subarray(4 + length);
-  return frame;
-}

@@ -15,6 +15,12 @@ export const PING_INTERVAL_MS = 2_000;
 export const RTT_SAMPLES = 8;
 export const RTT_MIN_SAMPLES = 5;
 export const PING_TIMEOUT_MS = 1_000;
+/**
+ * How long a serving node holds its accept (and a head frame) for the first data frame to carry
+ * it: a one-token answer then crosses NATS as one message. Far below the accept deadline
+ * (OUTPOST_ACCEPT_TIMEOUT_MS, 300 ms by default), which it delays for slow starts only.
+ */
+export const ACCEPT_FOLD_MS = 20;
 /** A serving node sends a heartbeat when it has sent nothing else for this long (queueing, prefill). */
 export const HEARTBEAT_MS = 150;
 /** A caller gives up on a node that sent nothing for this long: it was killed or frozen. */

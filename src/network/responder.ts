@@ -1,10 +1,12 @@
 import type { Msg, NatsConnection, Subscription } from "nats";
-import { encodeFrame, FrameSender, OutpostError, type EngineJob, type EngineResult, type RunOptions, type SendOutcome } from "../contract/index.js";
+import { FrameSender, OutpostError, type EngineJob, type EngineResult, type RunOptions, type SendOutcome } from "../contract/index.js";
 import { decode } from "./bus.js";
+import { encodeReply } from "./codec.js";
 import { CREDIT_STALL_MS, HEARTBEAT_MS, MAX_JOB_BYTES } from "./constants.js";
+import { ReplyOutbox } from "./outbox.js";
 import { SUBJECTS } from "./subjects.js";
 import { retryElsewhere } from "./transport.js";
-import type { ControlMessage, CreditGrant, RunReply, RunRequest } from "./types.js";
+import type { ControlMessage, RunReply, RunRequest } from "./types.js";
 
 export type ExecuteLocal = (model: string, job: EngineJob, options: RunOptions) => Promise<EngineResult>;
 
@@ -19,10 +21,11 @@ const decoder = new TextDecoder();
 
 /**
  * Serving side of a remote run: accept at once (so a caller can tell a live node from a hung
- * one within its accept timeout), pull a large job from the caller, heartbeat while queued or
- * prefilling, send the result as frames within the caller's credit (contract/frames.ts, as the
- * runner IPC does), and stop the local runner on cancel, on a caller that is gone (no
- * responders on its inbox) or on one that granted no credit for CREDIT_STALL_MS.
+ * one within its accept timeout; outbox.ts folds the accept into the first frames when they
+ * come soon), pull a large job from the caller, heartbeat while queued or prefilling, send the
+ * result as frames within the caller's credit (contract/frames.ts, as the runner IPC does),
+ * and stop the local runner on cancel, on a caller that is gone (no responders on its inbox)
+ * or on one that granted no credit for CREDIT_STALL_MS.
  */
 export class RemoteResponder {
   readonly #nc: NatsConnection;
@@ -61,14 +64,17 @@ export class RemoteResponder {
     const request = decode<RunRequest>(msg.data);
     const controller = new AbortController();
     this.#running.set(request.id, controller);
-    let lastSentAt = Date.now();
-    const send = (message: RunReply) => {
-      lastSentAt = Date.now();
-      this.#nc.publish(reply, encodeFrame(message));
-    };
-    send({ t: "accept" });
+    const outbox = new ReplyOutbox(
+      this.#nc,
+      reply,
+      (credit) => (credit.cancel ? controller.abort() : sender.grant(credit.upTo)),
+      () => controller.abort(),
+    );
+    // A head frame waits for the first event or chunk: the caller needs both before it answers.
+    const sender = new FrameSender((frame) => outbox.push(frame, frame.t === "head"), controller.signal);
+    outbox.accept();
     const heartbeat = setInterval(() => {
-      if (Date.now() - lastSentAt >= HEARTBEAT_MS) send({ t: "hb" });
+      if (Date.now() - outbox.lastSentAt >= HEARTBEAT_MS) outbox.push({ t: "hb" });
     }, HEARTBEAT_MS / 2);
     let outcome: SendOutcome = "served";
     try {
@@ -85,22 +91,9 @@ export class RemoteResponder {
       } catch (thrown) {
         const error = OutpostError.from(thrown);
         outcome = controller.signal.aborted ? "cancelled" : "failed";
-        send({ t: "refuse", error: error.toWire(), retry: retryElsewhere(error) });
+        outbox.push({ t: "refuse", error: error.toWire(), retry: retryElsewhere(error) });
         return;
       }
-      const sender = new FrameSender((frame) => {
-        if (!("ask" in frame)) return send(frame);
-        lastSentAt = Date.now();
-        // Sent as a request: the caller answers once its consumer took this frame, granting more.
-        this.#nc
-          .request(reply, encodeFrame(frame), { timeout: CREDIT_STALL_MS })
-          .then((answer) => {
-            const credit = decode<CreditGrant>(answer.data);
-            if (credit.cancel) controller.abort();
-            else sender.grant(credit.upTo);
-          })
-          .catch(() => controller.abort());
-      }, controller.signal);
       outcome = await sender.pipe(result);
     } finally {
       clearInterval(heartbeat);
@@ -116,7 +109,7 @@ export class RemoteResponder {
     for (let offset = 0; offset < jobBytes; ) {
       if (signal.aborted) throw new OutpostError("ABORTED", "The request was cancelled");
       const pull: RunReply = { t: "pull", offset };
-      const answer = await this.#nc.request(reply, encodeFrame(pull), { timeout: CREDIT_STALL_MS });
+      const answer = await this.#nc.request(reply, encodeReply(pull), { timeout: CREDIT_STALL_MS });
       if (answer.data.byteLength === 0 || offset + answer.data.byteLength > jobBytes) throw new OutpostError("INPUT_INVALID", "The caller sent a job that does not match its announced size");
       job.set(answer.data, offset);
       offset += answer.data.byteLength;

@@ -1,9 +1,10 @@
 import { createInbox, type Msg, type NatsConnection, type Subscription } from "nats";
-import { decodeFrame, FRAME_CHUNK_BYTES, FrameReceiver, OutpostError, tapEvents, type EngineJob, type EngineResult, type ErrorCode, type RunOptions } from "../contract/index.js";
+import { FRAME_CHUNK_BYTES, FrameReceiver, OutpostError, tapEvents, type EngineJob, type EngineResult, type ErrorCode, type RunOptions } from "../contract/index.js";
 import { encode } from "./bus.js";
+import { decodeReplies, encodeGrant } from "./codec.js";
 import { IDLE_TIMEOUT_MS } from "./constants.js";
 import { SUBJECTS } from "./subjects.js";
-import type { ControlMessage, CreditGrant, RunReply, RunRequest } from "./types.js";
+import type { ControlMessage, RunReply, RunRequest } from "./types.js";
 
 /**
  * The node could not take the request, or vanished before producing anything: the caller should
@@ -59,7 +60,9 @@ export interface RemoteTarget {
 
 /**
  * Caller side of a remote run. One wildcard inbox subscription serves every call of this node;
- * the node's reply is a result in contract/frames.ts's framing, the same as the runner IPC's.
+ * the node's reply is a result in contract/frames.ts's framing, the same as the runner IPC's,
+ * several frames a message (codec.ts, outbox.ts). Any frame but a refusal means the node took
+ * the request: a quick answer needs no accept of its own.
  * A call resolves only once the node produced its first event, chunk or whole json value, so
  * anything that goes wrong before that (no accept in time, silence, refusal) is a
  * RetryableError and the request moves on with nothing sent to the client yet.
@@ -83,12 +86,13 @@ export class RemoteCaller {
 
   async call(target: RemoteTarget, model: string, job: EngineJob, options: RunOptions): Promise<EngineResult> {
     const id = `${this.#prefix}.${++this.#nextId}`;
-    const encoded = encoder.encode(JSON.stringify(job));
-    const inline = encoded.byteLength <= FRAME_CHUNK_BYTES;
+    const json = JSON.stringify(job);
+    const jobBytes = Buffer.byteLength(json);
+    const inline = jobBytes <= FRAME_CHUNK_BYTES;
     const request: RunRequest = {
       id,
       model,
-      ...(inline ? { job } : { jobBytes: encoded.byteLength }),
+      ...(inline ? { job } : { jobBytes }),
       keepAliveMs: options.keepAliveMs,
       queueTimeoutMs: options.queueTimeoutMs,
       rejectIfBusy: options.rejectIfBusy,
@@ -98,7 +102,7 @@ export class RemoteCaller {
     // Credit travels in the replies to the frames the node sends as requests, never on its own.
     const receiver = new FrameReceiver(() => undefined, cancel);
     const now = performance.now();
-    const call: Call = { node: target.node, city: target.city, cancel, receiver, upload: inline ? undefined : encoded, accepted: false, acceptBy: now + this.#acceptTimeoutMs + (target.rttMs ?? 0), lastHeardAt: now, failure: undefined };
+    const call: Call = { node: target.node, city: target.city, cancel, receiver, upload: inline ? undefined : encoder.encode(json), accepted: false, acceptBy: now + this.#acceptTimeoutMs + (target.rttMs ?? 0), lastHeardAt: now, failure: undefined };
     this.#calls.set(id, call);
     const onAbort = () => this.#fail(call, { message: "The request was cancelled", hung: false, aborted: true });
     options.signal?.addEventListener("abort", onAbort, { once: true });
@@ -129,7 +133,7 @@ export class RemoteCaller {
     const call = this.#calls.get(msg.subject);
     if (!call) {
       // A node that resumed after being given up on: tell it to stop.
-      if (msg.reply) msg.respond(encode({ upTo: 0, cancel: true } satisfies CreditGrant));
+      if (msg.reply) msg.respond(encodeGrant({ upTo: 0, cancel: true }));
       return;
     }
     call.lastHeardAt = performance.now();
@@ -137,27 +141,38 @@ export class RemoteCaller {
       this.#fail(call, { message: "node not listening (no responders)", hung: false });
       return;
     }
-    let reply: RunReply;
+    let replies: RunReply[];
     try {
-      reply = decodeFrame<RunReply>(msg.data);
+      replies = decodeReplies(msg.data);
     } catch {
       return;
     }
-    switch (reply.t) {
-      case "accept":
-        call.accepted = true;
-        return;
-      case "hb":
-        return;
-      case "pull":
-        msg.respond(call.upload?.subarray(reply.offset, reply.offset + FRAME_CHUNK_BYTES) ?? new Uint8Array());
-        return;
-      case "refuse":
-        if (reply.retry) this.#fail(call, { message: reply.error.message, hung: false });
-        else call.receiver.push({ t: "error", error: reply.error });
-        return;
-      default:
-        call.receiver.push(reply, msg.reply ? (upTo) => msg.respond(encode({ upTo } satisfies CreditGrant)) : undefined);
+    // A message sent as a request holds a frame that asks for credit; the first such frame the
+    // consumer takes answers it (a later one in the same message would only grant less).
+    let answered = false;
+    const grant = msg.reply
+      ? (upTo: number) => {
+          if (answered) return;
+          answered = true;
+          msg.respond(encodeGrant({ upTo }));
+        }
+      : undefined;
+    for (const reply of replies) {
+      if (reply.t !== "refuse") call.accepted = true;
+      switch (reply.t) {
+        case "accept":
+        case "hb":
+          break;
+        case "pull":
+          msg.respond(call.upload?.subarray(reply.offset, reply.offset + FRAME_CHUNK_BYTES) ?? new Uint8Array());
+          break;
+        case "refuse":
+          if (reply.retry) this.#fail(call, { message: reply.error.message, hung: false });
+          else call.receiver.push({ t: "error", error: reply.error });
+          break;
+        default:
+          call.receiver.push(reply, grant);
+      }
     }
   }
 

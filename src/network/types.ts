@@ -52,10 +52,10 @@ export interface RunRequest {
 }
 
 /**
- * Node → caller messages on the caller's inbox, each encoded with contract/frames.ts's codec:
- * the result's frames, plus the transport's own `accept`, `hb` (heartbeat), `refuse` (failed
- * before a result, `retry` when another node should be tried) and `pull` (send me the job's
- * bytes from `offset`).
+ * What a node sends a caller on its inbox, several to a message in codec.ts's binary codec:
+ * the result's frames (contract/frames.ts), plus the transport's own `accept`, `hb`
+ * (heartbeat), `refuse` (failed before a result, `retry` when another node should be tried)
+ * and `pull` (send me the job's bytes from `offset`).
  */
 export type RunReply = Frame | { t: "accept" } | { t: "hb" } | { t: "refuse"; error: WireError; retry: boolean } | { t: "pull"; offset: number };
 

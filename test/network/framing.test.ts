@@ -30,6 +30,8 @@ describe("NATS carries results and jobs of any size, chunked", { timeout: 120_00
       return loaded.run(job, options.signal ?? new AbortController().signal);
     });
     responder.start();
+    // The first call must not reach the server before the responder's subscription does.
+    await serving.flush();
     caller = new RemoteCaller(calling, { acceptTimeoutMs: TEST_ACCEPT_TIMEOUT_MS });
     close = async () => {
       caller.close();
