@@ -27,6 +27,8 @@ export function retryElsewhere(error: OutpostError): boolean {
 }
 
 const encoder = new TextEncoder();
+/** How often a caller looks for nodes that missed their accept deadline or went silent. */
+const WATCHDOG_MS = 50;
 
 interface Call {
   node: string;
@@ -75,12 +77,13 @@ export class RemoteCaller {
   readonly #subscription: Subscription;
   readonly #watchdog: NodeJS.Timeout;
   #nextId = 0;
+  #lastCheckAt = performance.now();
 
   constructor(nc: NatsConnection, options: RemoteCallerOptions) {
     this.#nc = nc;
     this.#acceptTimeoutMs = options.acceptTimeoutMs;
     this.#subscription = nc.subscribe(`${this.#prefix}.*`, { callback: (_err, msg) => this.#dispatch(msg) });
-    this.#watchdog = setInterval(() => this.#check(), 50);
+    this.#watchdog = setInterval(() => this.#check(), WATCHDOG_MS);
     this.#watchdog.unref();
   }
 
@@ -178,6 +181,11 @@ export class RemoteCaller {
 
   #check(): void {
     const now = performance.now();
+    // This process stalled (a loaded machine, a long GC): timers run before pending socket
+    // reads, so what the nodes sent meanwhile is not read yet. Judge on the next round.
+    const stalled = now - this.#lastCheckAt > 4 * WATCHDOG_MS;
+    this.#lastCheckAt = now;
+    if (stalled) return;
     for (const call of this.#calls.values()) {
       if (call.failure) continue;
       if (!call.accepted && now > call.acceptBy) this.#fail(call, { message: `no accept within ${Math.round(call.acceptBy - call.lastHeardAt)} ms`, hung: true });
