@@ -18,12 +18,13 @@ import type { BenchContext, BenchPart, PartOption } from "./serving/part.js";
 import { environmentTags, JsonLines } from "./serving/report.js";
 import { flashPart } from "./serving/scenarios.js";
 import { speechPart } from "./serving/speech.js";
+import { tasksPart } from "./serving/tasks.js";
 import { servingPart, sweepPart } from "./serving/text-generation.js";
 import { ttsPart } from "./serving/tts.js";
 import { gatewayPart } from "./gateway.js";
 
 /** Every part, in the order they run; `--parts` picks some. A new benchmark is one line here. */
-const PARTS: BenchPart[] = [servingPart, sweepPart, flashPart, hostilePart, hooksPart, gatewayPart, grammarPart, imagesPart, speechPart, ttsPart];
+const PARTS: BenchPart[] = [servingPart, sweepPart, flashPart, hostilePart, hooksPart, gatewayPart, grammarPart, imagesPart, speechPart, ttsPart, tasksPart];
 
 const REPO_ROOT = resolve(BENCH_ROOT, "..");
 const COMMON: Record<string, PartOption> = {
