@@ -24,6 +24,7 @@ import {
   type RunEvent,
   type TextJob,
 } from "../../contract/index.js";
+import { BatchSchedule } from "./batch-schedule.js";
 import { StreamDetokenizer } from "./detokenizer.js";
 import { StopTexts } from "./stop-texts.js";
 import { GrammarCompiler } from "./grammar.js";
@@ -57,8 +58,14 @@ export class LlamaEngine implements Engine {
       const context = await model.createEmbeddingContext({ contextSize: contextTokens, threads: options.threads });
       return new LlamaLoadedModel(model, undefined, context, contextTokens, size, new GrammarCompiler(llama));
     }
-    const context = await model.createContext({ contextSize: contextTokens, sequences: options.slots, threads: options.threads });
-    return new LlamaLoadedModel(model, context, undefined, contextTokens, size, new GrammarCompiler(llama));
+    const schedule = new BatchSchedule();
+    const context = await model.createContext({
+      contextSize: contextTokens,
+      sequences: options.slots,
+      threads: options.threads,
+      batching: { dispatchSchedule: schedule.dispatchSchedule },
+    });
+    return new LlamaLoadedModel(model, context, undefined, contextTokens, size, new GrammarCompiler(llama), schedule);
   }
 }
 
@@ -69,6 +76,7 @@ class LlamaLoadedModel implements LoadedModel {
   readonly #embedding: LlamaEmbeddingContext | undefined;
   readonly #contextTokens: number;
   readonly #grammars: GrammarCompiler;
+  readonly #schedule: BatchSchedule | undefined;
 
   constructor(
     model: LlamaModel,
@@ -77,8 +85,10 @@ class LlamaLoadedModel implements LoadedModel {
     contextTokens: number,
     sizeBytes: number,
     grammars: GrammarCompiler,
+    schedule?: BatchSchedule,
   ) {
     this.#grammars = grammars;
+    this.#schedule = schedule;
     this.#model = model;
     this.#context = context;
     this.#embedding = embedding;
@@ -111,6 +121,7 @@ class LlamaLoadedModel implements LoadedModel {
     // A grammar decides where constrained output ends; elsewhere the GGUF's end texts do.
     const stops = new StopTexts(constraint ? [] : this.#endTexts());
     let finishReason: "stop" | "length" = "stop";
+    this.#schedule?.sequenceStarting();
     try {
       const evaluation = sequence.evaluate(tokens, {
         temperature: sampling.temperature,
@@ -145,6 +156,7 @@ class LlamaLoadedModel implements LoadedModel {
       const rest = stops.push(detokenizer.flush()) + stops.flush();
       if (rest) yield { type: "token", text: rest };
     } finally {
+      this.#schedule?.sequenceEnded();
       // Disposal is async: the sequence id is reusable only once it resolves, so the slot the
       // scheduler hands on after `done` is really free.
       await sequence.dispose();
