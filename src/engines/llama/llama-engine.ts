@@ -139,19 +139,38 @@ class LlamaLoadedModel implements LoadedModel {
             }
           : undefined,
       });
-      for await (const token of evaluation) {
-        if (signal.aborted) break;
-        // End-of-generation tokens the GGUF declares (EOS, EOT, the EOG list: `<|end_story|>` of
-        // TinyStories-656K) end the answer with "stop"; they are markup, never text.
-        if (this.#model.isEogToken(token)) break;
-        generated.push(token);
-        const text = stops.push(detokenizer.push(token));
-        if (text) yield { type: "token", text };
-        if (stops.stopped || constraint?.push(text)) break;
-        if (generated.length >= maxTokens) {
-          finishReason = "length";
-          break;
+      // The next token is asked for before this one is handled (detokenized, checked for stop
+      // texts, sent on): node-llama-cpp starts its decode at once, so that work runs beside the
+      // decode instead of between two tokens. A stop text found meanwhile throws one decode away;
+      // max_tokens is known ahead, so the last token asks for none.
+      let ahead: Promise<IteratorResult<Token, void>> | undefined = evaluation.next();
+      try {
+        while (ahead) {
+          const step = await ahead;
+          ahead = undefined;
+          if (step.done || signal.aborted) break;
+          const token = step.value;
+          // End-of-generation tokens the GGUF declares (EOS, EOT, the EOG list: `<|end_story|>` of
+          // TinyStories-656K) end the answer with "stop"; they are markup, never text.
+          if (this.#model.isEogToken(token)) break;
+          // Pushed first: the penalties of the decode asked for next look back over it.
+          generated.push(token);
+          const last = generated.length >= maxTokens;
+          // A constraint is asked first: the text it sees may turn its grammar on for the next token.
+          if (!last && !constraint) ahead = evaluation.next();
+          const text = stops.push(detokenizer.push(token));
+          if (text) yield { type: "token", text };
+          if (stops.stopped || constraint?.push(text)) break;
+          if (last) {
+            finishReason = "length";
+            break;
+          }
+          ahead ??= evaluation.next();
         }
+      } finally {
+        // A decode asked for and not wanted: its failure is nobody's, and return() waits for it.
+        ahead?.catch(() => undefined);
+        await evaluation.return();
       }
       const rest = stops.push(detokenizer.flush()) + stops.flush();
       if (rest) yield { type: "token", text: rest };
