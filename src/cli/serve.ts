@@ -8,7 +8,7 @@ import { createApp, listSetting } from "../api/index.js";
 import { createRun, type RunFn } from "../binding/index.js";
 import { loadPlugins, type Config } from "../config/index.js";
 import type { Backend } from "../contract/index.js";
-import { openGateways, ReplicatedGateways, withGateways } from "../gateway/index.js";
+import { openGateways, ReplicatedGateways, withGateways, type Gateways } from "../gateway/index.js";
 import { PluginHost } from "../hooks/index.js";
 import type { NetworkNode } from "../network/index.js";
 import { exposureRefusal } from "./exposure.js";
@@ -50,7 +50,7 @@ export async function serve(config: Config): Promise<void> {
   outpost.metrics.onFinished((record) => usage.record(record));
   const limiter = new RateLimiter(db, usage, { rateLimits: config.rateLimits, dailyNeurons: config.dailyNeurons, nodes: () => network?.nodeCount() ?? 1 });
   const app = createApp({
-    run: aiGateway.gateways.wrap(network ? networkRun(outpost, backend, plugins) : outpost.run),
+    run: serverRun(outpost, backend, plugins, aiGateway.gateways),
     backend,
     maxBodyBytes: config.maxBodyBytes,
     auth: tokens,
@@ -89,10 +89,15 @@ export async function serve(config: Config): Promise<void> {
   });
 }
 
-/** The receiving node's run in network mode: over the network backend, with the same metrics and request hooks as outpost.run. */
-function networkRun(outpost: Outpost, backend: Backend, plugins: PluginHost | undefined): RunFn {
+/**
+ * The server's run, over the local or the network backend: request hooks first, then the AI
+ * Gateway, then metrics. So a cached answer passes the hooks like any other (a plugin that
+ * blocks a request blocks it from the cache too), and the cache key is taken on the inputs the
+ * hooks let through (a redacted prompt, never the raw one).
+ */
+function serverRun(outpost: Outpost, backend: Backend, plugins: PluginHost | undefined, gateways: Gateways): RunFn {
   const taskOf = (model: string) => outpost.catalog.describe(model).task;
-  const run = outpost.metrics.instrument(createRun(backend), taskOf, (model) => outpost.catalog.resolve(model));
+  const run = gateways.wrap(outpost.metrics.instrument(createRun(backend), taskOf, (model) => outpost.catalog.resolve(model)));
   return plugins?.wrapRun(run, taskOf) ?? run;
 }
 
