@@ -6,6 +6,7 @@ import { after, describe, test } from "node:test";
 import { openDatabase } from "../accounts/index.js";
 import { OutpostError, type RunEvent, type RunOptions, type RunResult } from "../contract/index.js";
 import { ResponseCache } from "./cache.js";
+import { CacheStore } from "./cache-store.js";
 import { Gateways } from "./gateways.js";
 import { GatewayLogs } from "./logs.js";
 import { GatewayRegistry, saveGateway } from "./registry.js";
@@ -235,5 +236,23 @@ describe("gateways", () => {
     assert.ok(cache.get("a"));
     assert.equal(cache.get("b"), undefined);
     assert.ok(cache.get("d"));
+  });
+
+  test("the cache outlives a restart through the database; an entry expired meanwhile is dropped", () => {
+    const db = openDatabase(mkdtempSync(join(dir, "db-")));
+    let now = 1_000;
+    const before = new ResponseCache({ maxBytes: 10_000, now: () => now });
+    const store = new CacheStore({ db }, () => {});
+    before.attach(store);
+    before.put("long", "gw", { kind: "json", text: '"kept"' }, 3600);
+    before.put("short", "gw", { kind: "json", text: '"gone"' }, 60);
+    store.flush();
+    now += 61_000;
+    const after = new ResponseCache({ maxBytes: 10_000, now: () => now });
+    new CacheStore({ db }, () => {}).load(after, now);
+    assert.deepEqual(after.get("long"), { kind: "json", text: '"kept"' });
+    assert.equal(after.get("short"), undefined);
+    assert.equal(after.size, 1);
+    db.close();
   });
 });
