@@ -117,6 +117,7 @@ export class Gateways {
         this.#log(context, { servedModel: asked.id, status: 200, cacheStatus: "HIT", output, ...usage }, 0);
         return result;
       }
+      let lastFailure: OutpostError | undefined;
       for (const candidate of this.#chain(asked, gateway, context.attempts)) {
         for (let attempt = 1; attempt <= (request.retries ?? gateway.retries).maxAttempts; attempt++) {
           if (attempt > 1) await this.#sleep(retryDelayMs(request.retries ?? gateway.retries, attempt - 1));
@@ -126,6 +127,7 @@ export class Gateways {
           } catch (error) {
             const failed = OutpostError.from(error);
             context.attempts.push({ model: candidate, code: failed.code, message: failed.message });
+            lastFailure = failed;
             if (!retryable(failed) || options.signal?.aborted) throw failed;
             continue;
           }
@@ -134,8 +136,8 @@ export class Gateways {
           return this.#finish(context, result, candidate, candidate === asked.id ? key : undefined, ttlS);
         }
       }
-      const last = context.attempts.at(-1);
-      throw new OutpostError(last ? (last.code as OutpostError["code"]) : "INTERNAL", last ? last.message : `No model could serve ${model}`);
+      // The chain always starts with the model asked for, so something was tried and failed.
+      throw lastFailure ?? new OutpostError("INTERNAL", `No model could serve ${model}`);
     } catch (error) {
       const failed = OutpostError.from(error);
       this.#log(context, { servedModel: context.attempts.at(-1)?.model ?? model, status: failed.status, cacheStatus: "MISS", error: failed.message, attempts: context.attempts.slice(0, -1) });
@@ -143,9 +145,14 @@ export class Gateways {
     }
   }
 
-  /** The model asked for, then each fallback serving the same task, each once (an alias of one already listed included). */
-  #chain(asked: { id: string; task: string }, gateway: Gateway, attempts: Attempt[]): string[] {
-    const chain = [asked.id];
+  /**
+   * The model asked for, then each fallback serving the same task, each once (an alias of one
+   * already listed included); fallbacks are looked at only when reached, so a request its own
+   * model serves logs nothing about them.
+   */
+  *#chain(asked: { id: string; task: string }, gateway: Gateway, attempts: Attempt[]): Iterable<string> {
+    const tried = [asked.id];
+    yield asked.id;
     for (const fallback of gateway.fallbacks) {
       let described: { id: string; task: string };
       try {
@@ -155,9 +162,11 @@ export class Gateways {
         continue;
       }
       if (described.task !== asked.task) attempts.push({ model: described.id, code: "INPUT_INVALID", message: `${described.id} serves ${described.task}, not ${asked.task}` });
-      else if (!chain.includes(described.id)) chain.push(described.id);
+      else if (!tried.includes(described.id)) {
+        tried.push(described.id);
+        yield described.id;
+      }
     }
-    return chain;
   }
 
   /** One try of one model; with a request timeout, a model with no result by then is stopped and counts as TIMEOUT. */
