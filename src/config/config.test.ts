@@ -69,3 +69,13 @@ test("plugins: outpost.json's first, paths relative to it, then the setting's; a
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("the GPU settings take only their values, and reach a runner through its environment", async () => {
+  const { engineSettings, runnerEnvironment } = await import("./index.js");
+  assert.equal(loadConfig({}, {}).gpu, "auto");
+  assert.throws(() => loadConfig({ gpu: "rocm" }, {}), /OUTPOST_GPU \/ --gpu must be auto, cuda, vulkan, metal or off, got 'rocm'/);
+  assert.throws(() => loadConfig({}, { OUTPOST_GPU_LAYERS: "half" }), /--gpu-layers must be auto, max or a number of layers/);
+  const server = loadConfig({ gpu: "cuda", "gpu-layers": "20", "data-dir": "/data" }, {});
+  const runner = loadConfig({}, runnerEnvironment(server));
+  assert.deepEqual(engineSettings(runner), { gpu: "cuda", gpuLayers: 20, cacheDir: "/data/cache" });
+});

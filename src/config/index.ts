@@ -1,5 +1,6 @@
 import { availableParallelism, homedir, totalmem } from "node:os";
 import { join } from "node:path";
+import type { EngineSettings, GpuLayers, GpuMode } from "../contract/index.js";
 import { PROJECT_FILE, readProjectFile } from "./project-file.js";
 
 export { loadPlugins, type PluginSpec } from "./plugins.js";
@@ -81,6 +82,27 @@ export const SETTINGS = {
     kind: "int",
     default: () => Math.floor(totalmem() * 0.75),
     description: "Memory loaded models may use together; idle models are evicted least-recently-used first to make room.",
+  },
+  gpu: {
+    env: "OUTPOST_GPU",
+    kind: "string",
+    accepts: { pattern: /^(auto|cuda|vulkan|metal|off)$/, expected: "auto, cuda, vulkan, metal or off" },
+    default: () => "auto",
+    description:
+      "GPU backend for llama.cpp and the ONNX engines: auto (the first of CUDA, Vulkan, Metal that loads, else CPU, saying why in one log line), cuda, vulkan, metal (falls back to CPU the same way when it cannot load), or off (CPU only).",
+  },
+  gpuLayers: {
+    env: "OUTPOST_GPU_LAYERS",
+    kind: "string",
+    accepts: { pattern: /^(auto|max|\d+)$/, expected: "auto, max or a number of layers" },
+    default: () => "auto",
+    description: "Model layers llama.cpp offloads to the GPU: auto (as many as fit the free VRAM and the VRAM budget, with the context), max (all, or the load fails), or a count.",
+  },
+  vramBudgetBytes: {
+    env: "OUTPOST_VRAM_BUDGET_BYTES",
+    kind: "int",
+    default: () => 0,
+    description: "GPU memory loaded models may use together, measured per model after load; idle models are evicted least-recently-used first to make room, and what still does not fit runs its remaining layers on the CPU. 0: the total VRAM the GPU backend reports.",
   },
   maxBodyBytes: { env: "OUTPOST_MAX_BODY_BYTES", kind: "int", default: () => 10 * 1024 * 1024, description: "Largest request body accepted; larger gets 413." },
   maxBodyBytesInFlight: {
@@ -214,10 +236,26 @@ export function loadConfig(flags: Partial<Record<string, string>> = {}, env: Nod
       if (!Number.isInteger(value) || value < 0) throw new Error(`${setting.env} / --${flagName(name)} must be a non-negative integer, got '${raw}'`);
       config[name] = value;
     } else {
+      const accepts = "accepts" in setting ? setting.accepts : undefined;
+      if (accepts && !accepts.pattern.test(raw)) throw new Error(`${setting.env} / --${flagName(name)} must be ${accepts.expected}, got '${raw}'`);
       config[name] = raw;
     }
   }
   return config as Config;
+}
+
+/** The settings a runner's engines are created with. */
+export function engineSettings(config: Pick<Config, "gpu" | "gpuLayers" | "dataDir">): EngineSettings {
+  const layers = config.gpuLayers === "auto" || config.gpuLayers === "max" ? config.gpuLayers : Number(config.gpuLayers);
+  return { gpu: config.gpu as GpuMode, gpuLayers: layers satisfies GpuLayers, cacheDir: join(config.dataDir, "cache") };
+}
+
+/**
+ * The environment a runner process is started with so that its loadConfig() gives the server's
+ * engine settings, flags included (a runner has no flags of its own).
+ */
+export function runnerEnvironment(config: Pick<Config, "gpu" | "gpuLayers" | "dataDir">): Record<string, string> {
+  return { [SETTINGS.gpu.env]: config.gpu, [SETTINGS.gpuLayers.env]: config.gpuLayers, [SETTINGS.dataDir.env]: config.dataDir };
 }
 
 /** `[flag, env, default, description]` rows for help text and docs. */

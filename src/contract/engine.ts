@@ -4,6 +4,7 @@
  * implementing {@link Engine}, one line in `src/engines/registry.ts`, its task file under
  * `src/tasks/` and catalog entries naming the engine.
  */
+import type { ComputeReport, GpuLayers, GpuMode } from "./compute.js";
 import type { ModelDescriptor } from "./model.js";
 import type { RunEvent } from "./run.js";
 
@@ -44,11 +45,26 @@ export interface EngineLoadOptions {
   slots: number;
   /** CPU threads the model may use. The scheduler's thread budget counts them. */
   threads: number;
+  /**
+   * GPU memory the model may take, in bytes: the VRAM budget less what the other loaded models
+   * measured. An engine on a GPU offloads only what fits; undefined: no limit but the device's.
+   */
+  vramBytes?: number;
+}
+
+/** How a runner's engines are set up: the same for every runner of a server (its GPU settings). */
+export interface EngineSettings {
+  gpu: GpuMode;
+  gpuLayers: GpuLayers;
+  /** A directory where engines keep what they learned about this machine, such as node-llama-cpp's binary verdict. */
+  cacheDir: string;
 }
 
 export interface LoadedModelInfo {
   /** Bytes of the weights on disk (all files of a multi-file model). */
   sizeBytes: number;
+  /** GPU memory the loaded model holds, measured by its engine after load; 0 or absent on the CPU. */
+  vramBytes?: number;
 }
 
 /**
@@ -65,9 +81,11 @@ export interface LoadedModel extends AsyncDisposable {
 /** One engine implementation. A runner process creates one and loads one model with it. */
 export interface Engine {
   load(options: EngineLoadOptions): Promise<LoadedModel>;
+  /** What it computes on now (backend, devices, free VRAM); engines that never use a GPU have none. */
+  compute?(): Promise<ComputeReport>;
 }
 
 /** What an engine module (`src/engines/<name>/index.ts`) exports for the registry. */
 export interface EngineModule {
-  createEngine(): Engine;
+  createEngine(settings: EngineSettings): Engine;
 }

@@ -6,6 +6,7 @@ export * from "./store.js";
 export * from "./requests.js";
 export * from "./residency.js";
 export * from "./engine.js";
+export * from "./compute.js";
 export * from "./frames.js";
 export * from "./auth.js";
 export * from "./image.js";

@@ -1,4 +1,5 @@
-import { OutpostError, type Engine, type EngineModule } from "../contract/index.js";
+import { OutpostError, type Engine, type EngineModule, type EngineSettings } from "../contract/index.js";
+import { engineSettings, loadConfig } from "../config/index.js";
 
 /**
  * Every engine this build has, by the name catalog entries give in `engine`. Each loads its
@@ -24,9 +25,13 @@ export function isEngineName(name: string): name is EngineName {
   return ENGINE_NAMES.has(name);
 }
 
-/** Imports the named engine's module and creates the engine; ENGINE_UNAVAILABLE for a name this build lacks. */
-export async function createEngine(name: string): Promise<Engine> {
+/**
+ * Imports the named engine's module and creates the engine; ENGINE_UNAVAILABLE for a name this
+ * build lacks. The settings default to this process's configuration: a runner is started with
+ * the server's (config's runnerEnvironment).
+ */
+export async function createEngine(name: string, settings: EngineSettings = engineSettings(loadConfig())): Promise<Engine> {
   if (!isEngineName(name)) throw new OutpostError("ENGINE_UNAVAILABLE", `This Outpost build has no ${name} engine`);
   const module: EngineModule = await ENGINES[name]();
-  return module.createEngine();
+  return module.createEngine(settings);
 }
