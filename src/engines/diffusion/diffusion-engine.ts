@@ -1,15 +1,29 @@
 import { readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { OutpostError, type Engine, type EngineLoadOptions, type EngineResult, type ImageJob, type LoadedModel } from "../../contract/index.js";
+import { OutpostError, type ComputeReport, type Engine, type EngineLoadOptions, type EngineResult, type EngineSettings, type ImageJob, type LoadedModel } from "../../contract/index.js";
+import { chooseExecutionProvider, loadOnProvider, onnxCompute, thisMachine, type OnnxChoice } from "../onnx/index.js";
 import { DiffusionPipeline, type GenerationEvent } from "./pipeline.js";
 
-/** Stable Diffusion on onnxruntime-node's CPU provider. One instance per runner process. */
+/** Stable Diffusion on onnxruntime-node, on CUDA where `--gpu` allows and it starts, else the CPU. One instance per runner process. */
 export class DiffusionEngine implements Engine {
+  readonly #gpu: EngineSettings["gpu"];
+  #choice: OnnxChoice;
+
+  constructor(settings: EngineSettings) {
+    this.#gpu = settings.gpu;
+    this.#choice = chooseExecutionProvider(settings.gpu, thisMachine());
+  }
+
+  async compute(): Promise<ComputeReport> {
+    return onnxCompute(this.#gpu, this.#choice);
+  }
+
   async load(options: EngineLoadOptions): Promise<LoadedModel> {
     const settings = options.model.imageGeneration;
     if (!settings) throw new OutpostError("INTERNAL", `${options.model.id} has no image generation settings in the catalog`);
-    const pipeline = await DiffusionPipeline.load(options.path, settings, options.threads);
-    return new DiffusionModel(pipeline, await folderSize(options.path));
+    const { loaded, choice } = await loadOnProvider(this.#choice, (provider) => DiffusionPipeline.load(options.path, settings, options.threads, provider));
+    this.#choice = choice;
+    return new DiffusionModel(loaded, await folderSize(options.path));
   }
 }
 

@@ -1,4 +1,4 @@
 import type { EngineModule } from "../../contract/index.js";
 import { DiffusionEngine } from "./diffusion-engine.js";
 
-export const createEngine: EngineModule["createEngine"] = () => new DiffusionEngine();
+export const createEngine: EngineModule["createEngine"] = (settings) => new DiffusionEngine(settings);

@@ -59,8 +59,14 @@ export class DiffusionPipeline {
     private readonly zeroEmptyNegative: boolean,
   ) {}
 
-  static async load(dir: string, settings: ImageGenerationSettings, threads: number): Promise<DiffusionPipeline> {
-    const options: ort.InferenceSession.SessionOptions = { intraOpNumThreads: threads, interOpNumThreads: 1, executionMode: "sequential", graphOptimizationLevel: "all" };
+  static async load(dir: string, settings: ImageGenerationSettings, threads: number, provider: "cuda" | "cpu" = "cpu"): Promise<DiffusionPipeline> {
+    const options: ort.InferenceSession.SessionOptions = {
+      executionProviders: [provider],
+      intraOpNumThreads: threads,
+      interOpNumThreads: 1,
+      executionMode: "sequential",
+      graphOptimizationLevel: "all",
+    };
     const session = (part: string) => ort.InferenceSession.create(join(dir, part, "model.onnx"), options);
     const encoder = async (suffix: string): Promise<Encoder> => {
       const folder = join(dir, `tokenizer${suffix}`);

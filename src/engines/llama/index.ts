@@ -3,4 +3,4 @@ import { LlamaEngine } from "./llama-engine.js";
 
 export { LlamaEngine };
 
-export const createEngine: EngineModule["createEngine"] = () => new LlamaEngine();
+export const createEngine: EngineModule["createEngine"] = (settings) => new LlamaEngine(settings);

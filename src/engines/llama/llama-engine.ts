@@ -1,11 +1,8 @@
 import { stat } from "node:fs/promises";
 import {
-  getLlama,
-  LlamaLogLevel,
   SpecialTokensText,
   resolveChatWrapper,
   type ChatHistoryItem,
-  type Llama,
   type LlamaContext,
   type LlamaEmbeddingContext,
   type LlamaModel,
@@ -14,11 +11,13 @@ import {
 import {
   OutpostError,
   type ChatMessage,
+  type ComputeReport,
   type EmbedResult,
   type Engine,
   type EngineJob,
   type EngineLoadOptions,
   type EngineResult,
+  type EngineSettings,
   type LoadedModel,
   type PromptPart,
   type RunEvent,
@@ -28,44 +27,61 @@ import { BatchSchedule } from "./batch-schedule.js";
 import { StreamDetokenizer } from "./detokenizer.js";
 import { StopTexts } from "./stop-texts.js";
 import { GrammarCompiler } from "./grammar.js";
+import { llamaCompute, startBackend, type LlamaBackend } from "./backend.js";
+import { contextSizeOption, gpuLayersOption } from "./fit.js";
 
 /** Recent tokens that repetition penalties look back over. */
 const PENALTY_WINDOW_TOKENS = 64;
 
 type GenerateJob = Extract<TextJob, { kind: "generate" | "chat" }>;
 
-/** llama.cpp through node-llama-cpp, CPU only. One instance per runner process. */
+/** llama.cpp through node-llama-cpp, on the backend `--gpu` picks. One instance per runner process. */
 export class LlamaEngine implements Engine {
   /**
    * Started at once, not at the first load: a spare runner creates its engine ahead of need,
-   * and getLlama (loading the native binding, about a second) is most of a runner's start.
+   * and starting node-llama-cpp's binding is most of a runner's start.
    */
-  readonly #llama: Promise<Llama>;
+  readonly #backend: Promise<LlamaBackend>;
+  readonly #settings: EngineSettings;
 
-  constructor() {
-    this.#llama = getLlama({ gpu: false, logLevel: LlamaLogLevel.error, build: "never" });
+  constructor(settings: EngineSettings) {
+    this.#settings = settings;
+    this.#backend = startBackend(settings.gpu, settings.cacheDir);
     // A failure surfaces at load(); until then it must not count as unhandled.
-    this.#llama.catch(() => undefined);
+    this.#backend.catch(() => undefined);
+  }
+
+  async compute(): Promise<ComputeReport> {
+    return llamaCompute(await this.#backend, this.#settings.gpu);
   }
 
   async load(options: EngineLoadOptions): Promise<LoadedModel> {
-    const llama = await this.#llama;
-    const model = await llama.loadModel({ modelPath: options.path, useMmap: true });
+    const { llama } = await this.#backend;
+    const onGpu = llama.gpu !== false;
+    const embedding = options.model.task === "text-embeddings";
+    // The model's share of the VRAM budget: `auto` layers and context fit under it.
+    if (onGpu && options.vramBytes !== undefined) await llama.setVramCap(options.vramBytes);
+    const asked = options.model.contextTokens;
+    const model = await llama.loadModel({ modelPath: options.path, useMmap: true, gpuLayers: gpuLayersOption(this.#settings.gpuLayers, asked, options.slots, embedding) });
     const { size } = await stat(options.path);
-    const contextTokens = Math.min(options.model.contextTokens ?? model.trainContextSize, model.trainContextSize);
+    const contextTokens = Math.min(asked ?? model.trainContextSize, model.trainContextSize);
+    const contextSize = contextSizeOption(onGpu, contextTokens);
+    const grammars = new GrammarCompiler(llama);
     // One GGUF serves both text tasks; which context it gets depends on the catalog entry's task.
-    if (options.model.task === "text-embeddings") {
-      const context = await model.createEmbeddingContext({ contextSize: contextTokens, threads: options.threads });
-      return new LlamaLoadedModel(model, undefined, context, contextTokens, size, new GrammarCompiler(llama));
+    if (embedding) {
+      const context = await model.createEmbeddingContext({ contextSize, threads: options.threads });
+      const info = { sizeBytes: size, vramBytes: (await llama.getLlamaMemoryUsage()).gpuVram };
+      return new LlamaLoadedModel(model, undefined, context, contextTokens, info, grammars);
     }
     const schedule = new BatchSchedule();
     const context = await model.createContext({
-      contextSize: contextTokens,
+      contextSize,
       sequences: options.slots,
       threads: options.threads,
       batching: { dispatchSchedule: schedule.dispatchSchedule },
     });
-    return new LlamaLoadedModel(model, context, undefined, contextTokens, size, new GrammarCompiler(llama), schedule);
+    const info = { sizeBytes: size, vramBytes: (await llama.getLlamaMemoryUsage()).gpuVram };
+    return new LlamaLoadedModel(model, context, undefined, Math.min(contextTokens, context.contextSize), info, grammars, schedule);
   }
 }
 
@@ -83,7 +99,7 @@ class LlamaLoadedModel implements LoadedModel {
     context: LlamaContext | undefined,
     embedding: LlamaEmbeddingContext | undefined,
     contextTokens: number,
-    sizeBytes: number,
+    info: LoadedModel["info"],
     grammars: GrammarCompiler,
     schedule?: BatchSchedule,
   ) {
@@ -93,7 +109,7 @@ class LlamaLoadedModel implements LoadedModel {
     this.#context = context;
     this.#embedding = embedding;
     this.#contextTokens = contextTokens;
-    this.info = { sizeBytes };
+    this.info = info;
   }
 
   async run(job: EngineJob, signal: AbortSignal): Promise<EngineResult> {

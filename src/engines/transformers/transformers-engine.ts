@@ -1,7 +1,8 @@
 import { readdir, stat } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
-import { OutpostError, type Engine, type EngineJob, type EngineLoadOptions, type EngineResult, type LoadedModel, type TaskId } from "../../contract/index.js";
+import { OutpostError, type ComputeReport, type Engine, type EngineJob, type EngineLoadOptions, type EngineResult, type EngineSettings, type LoadedModel, type TaskId } from "../../contract/index.js";
 import { decodeImage } from "../../media/image.js";
+import { chooseExecutionProvider, loadOnProvider, onnxCompute, thisMachine, type OnnxChoice } from "../onnx/index.js";
 import type { CaptionResult, ClassifyResult, DetectResult, RerankResult, SummarizeResult, TransformersJob, TranslateResult } from "./job.js";
 
 /** Pairs a reranker scores in one batch: bounds the padded tensors of a long context list. */
@@ -48,18 +49,36 @@ function loadLibrary(): Promise<Transformers> {
  * it as a local model whose id is the folder's name.
  */
 export class TransformersEngine implements Engine {
+  readonly #gpu: EngineSettings["gpu"];
+  #choice: OnnxChoice;
+
+  /** In-process users (tests, benches) get the CPU unless they ask; a runner passes the server's settings. */
+  constructor(settings: Pick<EngineSettings, "gpu"> = { gpu: "off" }) {
+    this.#gpu = settings.gpu;
+    this.#choice = chooseExecutionProvider(settings.gpu, thisMachine());
+  }
+
+  async compute(): Promise<ComputeReport> {
+    return onnxCompute(this.#gpu, this.#choice);
+  }
+
   async load(options: EngineLoadOptions): Promise<LoadedModel> {
     const pipelineTask = PIPELINES[options.model.task];
     if (!pipelineTask) throw new OutpostError("ENGINE_UNAVAILABLE", `The transformers engine does not run the ${options.model.task} task`);
     const transformers = await loadLibrary();
     transformers.env.localModelPath = dirname(options.path) + "/";
     const threads = Math.max(1, options.threads);
-    const pipe = (await transformers.pipeline(pipelineTask, basename(options.path), {
-      local_files_only: true,
-      device: "cpu",
-      dtype: "fp32",
-      session_options: { intraOpNumThreads: threads, interOpNumThreads: 1 },
-    })) as unknown as TextPipeline;
+    const { loaded: pipe, choice } = await loadOnProvider(
+      this.#choice,
+      async (device) =>
+        (await transformers.pipeline(pipelineTask, basename(options.path), {
+          local_files_only: true,
+          device,
+          dtype: "fp32",
+          session_options: { intraOpNumThreads: threads, interOpNumThreads: 1 },
+        })) as unknown as TextPipeline,
+    );
+    this.#choice = choice;
     const sizeBytes = await folderSizeBytes(options.path);
     const contextTokens = options.model.contextTokens;
     // One job at a time: onnxruntime's threads already use the model's CPU budget.

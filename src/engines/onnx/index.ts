@@ -1,0 +1,1 @@
+export { chooseExecutionProvider, loadOnProvider, onnxCompute, thisMachine, type OnnxChoice, type OnnxMachine } from "./execution-provider.js";
