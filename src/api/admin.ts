@@ -44,7 +44,8 @@ function modelFromPath(c: Context, prefix: string): string {
 
 /**
  * Outpost's own admin surface, under `/api`: start or join a pull (`POST /pull`, `stream: true`
- * for SSE progress), list pulls, one pull's status or SSE events, the local models, and removal.
+ * for SSE progress), list pulls, one pull's status or SSE events, the local models, removal, and
+ * what the engines compute on (`GET /system`).
  * Pulls run in the server, so a client that disconnects leaves the pull running.
  */
 export function adminRoutes(deps: ApiDeps, body: BodyReader): Hono {
@@ -68,6 +69,10 @@ export function adminRoutes(deps: ApiDeps, body: BodyReader): Hono {
     return c.json(success(status));
   });
   app.get("/pulls/:id/events", (c) => sse(admin().watch(c.req.param("id"), c.req.raw.signal)));
+  app.get("/system", async (c) => {
+    if (!deps.system) throw new OutpostError("NOT_FOUND", "This server reports no system information");
+    return c.json(success(await deps.system()));
+  });
   app.get("/models", async (c) => {
     const models = await admin().local();
     // File paths tell where the data dir and mirror live: for admins only.

@@ -15,6 +15,8 @@ test("each route needs the scope its effect calls for", () => {
   assert.equal(requiredScope("GET", "/api/pulls"), "admin");
   assert.equal(requiredScope("DELETE", "/api/models/@cf/x/y"), "admin");
   assert.equal(requiredScope("GET", "/api/tokens"), "admin");
+  // Device names and VRAM describe the host: for admins only.
+  assert.equal(requiredScope("GET", "/api/system"), "admin");
 });
 
 test("failures per source: a burst, then one try per refill, other sources unaffected", () => {

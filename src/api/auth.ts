@@ -20,11 +20,11 @@ export function principalOf(c: Context): Principal | undefined {
 
 /**
  * The scope a route needs, or undefined for the public ones: health, the dashboard's files and
- * its sign-in. Inference needs run; pulls, deletion and tokens need admin; the rest reads.
+ * its sign-in. Inference needs run; pulls, deletion, tokens and the system report need admin; the rest reads.
  */
 export function requiredScope(method: string, path: string): Scope | undefined {
   if (path === "/healthz" || path === "/" || path.startsWith("/assets/") || path === "/api/session") return undefined;
-  if (path === "/api/pull" || path.startsWith("/api/pulls") || path.startsWith("/api/tokens") || (method === "DELETE" && path.startsWith("/api/models/"))) return "admin";
+  if (path === "/api/pull" || path.startsWith("/api/pulls") || path.startsWith("/api/tokens") || path === "/api/system" || (method === "DELETE" && path.startsWith("/api/models/"))) return "admin";
   if (method === "GET" || method === "HEAD") return "read";
   return "run";
 }

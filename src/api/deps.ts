@@ -1,4 +1,4 @@
-import type { Authenticator, Backend, ModelAdmin, Principal, RequestRecord, TokenAdmin } from "../contract/index.js";
+import type { Authenticator, Backend, ModelAdmin, Principal, RequestRecord, SystemReport, TokenAdmin } from "../contract/index.js";
 import type { LatencyQuery, LatencyRow, RequestQuery, UsageQuery, UsageRow } from "../accounts/index.js";
 import type { RunFn } from "../binding/index.js";
 import type { Gateway, GatewayInfo, GatewayLogEntry, LogQuery } from "../gateway/index.js";
@@ -41,6 +41,8 @@ export interface ApiDeps {
     get(id: string): Gateway;
     logs(query: LogQuery): { entries: GatewayLogEntry[]; total: number };
   };
+  /** GET /api/system (admin): the GPU backend in use, devices, VRAM and the fallback reason; without it 404. */
+  system?: () => Promise<SystemReport>;
   /** Network mode: the operations view served at GET /network. */
   network?: { view(): unknown };
 }

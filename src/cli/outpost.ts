@@ -1,9 +1,9 @@
-import { OutpostError, type Backend } from "../contract/index.js";
+import { OutpostError, type Backend, type SystemReport } from "../contract/index.js";
 import { Catalog, type CatalogEntry } from "../catalog/index.js";
 import { createLocalAi, createRun, type Ai, type RunFn } from "../binding/index.js";
 import { ENGINE_NAMES } from "../engines/index.js";
-import { loadAliases, loadConfig, type Config } from "../config/index.js";
-import { LocalBackend, Metrics, RunnerProcess, Scheduler, SpareRunners } from "../scheduler/index.js";
+import { loadAliases, loadConfig, runnerEnvironment, type Config } from "../config/index.js";
+import { ComputeReports, LocalBackend, Metrics, registerComputeMetrics, RunnerProcess, Scheduler, SpareRunners } from "../scheduler/index.js";
 import type { PluginHost } from "../hooks/index.js";
 import { customEntry, diskSizeBytes, loadCustomModels, ModelStore, StoreAdmin } from "../store/index.js";
 
@@ -20,6 +20,10 @@ export interface Outpost {
   run: RunFn;
   /** An in-process `env.AI`. */
   ai: Ai;
+  /** GET /api/system: fresh compute reports from the idle spare runners, and VRAM per model. */
+  system(): Promise<SystemReport>;
+  /** Starts an engine's spare runner now (`serve` does for llama: a ready engine, and its backend known). */
+  warm(engine: string): void;
   close(): void;
 }
 
@@ -28,7 +32,14 @@ export interface OutpostHooks {
   fetchMissing?: (entry: CatalogEntry, store: ModelStore) => Promise<unknown>;
   /** The operator's plugins: token hooks on the backend, request hooks around `run`. */
   plugins?: PluginHost;
+  /** Where the one line per engine library saying what it computes on goes; default stderr. */
+  log?: (line: string) => void;
 }
+
+/** How long GET /api/system waits for a runner's report (the first llama.cpp probe starts a runner). */
+const SYSTEM_PROBE_MS = 30_000;
+/** VRAM a GPU model is assumed to need beyond its weights before it is measured: KV cache and compute buffers. */
+const VRAM_OVERHEAD_BYTES = 512 * 1024 * 1024;
 
 export function createOutpost(overrides: Partial<Config> = {}, hooks: OutpostHooks = {}): Outpost {
   const config = { ...loadConfig(), ...overrides };
@@ -41,7 +52,14 @@ export function createOutpost(overrides: Partial<Config> = {}, hooks: OutpostHoo
   for (const [id, target] of loadAliases(config)) catalog.alias(id, target);
   // The gauges read the scheduler at scrape time; it is assigned just below.
   const metrics = new Metrics(() => scheduler.status());
-  const spares = new SpareRunners((label) => new RunnerProcess(label, { heartbeatTimeoutMs: config.runnerHeartbeatTimeoutMs }));
+  const compute = new ComputeReports(hooks.log ?? ((line) => console.error(line)));
+  const env = runnerEnvironment(config);
+  const spares = new SpareRunners((label) => new RunnerProcess(label, { heartbeatTimeoutMs: config.runnerHeartbeatTimeoutMs, env, onCompute: (report) => compute.record(report) }));
+  const llamaOnGpu = () => compute.list().some((r) => r.library === "llama.cpp" && r.backend !== "cpu");
+  const vramBudgetBytes = () => {
+    if (!llamaOnGpu()) return 0;
+    return config.vramBudgetBytes || (compute.list().find((r) => r.library === "llama.cpp")?.devices[0]?.vram?.totalBytes ?? 0);
+  };
   const scheduler: Scheduler = new Scheduler({
     slots: config.slots,
     maxQueue: config.maxQueue,
@@ -52,6 +70,9 @@ export function createOutpost(overrides: Partial<Config> = {}, hooks: OutpostHoo
     threads: config.threads,
     threadBudget: config.threadBudget,
     memoryBudgetBytes: config.memoryBudgetBytes,
+    // Only llama.cpp's VRAM is measured (onnxruntime reports none), so only its models count against the budget.
+    vramBudgetBytes,
+    vramNeedBytes: (entry, sizeBytes) => (entry.engine === "llama" && llamaOnGpu() ? sizeBytes + VRAM_OVERHEAD_BYTES : 0),
     resolveModelPath: async (entry) => {
       // A model that is programs has no files: its engine finds the programs itself.
       if (entry.programs) return { path: "", sizeBytes: 0 };
@@ -65,6 +86,7 @@ export function createOutpost(overrides: Partial<Config> = {}, hooks: OutpostHoo
     spawnRunner: (entry) => spares.take(entry.engine, entry.id),
     metrics,
   });
+  registerComputeMetrics(metrics.registry, () => compute.list(), () => scheduler.status());
   const local = new LocalBackend(catalog, scheduler);
   // Token hooks run where the model is served: here, for requests of this node and of others.
   const backend = hooks.plugins?.wrapBackend(local) ?? local;
@@ -81,6 +103,16 @@ export function createOutpost(overrides: Partial<Config> = {}, hooks: OutpostHoo
     metrics,
     run,
     ai: createLocalAi(backend, run),
+    system: async () => {
+      if (!compute.list().some((r) => r.library === "llama.cpp")) spares.warm("llama");
+      const probe = new Promise<void>((resolve) => setTimeout(() => resolve(), SYSTEM_PROBE_MS).unref());
+      await Promise.race([compute.first("llama.cpp"), probe]);
+      // Idle spares answer at once; a runner busy decoding would hold the answer up.
+      await Promise.all(spares.alive().map((spare) => spare.compute(SYSTEM_PROBE_MS)));
+      const models = scheduler.status().map(({ model, loaded, memoryBytes, vramBytes }) => ({ model, loaded, memoryBytes, vramBytes }));
+      return { gpu: config.gpu as SystemReport["gpu"], gpuLayers: config.gpuLayers, vramBudgetBytes: vramBudgetBytes(), engines: compute.list(), models };
+    },
+    warm: (engine) => spares.warm(engine),
     close: () => {
       scheduler.close();
       spares.close();

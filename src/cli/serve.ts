@@ -28,6 +28,7 @@ export async function serve(config: Config): Promise<void> {
   const plugins = await loadPluginHost(config);
   const outpost = createOutpost(config, {
     plugins,
+    log: (line) => console.log(line),
     // Network mode: a model published to the network's object store is pulled from there,
     // verified, and put into the store through the store's own pull (a file: source).
     fetchMissing: async (entry, store) => {
@@ -64,11 +65,14 @@ export async function serve(config: Config): Promise<void> {
     usage,
     gateways: { list: () => aiGateway.gateways.registry.list(), get: (id) => aiGateway.gateways.registry.get(id), logs: (query) => aiGateway.logs.query(query) },
     network,
+    system: () => outpost.system(),
   });
   const server = serveHttp({ fetch: app.fetch, hostname: config.host, port: config.port, serverOptions: connectionOptions(config) }, (info) => {
     const host = info.family === "IPv6" ? `[${info.address}]` : info.address;
     network?.setHttpUrl(`http://${host}:${info.port}`);
     console.log(`Outpost listening on http://${host}:${info.port}`);
+    // The first model's load then finds llama.cpp started, and the backend in use is printed.
+    outpost.warm("llama");
   });
   limitConnections(server as Server, config);
   await new Promise<void>((resolve) => {

@@ -43,8 +43,15 @@ function engine(name: string): Promise<Engine> {
   if (!created) {
     created = createEngine(name);
     engines.set(name, created);
+    void created.then(report, () => undefined);
   }
   return created;
+}
+
+/** Tells the server what `created` computes on; engines that never use a GPU say nothing. */
+async function report(created: Engine): Promise<void> {
+  const compute = await created.compute?.().catch(() => undefined);
+  if (compute) send({ type: "compute", report: compute });
 }
 
 async function load(message: Extract<ToRunner, { type: "load" }>): Promise<void> {
@@ -53,6 +60,7 @@ async function load(message: Extract<ToRunner, { type: "load" }>): Promise<void>
   const loaded = await engine(message.options.model.engine);
   model = await loaded.load(message.options);
   send({ type: "loaded", info: model.info });
+  void report(loaded);
 }
 
 function run(id: number, job: unknown): void {
@@ -82,6 +90,9 @@ process.on("message", (message: ToRunner) => {
       return;
     case "cancel":
       active.get(message.id)?.abort.abort(message.reason ? OutpostError.fromWire(message.reason) : undefined);
+      return;
+    case "compute":
+      for (const created of engines.values()) void created.then(report, () => undefined);
       return;
   }
 });

@@ -1,4 +1,4 @@
-import type { EngineJob, EngineLoadOptions, Frame, LoadedModelInfo, WireError } from "../contract/index.js";
+import type { ComputeReport, EngineJob, EngineLoadOptions, Frame, LoadedModelInfo, WireError } from "../contract/index.js";
 
 /** How often a runner says it is alive; the server kills one silent past its heartbeat timeout. */
 export const HEARTBEAT_INTERVAL_MS = 1_000;
@@ -15,11 +15,15 @@ export type ToRunner =
   | { type: "run"; id: number; job: EngineJob }
   | { type: "grant"; id: number; upTo: number }
   /** Stops a job; its stream ends with `reason` (a TIMEOUT), or ABORTED. */
-  | { type: "cancel"; id: number; reason?: WireError };
+  | { type: "cancel"; id: number; reason?: WireError }
+  /** Asks for a `compute` report now (free VRAM changes as models load). */
+  | { type: "compute" };
 
 export type FromRunner =
   | { type: "loaded"; info: LoadedModelInfo }
   | { type: "load-failed"; error: WireError }
   /** Frames of any jobs, in order; a runner sends what one event-loop turn produced as one message. */
   | { type: "frames"; frames: { id: number; frame: Frame }[] }
-  | { type: "heartbeat" };
+  | { type: "heartbeat" }
+  /** What the engine computes on: sent once the engine is created, after each load, and when asked. */
+  | { type: "compute"; report: ComputeReport };

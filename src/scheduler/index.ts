@@ -5,3 +5,4 @@ export { SpareRunners } from "./spare-runners.js";
 export { LocalBackend } from "./local-backend.js";
 export { Metrics, type ResidencySnapshot } from "./metrics.js";
 export { pickEvictions, type EvictionCandidate } from "./eviction.js";
+export { ComputeReports, computeLine, registerComputeMetrics } from "./compute.js";

@@ -2,7 +2,7 @@ import { fork, type ChildProcess } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { extname } from "node:path";
 import { fileURLToPath } from "node:url";
-import { FrameReceiver, OutpostError, type EngineJob, type EngineLoadOptions, type EngineResult, type LoadedModelInfo } from "../contract/index.js";
+import { FrameReceiver, OutpostError, type ComputeReport, type EngineJob, type EngineLoadOptions, type EngineResult, type LoadedModelInfo } from "../contract/index.js";
 import { HEARTBEAT_INTERVAL_MS, type FromRunner, type ToRunner } from "../runner/protocol.js";
 import { STDERR_TAIL_LINES } from "./constants.js";
 
@@ -15,6 +15,10 @@ export interface RunnerProcessOptions {
    * fail as in a crash, in ms. 0: never. At least twice the heartbeat interval.
    */
   heartbeatTimeoutMs?: number;
+  /** Added to the runner's environment: the server's engine settings (config's runnerEnvironment). */
+  env?: Record<string, string>;
+  /** Every compute report the runner sends (scheduler/compute.ts keeps the latest). */
+  onCompute?: (report: ComputeReport) => void;
 }
 
 interface LoadWaiter {
@@ -45,6 +49,7 @@ export class RunnerProcess {
   /** Settles when the runner's load has finished or failed, or the runner exited. */
   readonly loadSettled: Promise<void>;
   #loadSettle!: () => void;
+  readonly #computeWaiters: ((report: ComputeReport | undefined) => void)[] = [];
 
   constructor(label: string, options: RunnerProcessOptions = {}) {
     this.#label = label;
@@ -54,7 +59,7 @@ export class RunnerProcess {
       execArgv: process.execArgv,
       // On abort ggml attaches gdb to print a backtrace, which froze a crashing runner (and the
       // answer to every request on it) for 2–4 s; the crash reason is already in stderr.
-      env: { ...process.env, GGML_NO_BACKTRACE: "1" },
+      env: { ...process.env, GGML_NO_BACKTRACE: "1", ...options.env },
       serialization: "advanced",
       stdio: ["ignore", "inherit", "pipe", "ipc"],
     });
@@ -67,6 +72,11 @@ export class RunnerProcess {
     this.#child.on("message", (message: FromRunner) => {
       this.#heardAt = Date.now();
       if (message.type === "heartbeat") return;
+      if (message.type === "compute") {
+        options.onCompute?.(message.report);
+        for (const waiter of this.#computeWaiters.splice(0)) waiter(message.report);
+        return;
+      }
       if (message.type === "loaded" || message.type === "load-failed") {
         this.#loadWaiter?.onMessage(message);
         this.#loadSettle();
@@ -85,6 +95,7 @@ export class RunnerProcess {
         const error = new OutpostError("RUNNER_CRASHED", `The runner for ${this.#label} stopped (${reason})${detail ? `: ${detail}` : ""}`);
         this.#exitError = error;
         this.#loadWaiter?.onExit(error);
+        for (const waiter of this.#computeWaiters.splice(0)) waiter(undefined);
         this.#loadSettle();
         for (const pending of this.#pending.values()) pending.fail(error);
         this.#pending.clear();
@@ -120,6 +131,27 @@ export class RunnerProcess {
   /** For a spare: create the engine now, so that load() later costs only the model. */
   prepare(engine: string): void {
     this.#send({ type: "prepare", engine });
+  }
+
+  /**
+   * A fresh compute report, once the runner's engine is up; undefined if it exits first or its
+   * engine has none (then this waits until `timeoutMs`).
+   */
+  compute(timeoutMs: number): Promise<ComputeReport | undefined> {
+    if (this.#exitError) return Promise.resolve(undefined);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        const index = this.#computeWaiters.indexOf(done);
+        if (index >= 0) this.#computeWaiters.splice(index, 1);
+        resolve(undefined);
+      }, timeoutMs);
+      const done = (report: ComputeReport | undefined) => {
+        clearTimeout(timer);
+        resolve(report);
+      };
+      this.#computeWaiters.push(done);
+      this.#send({ type: "compute" });
+    });
   }
 
   load(options: EngineLoadOptions): Promise<LoadedModelInfo> {

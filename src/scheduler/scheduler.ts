@@ -3,7 +3,7 @@ import { toDescriptor, type CatalogEntry } from "../catalog/index.js";
 import { HEALTHY_AFTER_MS, LOADING_RETRY_AFTER_S, RESTART_BACKOFF_MAX_MS, RESTART_BACKOFF_MS, RUNNER_OVERHEAD_BYTES } from "./constants.js";
 import { Admission, type Lane } from "./admission.js";
 import { CrashSuspects, Input, poisonError } from "./crash-suspects.js";
-import { pickEvictions } from "./eviction.js";
+import { pickEvictions, planVram } from "./eviction.js";
 import { firstOutput, type Started } from "./first-output.js";
 import { settleBy } from "./settle-by.js";
 import { SuspectGate } from "./suspect-gate.js";
@@ -34,6 +34,8 @@ interface Resident {
   crashes: number;
   restartNotBefore: number;
   memoryBytes: number;
+  /** VRAM the model measured at its last load: its need at the next one. */
+  vramBytes: number | undefined;
   lastUsedAt: number;
 }
 
@@ -97,6 +99,7 @@ export class Scheduler {
       active: r.lane.active,
       queued: r.lane.queue.length,
       memoryBytes: r.runner ? r.memoryBytes : 0,
+      vramBytes: r.runner ? (r.vramBytes ?? 0) : 0,
     }));
   }
 
@@ -209,6 +212,7 @@ export class Scheduler {
         crashes: 0,
         restartNotBefore: 0,
         memoryBytes: 0,
+        vramBytes: undefined,
         lastUsedAt: 0,
       };
       this.#residents.set(entry.id, resident);
@@ -252,13 +256,15 @@ export class Scheduler {
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
     const { path, sizeBytes } = await this.#options.resolveModelPath(resident.entry);
     this.#makeRoom(resident, sizeBytes + RUNNER_OVERHEAD_BYTES);
+    const vramBytes = this.#makeVramRoom(resident, sizeBytes);
     const runner = this.#options.spawnRunner(resident.entry);
     const startedAt = Date.now();
     void runner.exited.then(() => this.#onExit(resident, runner));
     try {
       // The engine reads what it needs from the descriptor: the scheduler knows no engine's settings.
-      await runner.load({ model: toDescriptor(resident.entry), path, slots: this.#options.slots, threads: this.#options.threads });
+      const info = await runner.load({ model: toDescriptor(resident.entry), path, slots: this.#options.slots, threads: this.#options.threads, vramBytes });
       resident.memoryBytes = await runner.memoryBytes();
+      resident.vramBytes = info.vramBytes ?? 0;
     } catch (error) {
       runner.kill();
       throw error;
@@ -277,13 +283,32 @@ export class Scheduler {
     if (!evict) {
       throw new OutpostError("MODEL_LOADING", `Not enough memory to load ${resident.entry.id}: it needs about ${needBytes} bytes and busy models hold the rest of the ${this.#options.memoryBudgetBytes}-byte budget`, { retryAfterS: LOADING_RETRY_AFTER_S });
     }
-    for (const model of evict) {
+    this.#evict(evict);
+  }
+
+  #evict(models: string[]): void {
+    for (const model of models) {
       const victim = this.#residents.get(model);
       if (!victim) continue;
       clearTimeout(victim.idleTimer);
       this.#unload(victim);
       this.#options.metrics?.evictions.inc({ model });
     }
+  }
+
+  /**
+   * Evicts idle models from VRAM (planVram) so that this one's measured VRAM, or its expected
+   * need before its first load, fits the VRAM budget; returns what it may use, or undefined
+   * when no GPU is in use.
+   */
+  #makeVramRoom(resident: Resident, sizeBytes: number): number | undefined {
+    const budget = this.#options.vramBudgetBytes?.() ?? 0;
+    const need = resident.vramBytes ?? this.#options.vramNeedBytes?.(resident.entry, sizeBytes) ?? 0;
+    if (budget <= 0 || need <= 0) return undefined;
+    const loaded = [...this.#residents.values()].filter((r) => r !== resident && r.runner);
+    const plan = planVram(loaded.map((r) => ({ model: r.entry.id, active: r.lane.active, memoryBytes: r.vramBytes ?? 0, lastUsedAt: r.lastUsedAt })), need, budget);
+    this.#evict(plan.evict);
+    return plan.allowanceBytes;
   }
 
   /** Only a crash has a verdict: an unload forgets `resident.runner` before the kill. */

@@ -25,6 +25,19 @@ export class SpareRunners {
     return runner;
   }
 
+  /**
+   * Starts the spare for `engine` now if there is none: at `serve` start for llama, so that the
+   * first model's load finds its engine ready and the backend in use is known (and logged) early.
+   */
+  warm(engine: string): void {
+    this.#refill(engine);
+  }
+
+  /** The spares alive now: idle, so they answer a compute query at once. */
+  alive(): RunnerProcess[] {
+    return [...this.#spares.values()].filter((spare) => spare.alive);
+  }
+
   close(): void {
     this.#closed = true;
     for (const spare of this.#spares.values()) spare.kill();

@@ -35,6 +35,13 @@ export interface SchedulerOptions {
   threadBudget: number;
   /** Loaded models may use at most this much memory together; idle ones are evicted LRU-first. */
   memoryBudgetBytes: number;
+  /** GPU memory loaded models may use together, in bytes, now (it may be learned from the device); 0: no GPU in use. */
+  vramBudgetBytes?: () => number;
+  /**
+   * VRAM a model is expected to need before it has been measured (its weights and KV cache
+   * where its engine runs on a GPU, 0 where on the CPU).
+   */
+  vramNeedBytes?: (entry: CatalogEntry, sizeBytes: number) => number;
   /** Path and size of the verified weights file for a model. */
   resolveModelPath(entry: CatalogEntry): Promise<{ path: string; sizeBytes: number }>;
   spawnRunner(entry: CatalogEntry): Runner;
@@ -47,4 +54,6 @@ export interface ResidentStatus {
   active: number;
   queued: number;
   memoryBytes: number;
+  /** GPU memory the loaded model measured after load; 0 on the CPU or when not loaded. */
+  vramBytes: number;
 }
