@@ -1,4 +1,4 @@
-import { useEffect, useState } from "preact/hooks";
+import { useState } from "preact/hooks";
 import { defaultModels, isLocal, pickerChoices, type Models } from "./models.js";
 import { PullProgress } from "./pull-progress.js";
 import { isPulling } from "./pulls.js";
@@ -14,13 +14,13 @@ interface Props {
   accept?: (name: string) => boolean;
 }
 
-/** The model a picker starts on (the first local one of the task), then the one picked. */
+/**
+ * The model a picker shows: the one picked, or until then the task's first local one (which
+ * may change as the catalog and the server's models arrive).
+ */
 export function useModel(models: Models, task: string, accept?: (name: string) => boolean): [string, (model: string) => void] {
-  const [model, setModel] = useState("");
-  useEffect(() => {
-    if (!model) setModel(defaultModels(pickerChoices(models, task, accept), 1)[0]!);
-  }, [models.catalog, models.local]);
-  return [model, setModel];
+  const [picked, setPicked] = useState<string>();
+  return [picked ?? defaultModels(pickerChoices(models, task, accept), 1)[0]!, setPicked];
 }
 
 /**

@@ -1,7 +1,7 @@
-import { useEffect, useState } from "preact/hooks";
+import { useState } from "preact/hooks";
 import { embed } from "../api.js";
-import { ModelSelect } from "../model-select.js";
-import { TEXT_EMBEDDINGS, defaultModels, pickerChoices, type Models } from "../models.js";
+import { ModelSelect, useModel } from "../model-select.js";
+import { TEXT_EMBEDDINGS, type Models } from "../models.js";
 import { colourRange, heatColours, position, similarityMatrix } from "./similarity.js";
 
 const EXAMPLES = ["Once upon a time there was a little girl named Lily.", "Lily was a little girl who loved to play outside.", "The dog ran to the park to find a ball.", "Stock markets fell sharply on Tuesday."];
@@ -65,15 +65,11 @@ function HeatMap({ result }: { result: Result }) {
 
 /** Several texts in, a similarity heat map out. */
 export function EmbeddingsPage({ hidden, models }: { hidden: boolean; models: Models }) {
-  const [model, setModel] = useState("");
+  const [model, setModel] = useModel(models, TEXT_EMBEDDINGS);
   const [texts, setTexts] = useState<string[]>(EXAMPLES);
   const [result, setResult] = useState<Result>();
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
-
-  useEffect(() => {
-    if (!model) setModel(defaultModels(pickerChoices(models, TEXT_EMBEDDINGS), 1)[0]!);
-  }, [models.catalog, models.local]);
 
   const filled = texts.map((t) => t.trim()).filter(Boolean);
   const compare = async () => {

@@ -1,9 +1,9 @@
-import { useEffect, useState } from "preact/hooks";
+import { useState } from "preact/hooks";
 import { drawImage, type ImageInputs } from "../api.js";
 import { CodeDialog } from "../compare/code-dialog.js";
 import { imageSnippet } from "../compare/snippets.js";
-import { ModelSelect } from "../model-select.js";
-import { TEXT_TO_IMAGE, defaultModels, pickerChoices, type Models } from "../models.js";
+import { ModelSelect, useModel } from "../model-select.js";
+import { TEXT_TO_IMAGE, type Models } from "../models.js";
 
 /** The form as typed: numbers stay text so that an empty field means "the model's default". */
 interface Form {
@@ -58,7 +58,7 @@ interface Picture {
 
 /** A prompt in, a picture out, drawn with a progress bar from the step events. */
 export function ImagesPage({ hidden, models }: { hidden: boolean; models: Models }) {
-  const [model, setModel] = useState("");
+  const [model, setModel] = useModel(models, TEXT_TO_IMAGE);
   const [form, setForm] = useState<Form>(START);
   const [image, setImage] = useState<File>();
   const [mask, setMask] = useState<File>();
@@ -67,10 +67,6 @@ export function ImagesPage({ hidden, models }: { hidden: boolean; models: Models
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
   const [code, setCode] = useState<{ model: string; inputs: ImageInputs }>();
-
-  useEffect(() => {
-    if (!model) setModel(defaultModels(pickerChoices(models, TEXT_TO_IMAGE), 1)[0]!);
-  }, [models.catalog, models.local]);
 
   const set = (key: keyof Form) => (e: { currentTarget: HTMLInputElement | HTMLTextAreaElement }) => setForm({ ...form, [key]: e.currentTarget.value });
   const draw = async () => {
