@@ -10,8 +10,9 @@ import { describeProperty, filterModels, tasksOf, type CatalogFilter, type Catal
 /** What the page knows of a removal it started (pulls are in `models.pulls`). */
 type Removal = { removing: true } | { error: string };
 
-function LocalBadge({ local, known }: { local: LocalModel | undefined; known: boolean }) {
+function LocalBadge({ local, known, programs }: { local: LocalModel | undefined; known: boolean; programs: boolean }) {
   if (!known) return null;
+  if (programs) return <span class="badge local">programs · nothing to pull</span>;
   if (!local) return <span class="badge">not local</span>;
   return <span class="badge local">{local.location === "store" ? `pulled · ${formatBytes(local.sizeBytes)}` : `in mirror · ${formatBytes(local.sizeBytes)}`}</span>;
 }
@@ -29,6 +30,8 @@ interface CardProps {
 function ModelCard({ model, local, storeApi, pull, removal, onPull, onRemove }: CardProps) {
   const busy = isPulling(pull) || (removal !== undefined && "removing" in removal);
   const slug = model.name.replace(/[^a-z0-9]+/gi, "-");
+  // Programs on the server (espeak-ng) have no files: nothing to pull or remove.
+  const programs = model.properties.programs !== undefined;
   // A removal's outcome is newer than any pull before it, and a pull is only offered once removed.
   const error = (removal && "error" in removal && removal.error) || (pull && "error" in pull && pull.error);
   return (
@@ -37,7 +40,7 @@ function ModelCard({ model, local, storeApi, pull, removal, onPull, onRemove }: 
         <header>
           <h2 id={`model-${slug}`}>{model.name}</h2>
           <span class="badge task">{model.task}</span>
-          <LocalBadge local={local} known={storeApi} />
+          <LocalBadge local={local} known={storeApi} programs={programs} />
         </header>
         <p>{model.description}</p>
         {Object.keys(model.properties).length > 0 && (
@@ -53,7 +56,7 @@ function ModelCard({ model, local, storeApi, pull, removal, onPull, onRemove }: 
             })}
           </dl>
         )}
-        {storeApi && (
+        {storeApi && !programs && (
           <div class="actions">
             {local?.location !== "store" && (
               <button type="button" disabled={busy} onClick={onPull}>
