@@ -18,9 +18,10 @@ const CONTENT_TYPES: Record<string, string> = {
 
 /**
  * The page may load and call only this server: the browser itself enforces that the dashboard
- * works offline (no CDN, no web fonts, no third-party calls).
+ * works offline (no CDN, no web fonts, no third-party calls). Media may also be `blob:`: the
+ * Audio page plays speech and recordings it holds in memory.
  */
-const CONTENT_SECURITY_POLICY = "default-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+const CONTENT_SECURITY_POLICY = "default-src 'self'; img-src 'self' data:; media-src 'self' blob:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 /**
  * The dashboard (src/web, built to dist/web): `/` and its `/assets/*`. Assets are not

@@ -177,7 +177,7 @@ export async function* generate(model: string, inputs: GenerationInputs, signal:
  * goes as octet-stream whatever its type, so that an upload is never read as JSON.
  */
 export async function runModel(model: string, inputs: object | Blob): Promise<unknown> {
-  const init = inputs instanceof Blob ? { method: "POST", headers: { "content-type": "application/octet-stream" }, body: inputs } : json(inputs);
+  const init = inputs instanceof Blob ? { method: "POST", headers: { "content-type": "application/octet-stream" }, body: await inputs.arrayBuffer() } : json(inputs);
   return result<unknown>(runPath(model), init);
 }
 

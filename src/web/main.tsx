@@ -1,6 +1,7 @@
 import { render } from "preact";
 import { useCallback, useEffect, useMemo, useState } from "preact/hooks";
 import { localModels, searchModels, type LocalModel } from "./api.js";
+import { AudioPage } from "./audio/audio-page.js";
 import { CatalogPage } from "./catalog/catalog-page.js";
 import { fromSearchItem, type CatalogModel } from "./catalog/filter.js";
 import { ComparePage } from "./compare/compare-page.js";
@@ -11,6 +12,7 @@ import type { Models } from "./models.js";
 import { usePulls } from "./pulls.js";
 import { SignInGate } from "./sign-in.js";
 import { TextToolsPage } from "./text-tools/text-tools-page.js";
+import { VisionPage } from "./vision/vision-page.js";
 import { UsagePage } from "./usage/usage-page.js";
 import "./styles.css";
 
@@ -19,6 +21,8 @@ const PAGES = [
   { id: "catalog", title: "Catalog" },
   { id: "embeddings", title: "Embeddings" },
   { id: "images", title: "Images" },
+  { id: "audio", title: "Audio" },
+  { id: "vision", title: "Vision" },
   { id: "text-tools", title: "Text tools" },
   { id: "live", title: "Live" },
   { id: "usage", title: "Usage" },
@@ -92,6 +96,8 @@ function App() {
         <CatalogPage hidden={page !== "catalog"} models={models} />
         <EmbeddingsPage hidden={page !== "embeddings"} models={models} />
         <ImagesPage hidden={page !== "images"} models={models} />
+        <AudioPage hidden={page !== "audio"} models={models} />
+        <VisionPage hidden={page !== "vision"} models={models} />
         <TextToolsPage hidden={page !== "text-tools"} models={models} />
         <LivePage hidden={page !== "live"} />
         <UsagePage hidden={page !== "usage"} />

@@ -101,7 +101,7 @@ export function toRanking(value: unknown, contexts: number): Ranked[] {
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
 /** Text-to-speech's `{audio}`: base64 of an MP3 (or WAV), as bytes. */
-export function toSpeech(value: unknown): Uint8Array {
+export function toSpeech(value: unknown): Uint8Array<ArrayBuffer> {
   const audio = text(value, "audio");
   if (!BASE64.test(audio) || audio.length % 4 !== 0 || audio.length === 0) throw new ShapeError("{audio: base64}");
   return Uint8Array.from(atob(audio), (c) => c.charCodeAt(0));
