@@ -27,6 +27,18 @@ export function localTransport(run: RunFn, backend: Backend): BindingTransport {
   };
 }
 
+/**
+ * JSON.stringify's replacer for inputs: bytes (a Uint8Array, Buffer or ArrayBuffer, as the
+ * in-process binding takes for `image` and `audio`) go as Workers AI's array of 0–255, where
+ * plain JSON would send a typed array as an object of indices and a Buffer as `{type, data}`.
+ */
+function bytesAsArrays(this: Record<string, unknown>, key: string, value: unknown): unknown {
+  const raw = this[key];
+  if (raw instanceof ArrayBuffer) return Array.from(new Uint8Array(raw));
+  if (ArrayBuffer.isView(raw)) return Array.from(new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength));
+  return value;
+}
+
 export interface RemoteOptions {
   /** Account id placed in the path; any value works against Outpost. */
   accountId?: string;
@@ -47,7 +59,7 @@ export function remoteTransport(baseUrl: string, options: RemoteOptions = {}): B
         method: "POST",
         signal,
         headers: { ...extraHeaders, ...auth, "content-type": "application/json", "x-forwarded": BINDING_RUN_URL, "cf-consn-model-id": model },
-        body: JSON.stringify({ inputs, options: rest }),
+        body: JSON.stringify({ inputs, options: rest }, bytesAsArrays),
       });
     },
     async models(params: ModelSearchParams) {

@@ -137,6 +137,9 @@ describe("vision tasks (transformers engine, random-weight stand-ins)", () => {
       const inputs = { image: bytes(photo) };
       assert.deepEqual(await ai.run(model, inputs), await envelopeResult(await post(rest(model), inputs)), model);
     }
+    // Bytes as the in-process binding takes them, not only the spread array Workers AI documents.
+    const labels = await ai.run(RESNET, { image: bytes(photo) });
+    for (const image of [new Uint8Array(photo), photo, new Uint8Array(photo).buffer]) assert.deepEqual(await ai.run(RESNET, { image }), labels, image.constructor.name);
     const described = await envelopeResult(await post(rest(CAPTIONER), { image: bytes(photo), max_tokens: 8 }));
     assert.deepEqual(await new LegacyAi(ai).run(CAPTIONER, { image: bytes(photo), max_tokens: 8 }), described, "through @cloudflare/ai 1.2.2");
   });
