@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { OutpostError, type EngineResult, type RunEvent } from "../contract/index.js";
 import type { CatalogEntry } from "../catalog/index.js";
+import { SUITE_OPTIONS } from "./options.case.test.js";
 import { Scheduler, type Runner, type SchedulerOptions } from "./scheduler.js";
 
 const entry: CatalogEntry = {
@@ -83,15 +84,7 @@ function scheduler(overrides: Partial<SchedulerOptions> = {}) {
   const runners: CrashingRunner[] = [];
   const s = new Scheduler({
     slots: 4,
-    maxQueue: 8,
-    queueTimeoutMs: 5_000,
-    runTimeoutMs: 60_000,
-    poisonBlockMs: 60_000,
-    keepAliveMs: 60_000,
-    threads: 1,
-    threadBudget: 1,
-    memoryBudgetBytes: 1e12,
-    resolveModelPath: async () => ({ path: "/dev/null", sizeBytes: 1 }),
+    ...SUITE_OPTIONS,
     spawnRunner: () => {
       const runner = new CrashingRunner();
       runners.push(runner);

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { EngineLoadOptions, EngineResult, OutpostError } from "../contract/index.js";
 import type { CatalogEntry } from "../catalog/index.js";
+import { SUITE_OPTIONS } from "./options.case.test.js";
 import { Scheduler, type Runner } from "./scheduler.js";
 
 // This machine has no GPU: these runners stand in for llama.cpp on one, reporting the VRAM a
@@ -36,13 +37,7 @@ function gpuScheduler(vramBudgetBytes: number, measured: Record<string, number>,
   const runners = new Map<string, GpuRunner>();
   const s = new Scheduler({
     slots: 1,
-    maxQueue: 8,
-    queueTimeoutMs: 5_000,
-    runTimeoutMs: 60_000,
-    poisonBlockMs: 60_000,
-    keepAliveMs: 60_000,
-    threads: 1,
-    threadBudget: 1,
+    ...SUITE_OPTIONS,
     memoryBudgetBytes: 1e15,
     vramBudgetBytes: () => vramBudgetBytes,
     vramNeedBytes: (_entry, sizeBytes) => sizeBytes,
