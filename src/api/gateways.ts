@@ -1,34 +1,18 @@
 import { Hono, type Context } from "hono";
 import { OutpostError } from "../contract/index.js";
 import { gatewayId } from "../gateway/index.js";
-import { principalOf } from "./auth.js";
 import type { ApiDeps } from "./deps.js";
 import { success } from "./envelope.js";
+import { accountFilter, instant, positiveInt } from "./query.js";
 
 /** Largest page of log entries one request may ask for, as AI Gateway's logs API allows. */
 const MAX_PER_PAGE = 50;
-
-function positiveInt(c: Context, name: string, fallback: number): number {
-  const raw = c.req.query(name);
-  if (raw === undefined) return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) throw new OutpostError("INPUT_INVALID", `Invalid query parameter '${name}': expected a positive integer`);
-  return n;
-}
 
 function flag(c: Context, name: string): boolean | undefined {
   const raw = c.req.query(name);
   if (raw === undefined) return undefined;
   if (raw !== "true" && raw !== "false") throw new OutpostError("INPUT_INVALID", `Invalid query parameter '${name}': expected true or false`);
   return raw === "true";
-}
-
-function instant(c: Context, name: string): string | undefined {
-  const raw = c.req.query(name);
-  if (raw === undefined || raw === "") return undefined;
-  const ms = Date.parse(raw);
-  if (!Number.isFinite(ms)) throw new OutpostError("INPUT_INVALID", `Invalid query parameter '${name}': expected an ISO 8601 time`);
-  return new Date(ms).toISOString();
 }
 
 /**
@@ -47,10 +31,7 @@ export function gatewayRoutes(deps: ApiDeps): Hono {
   app.get("/:id/logs", (c) => {
     const id = gatewayId(c.req.param("id"), "gateway id in the path");
     gateways().get(id);
-    const principal = principalOf(c);
-    const asked = c.req.query("account") || undefined;
-    if (principal && principal.scope !== "admin" && asked !== undefined && asked !== principal.account) throw new OutpostError("FORBIDDEN", "This token may read only its own account's logs");
-    const account = principal && principal.scope !== "admin" ? principal.account : asked;
+    const account = accountFilter(c, "logs");
     const direction = c.req.query("direction") ?? "desc";
     if (direction !== "asc" && direction !== "desc") throw new OutpostError("INPUT_INVALID", "Invalid query parameter 'direction': expected asc or desc");
     const page = positiveInt(c, "page", 1);

@@ -1,39 +1,12 @@
-import { Hono, type Context } from "hono";
-import { parseDuration, USAGE_GROUPS, type UsageGroup } from "../accounts/index.js";
+import { Hono } from "hono";
+import { USAGE_GROUPS, type UsageGroup } from "../accounts/index.js";
 import { OutpostError } from "../contract/index.js";
-import { principalOf } from "./auth.js";
 import type { ApiDeps } from "./deps.js";
 import { success } from "./envelope.js";
+import { accountFilter, instant, positiveInt } from "./query.js";
 
 /** Largest page of usage rows or request-log rows one request may ask for. */
 const MAX_PAGE = 1_000;
-
-function positiveInt(c: Context, name: string, fallback: number): number {
-  const raw = c.req.query(name);
-  if (raw === undefined) return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) throw new OutpostError("INPUT_INVALID", `Invalid query parameter '${name}': expected a positive integer`);
-  return n;
-}
-
-/** `from`/`to`: an ISO 8601 time, or a span back from now (`24h`, `7d`, `90m`). */
-function instant(c: Context, name: string): string | undefined {
-  const raw = c.req.query(name);
-  if (raw === undefined || raw === "") return undefined;
-  const span = parseDuration(raw);
-  const ms = span !== undefined ? Date.now() - span : Date.parse(raw);
-  if (!Number.isFinite(ms)) throw new OutpostError("INPUT_INVALID", `Invalid query parameter '${name}': expected an ISO 8601 time or a span such as 24h or 7d`);
-  return new Date(ms).toISOString();
-}
-
-/** Admins see every account (or the one they name); anyone else only their own. */
-function accountFilter(c: Context): string | undefined {
-  const principal = principalOf(c);
-  const asked = c.req.query("account") || undefined;
-  if (!principal || principal.scope === "admin") return asked;
-  if (asked !== undefined && asked !== principal.account) throw new OutpostError("FORBIDDEN", "This token may read only its own account's usage");
-  return principal.account;
-}
 
 /**
  * `GET /api/usage?account=&model=&from=&to=&by=model|hour|day|account&page=&per_page=`: neurons,
@@ -49,13 +22,13 @@ export function usageRoutes(deps: ApiDeps): Hono {
     if (!USAGE_GROUPS.includes(by)) throw new OutpostError("INPUT_INVALID", `Invalid query parameter 'by': one of ${USAGE_GROUPS.join(", ")}`);
     const page = positiveInt(c, "page", 1);
     const perPage = Math.min(MAX_PAGE, positiveInt(c, "per_page", 100));
-    const query = { account: accountFilter(c), model: c.req.query("model") || undefined, from: instant(c, "from"), to: instant(c, "to"), by, page, perPage };
+    const query = { account: accountFilter(c, "usage"), model: c.req.query("model") || undefined, from: instant(c, "from"), to: instant(c, "to"), by, page, perPage };
     const { rows, total } = deps.usage.usage(query);
     return c.json({ ...success(rows), result_info: { page, per_page: perPage, count: rows.length, total_count: total } });
   });
   app.get("/requests", (c) => {
     const limit = Math.min(MAX_PAGE, positiveInt(c, "limit", 100));
-    const account = accountFilter(c);
+    const account = accountFilter(c, "usage");
     if (!deps.usage) {
       if (!deps.recentRequests) throw new OutpostError("NOT_FOUND", "The request log is not enabled");
       return c.json(success(deps.recentRequests().filter((r) => account === undefined || r.account === account).slice(0, limit)));
@@ -64,7 +37,7 @@ export function usageRoutes(deps: ApiDeps): Hono {
   });
   app.get("/latency", (c) => {
     if (!deps.usage) throw new OutpostError("NOT_FOUND", "The request log is not recorded by this server");
-    return c.json(success(deps.usage.latency({ account: accountFilter(c), model: c.req.query("model") || undefined, from: instant(c, "from"), to: instant(c, "to") })));
+    return c.json(success(deps.usage.latency({ account: accountFilter(c, "usage"), model: c.req.query("model") || undefined, from: instant(c, "from"), to: instant(c, "to") })));
   });
   return app;
 }
