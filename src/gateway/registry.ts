@@ -3,7 +3,8 @@ import { OutpostError } from "../contract/index.js";
 import { DEFAULT_GATEWAY, REGISTRY_FRESH_MS } from "./constants.js";
 import { gatewaySettingsSchema, parseGatewaySettings, type Gateway } from "./settings.js";
 
-interface GatewayRow {
+/** A row of the accounts database's `gateways` table (deleted ones are tombstones). */
+export interface GatewayRow {
   id: string;
   settings: string;
   created_at: string;

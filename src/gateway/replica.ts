@@ -1,5 +1,6 @@
 import { guarded, statement, type DatabaseHandle } from "../accounts/index.js";
 import type { ReplicaSource } from "../contract/index.js";
+import type { GatewayRow } from "./registry.js";
 
 interface GatewayRecord {
   id: string;
@@ -7,14 +8,6 @@ interface GatewayRecord {
   createdAt: string;
   updatedAt: string;
   deletedAt: string | null;
-}
-
-interface GatewayRow {
-  id: string;
-  settings: string;
-  created_at: string;
-  updated_at: string;
-  deleted_at: string | null;
 }
 
 const KEY_PREFIX = "gateway.";
