@@ -12,6 +12,8 @@ export interface NatsServer {
   cluster: string;
   url: string;
   process: ChildProcess;
+  /** The tail of the server's stderr log. */
+  readonly log: string;
   /** Sends a signal (SIGKILL, SIGSTOP, SIGCONT) to this server. */
   signal(signal: NodeJS.Signals): void;
   stop(): Promise<void>;
@@ -42,17 +44,43 @@ interface Ports {
   http: number;
 }
 
+/** Distinct free ports; the set keeps one layout from being handed the same port twice. */
+async function freePorts(count: number): Promise<number[]> {
+  const ports = new Set<number>();
+  while (ports.size < count) ports.add(await freePort());
+  return [...ports];
+}
+
 /**
  * Starts real nats-server processes on loopback: one cluster per entry of `clusters` (name →
  * server count), every server with JetStream, clusters joined by gateways when there are
  * several. Resolves once routes, gateways and the JetStream meta leader are up.
+ *
+ * A port found free may be taken by another process (a parallel suite's connection) before
+ * nats-server binds it; that server then exits at once. Such a start is retried on fresh ports,
+ * up to three times, and a final failure carries each server's log.
  */
 export async function startNats(clusters: Record<string, number>): Promise<NatsTopology> {
+  let failure: unknown;
+  for (let attempt = 1; attempt <= 3; attempt += 1) {
+    try {
+      return await startTopology(clusters);
+    } catch (error) {
+      failure = error;
+    }
+  }
+  throw failure;
+}
+
+async function startTopology(clusters: Record<string, number>): Promise<NatsTopology> {
   const dir = mkdtempSync(join(tmpdir(), "outpost-nats-"));
+  const count = Object.values(clusters).reduce((sum, n) => sum + n, 0);
+  const ports = await freePorts(count * 4);
   const layout: { name: string; cluster: string; ports: Ports }[] = [];
-  for (const [cluster, count] of Object.entries(clusters)) {
-    for (let i = 1; i <= count; i += 1) {
-      layout.push({ name: `${cluster}${i}`, cluster, ports: { client: await freePort(), route: await freePort(), gateway: await freePort(), http: await freePort() } });
+  for (const [cluster, size] of Object.entries(clusters)) {
+    for (let i = 1; i <= size; i += 1) {
+      const [client, route, gateway, http] = ports.splice(0, 4) as [number, number, number, number];
+      layout.push({ name: `${cluster}${i}`, cluster, ports: { client, route, gateway, http } });
     }
   }
   const multi = Object.keys(clusters).length > 1;
@@ -85,6 +113,9 @@ export async function startNats(clusters: Record<string, number>): Promise<NatsT
       cluster: server.cluster,
       url: `nats://127.0.0.1:${server.ports.client}`,
       process: child,
+      get log() {
+        return log;
+      },
       signal: (signal) => void child.kill(signal),
       async stop() {
         if (child.exitCode !== null || child.signalCode !== null) return;
@@ -96,7 +127,6 @@ export async function startNats(clusters: Record<string, number>): Promise<NatsT
         clearTimeout(timer);
       },
     });
-    Object.defineProperty(servers[servers.length - 1], "log", { get: () => log });
   }
   const topology: NatsTopology = {
     servers,
@@ -107,10 +137,11 @@ export async function startNats(clusters: Record<string, number>): Promise<NatsT
     },
   };
   try {
-    await waitReady(layout, Object.keys(clusters).length);
+    await waitReady(layout, Object.keys(clusters).length, servers);
   } catch (error) {
+    const detail = servers.map((s) => `--- ${s.name} (exit ${s.process.exitCode ?? s.process.signalCode ?? "none"})\n${s.log.slice(-2_000)}`).join("\n");
     await topology.stop();
-    throw error;
+    throw new Error(`${(error as Error).message}\n${detail}`, { cause: error });
   }
   return topology;
 }
@@ -124,9 +155,11 @@ async function monitor(port: number, path: string): Promise<Record<string, unkno
   }
 }
 
-async function waitReady(layout: { cluster: string; ports: Ports }[], clusterCount: number): Promise<void> {
+async function waitReady(layout: { cluster: string; ports: Ports }[], clusterCount: number, servers: NatsServer[]): Promise<void> {
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {
+    const exited = servers.find((s) => s.process.exitCode !== null || s.process.signalCode !== null);
+    if (exited) throw new Error(`nats-server ${exited.name} exited during start`);
     const ready = await Promise.all(
       layout.map(async (server) => {
         const peers = layout.filter((s) => s.cluster === server.cluster).length;
