@@ -5,6 +5,7 @@ import { localTransport, remoteTransport, type RemoteOptions } from "./transport
 
 export { Ai, InferenceUpstreamError, type AiOptions, type BindingTransport } from "./ai.js";
 export { createRun, type RunFn } from "./run.js";
+export { RequestMetrics } from "./metrics.js";
 export { SSE_HEADERS, toByteStream, workersSseEvent } from "./sse.js";
 export { toBindingResponse, errorToBindingResponse, SERVED_MODEL_HEADER } from "./wire.js";
 export { isTensorSession, resultToTensors, tensorBodyLimits, tensorsToInputs } from "./tensors.js";

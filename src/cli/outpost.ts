@@ -1,9 +1,10 @@
 import { OutpostError, type Backend, type SystemReport } from "../contract/index.js";
 import { Catalog, type CatalogEntry } from "../catalog/index.js";
-import { createLocalAi, createRun, type Ai, type RunFn } from "../binding/index.js";
+import { collectDefaultMetrics, Registry } from "prom-client";
+import { createLocalAi, createRun, RequestMetrics, type Ai, type RunFn } from "../binding/index.js";
 import { ENGINE_NAMES } from "../engines/index.js";
 import { loadAliases, loadConfig, runnerEnvironment, type Config } from "../config/index.js";
-import { ComputeReports, LocalBackend, Metrics, registerComputeMetrics, RunnerProcess, Scheduler, SpareRunners } from "../scheduler/index.js";
+import { ComputeReports, LocalBackend, registerComputeMetrics, RunnerProcess, Scheduler, SchedulerMetrics, SpareRunners } from "../scheduler/index.js";
 import type { PluginHost } from "../hooks/index.js";
 import { customEntry, diskSizeBytes, loadCustomModels, ModelStore, StoreAdmin } from "../store/index.js";
 
@@ -15,9 +16,22 @@ export interface Outpost {
   /** Pulls, the local list, removal and custom models, over `store` and `catalog`. */
   admin: StoreAdmin;
   scheduler: Scheduler;
-  metrics: Metrics;
+  /** The process's Prometheus registry (GET /metrics): request, scheduler, compute and process metrics. */
+  registry: Registry;
+  /** run()'s request metrics and the last finished requests. */
+  requests: RequestMetrics;
   backend: Backend;
+  /** run() over the local backend: `runOver(backend)`. */
   run: RunFn;
+  /**
+   * The run() every surface calls, over `backend` (the local one, or the network's): request
+   * hooks outermost, then `around` (the server's AI Gateway), then request metrics. So a cached
+   * answer passes the hooks like any other (a plugin that blocks a request blocks it from the
+   * cache too), the cache key is taken on the inputs the hooks let through (a redacted prompt,
+   * never the raw one), and /metrics counts each attempt that reaches the backend (the gateway
+   * logs its cache hits itself).
+   */
+  runOver(backend: Backend, around?: (run: RunFn) => RunFn): RunFn;
   /** An in-process `env.AI`. */
   ai: Ai;
   /** GET /api/system: fresh compute reports from the idle spare runners, and VRAM per model. */
@@ -50,8 +64,11 @@ export function createOutpost(overrides: Partial<Config> = {}, hooks: OutpostHoo
     if (!catalog.find(record.name)) catalog.add(customEntry(record));
   }
   for (const [id, target] of loadAliases(config)) catalog.alias(id, target);
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: "outpost_process_" });
+  const requests = new RequestMetrics(registry);
   // The gauges read the scheduler at scrape time; it is assigned just below.
-  const metrics = new Metrics(() => scheduler.status());
+  const metrics = new SchedulerMetrics(registry, () => scheduler.status());
   const compute = new ComputeReports(hooks.log ?? ((line) => console.error(line)));
   const env = runnerEnvironment(config);
   const spares = new SpareRunners((label) => new RunnerProcess(label, { heartbeatTimeoutMs: config.runnerHeartbeatTimeoutMs, env, onCompute: (report) => compute.record(report) }));
@@ -86,13 +103,17 @@ export function createOutpost(overrides: Partial<Config> = {}, hooks: OutpostHoo
     spawnRunner: (entry) => spares.take(entry.engine, entry.id),
     metrics,
   });
-  registerComputeMetrics(metrics.registry, () => compute.list(), () => scheduler.status());
+  registerComputeMetrics(registry, () => compute.list(), () => scheduler.status());
   const local = new LocalBackend(catalog, scheduler);
   // Token hooks run where the model is served: here, for requests of this node and of others.
   const backend = hooks.plugins?.wrapBackend(local) ?? local;
-  const instrumented = metrics.instrument(createRun(backend), (model) => catalog.describe(model).task, (model) => catalog.resolve(model));
-  const run = hooks.plugins?.wrapRun(instrumented, (model) => catalog.describe(model).task) ?? instrumented;
-  hooks.plugins?.countIn(metrics.registry);
+  const taskOf = (model: string) => catalog.describe(model).task;
+  const runOver = (over: Backend, around: (run: RunFn) => RunFn = (run) => run): RunFn => {
+    const run = around(requests.instrument(createRun(over), taskOf, (model) => catalog.resolve(model)));
+    return hooks.plugins?.wrapRun(run, taskOf) ?? run;
+  };
+  const run = runOver(backend);
+  hooks.plugins?.countIn(registry);
   return {
     config,
     catalog,
@@ -100,8 +121,10 @@ export function createOutpost(overrides: Partial<Config> = {}, hooks: OutpostHoo
     admin: new StoreAdmin(catalog, store),
     scheduler,
     backend,
-    metrics,
+    registry,
+    requests,
     run,
+    runOver,
     ai: createLocalAi(backend, run),
     system: async () => {
       if (!compute.list().some((r) => r.library === "llama.cpp")) spares.warm("llama");

@@ -5,15 +5,13 @@ import type { Server, ServerOptions } from "node:http";
 import { serve as serveHttp } from "@hono/node-server";
 import { RateLimiter, ReplicatedAccounts, TokenStore, UsageLog, WatchedDatabase } from "../accounts/index.js";
 import { createApp, listSetting } from "../api/index.js";
-import { createRun, type RunFn } from "../binding/index.js";
 import { loadPlugins, type Config } from "../config/index.js";
-import type { Backend } from "../contract/index.js";
-import { openGateways, ReplicatedGateways, withGateways, type Gateways } from "../gateway/index.js";
+import { openGateways, ReplicatedGateways, withGateways } from "../gateway/index.js";
 import { PluginHost } from "../hooks/index.js";
 import type { NetworkNode } from "../network/index.js";
 import { exposureRefusal } from "./exposure.js";
 import { joinNetwork } from "./network-node.js";
-import { createOutpost, type Outpost } from "./outpost.js";
+import { createOutpost } from "./outpost.js";
 
 /** `outpost serve`: the HTTP server until SIGINT/SIGTERM; a node of the Outpost network when NATS servers are set. */
 export async function serve(config: Config): Promise<void> {
@@ -46,12 +44,12 @@ export async function serve(config: Config): Promise<void> {
   const aiGateway = openGateways({ db, cacheBytes: config.gatewayCacheBytes, describe, rateOf: (model) => outpost.catalog.find(model)?.neurons, log: (line) => console.error(line) });
   if (config.natsUrl) network = await joinNetwork(outpost, (line) => console.log(line), withGateways(new ReplicatedAccounts(db), new ReplicatedGateways(db)), aiGateway.cache);
   const backend = network?.backend ?? outpost.backend;
-  const registry = outpost.metrics.registry;
+  const registry = outpost.registry;
   const usage = new UsageLog(db, { rateOf: (model) => outpost.catalog.find(model)?.neurons, retentionDays: config.requestLogDays, log: (line) => console.error(line), registry });
-  outpost.metrics.onFinished((record) => usage.record(record));
+  outpost.requests.onFinished((record) => usage.record(record));
   const limiter = new RateLimiter(db, usage, { rateLimits: config.rateLimits, dailyNeurons: config.dailyNeurons, nodes: () => network?.nodeCount() ?? 1 });
   const app = createApp({
-    run: serverRun(outpost, backend, plugins, aiGateway.gateways),
+    run: outpost.runOver(backend, (run) => aiGateway.gateways.wrap(run)),
     backend,
     maxBodyBytes: config.maxBodyBytes,
     auth: tokens,
@@ -59,7 +57,7 @@ export async function serve(config: Config): Promise<void> {
     maxBodyBytesInFlight: config.maxBodyBytesInFlight,
     metrics: async () => ({ contentType: registry.contentType, body: await registry.metrics() }),
     store: outpost.admin,
-    recentRequests: () => outpost.metrics.recent(),
+    recentRequests: () => outpost.requests.recent(),
     admit: (principal, model, task) => limiter.admit(principal, model, task),
     logRefusal: (record) => usage.refused(record),
     usage,
@@ -91,18 +89,6 @@ export async function serve(config: Config): Promise<void> {
     process.once("SIGINT", () => void stop());
     process.once("SIGTERM", () => void stop());
   });
-}
-
-/**
- * The server's run, over the local or the network backend: request hooks first, then the AI
- * Gateway, then metrics. So a cached answer passes the hooks like any other (a plugin that
- * blocks a request blocks it from the cache too), and the cache key is taken on the inputs the
- * hooks let through (a redacted prompt, never the raw one).
- */
-function serverRun(outpost: Outpost, backend: Backend, plugins: PluginHost | undefined, gateways: Gateways): RunFn {
-  const taskOf = (model: string) => outpost.catalog.describe(model).task;
-  const run = gateways.wrap(outpost.metrics.instrument(createRun(backend), taskOf, (model) => outpost.catalog.resolve(model)));
-  return plugins?.wrapRun(run, taskOf) ?? run;
 }
 
 /** The configured plugins, each in its thread, or undefined when there are none; one that cannot be loaded stops the start. */

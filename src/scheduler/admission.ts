@@ -1,5 +1,5 @@
 import { OutpostError, type RunOptions } from "../contract/index.js";
-import type { Metrics } from "./metrics.js";
+import type { SchedulerMetrics } from "./metrics.js";
 
 interface Waiter {
   /** Arrival order across all models, so CPU goes to the longest-waiting model first. */
@@ -21,7 +21,7 @@ export interface AdmissionOptions {
   threads: number;
   /** Threads that may compute at once across all models (at least `threads`). */
   threadBudget: number;
-  metrics?: Metrics;
+  metrics?: SchedulerMetrics;
 }
 
 /**

@@ -12,7 +12,5 @@ export const HEALTHY_AFTER_MS = 60_000;
 export const LOADING_RETRY_AFTER_S = 2;
 /** Memory a runner needs beyond its weights file (Node, llama.cpp, KV cache of tiny contexts), assumed before it is measured. */
 export const RUNNER_OVERHEAD_BYTES = 128 * 1024 * 1024;
-/** Finished requests kept for `GET /api/requests` (the dashboard's latest requests). */
-export const RECENT_REQUESTS = 100;
 /** Inputs remembered as crash suspects or poison across all models; the oldest are forgotten first. */
 export const CRASH_FINGERPRINTS_MAX = 1_024;

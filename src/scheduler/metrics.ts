@@ -1,28 +1,4 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
-import { OutpostError, tapEvents, UNKNOWN_MODEL, type RequestRecord, type RunEvent, type RunOptions, type RunResult, type Usage } from "../contract/index.js";
-import { RECENT_REQUESTS } from "./constants.js";
-
-type RunFn = (model: string, inputs: unknown, options?: RunOptions) => Promise<RunResult>;
-
-/** Latency buckets in seconds, from sub-millisecond tokens of tiny models to slow first tokens. */
-const LATENCY_BUCKETS_S = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
-
-/** Milliseconds between two performance.now() readings, to 0.1 ms. */
-const elapsedMs = (from: number, to = performance.now()) => Math.round((to - from) * 10) / 10;
-
-/** 499, nginx's "client closed request": the status of any request whose caller went away. */
-const CLIENT_CLOSED = 499;
-
-/**
- * The status a failed request is counted under. A client that disconnects aborts the run, and
- * whichever part notices first throws ABORTED (408); it is still the client that closed.
- */
-function failedStatus(error: OutpostError, signal: AbortSignal | undefined): number {
-  return signal?.aborted ? CLIENT_CLOSED : error.status;
-}
-
-/** What a request's record learns besides its outcome: who is metered, where it ran, its input tokens. */
-type Who = Pick<RequestRecord, "account" | "tokenId" | "city" | "promptTokens" | "servedModel">;
+import { Counter, Gauge, type Registry } from "prom-client";
 
 export interface ResidencySnapshot {
   model: string;
@@ -32,32 +8,26 @@ export interface ResidencySnapshot {
   memoryBytes: number;
 }
 
-/** Prometheus metrics for one Outpost process, served at GET /metrics. */
-export class Metrics {
-  readonly registry = new Registry();
-  readonly requests = new Counter({ name: "outpost_requests_total", help: "Requests by model, task and HTTP status.", labelNames: ["model", "task", "status"], registers: [this.registry] });
-  readonly rejections = new Counter({ name: "outpost_rejections_total", help: "Requests refused at admission (queue full or reject-if-busy): the 429s.", labelNames: ["model"], registers: [this.registry] });
-  readonly ttft = new Histogram({ name: "outpost_time_to_first_token_seconds", help: "From request start to the first token.", labelNames: ["model"], buckets: LATENCY_BUCKETS_S, registers: [this.registry] });
-  readonly interToken = new Histogram({ name: "outpost_inter_token_latency_seconds", help: "Gap between consecutive tokens of a stream.", labelNames: ["model"], buckets: LATENCY_BUCKETS_S, registers: [this.registry] });
-  readonly promptTokens = new Counter({ name: "outpost_prompt_tokens_total", help: "Prompt tokens processed.", labelNames: ["model"], registers: [this.registry] });
-  readonly completionTokens = new Counter({ name: "outpost_completion_tokens_total", help: "Tokens generated.", labelNames: ["model"], registers: [this.registry] });
-  readonly loads = new Counter({ name: "outpost_model_loads_total", help: "Model loads (runner starts).", labelNames: ["model"], registers: [this.registry] });
-  readonly evictions = new Counter({ name: "outpost_model_evictions_total", help: "Models unloaded to make room under the memory budget.", labelNames: ["model"], registers: [this.registry] });
-  /** Requests for an alias id (`--alias`), by the id asked for and the model that served it. */
-  readonly aliased = new Counter({ name: "outpost_alias_requests_total", help: "Requests for an alias, by the id asked for (model) and the model that served it.", labelNames: ["model", "served_model"], registers: [this.registry] });
-  readonly restarts = new Counter({ name: "outpost_runner_restarts_total", help: "Runner processes that died and were replaced.", labelNames: ["model"], registers: [this.registry] });
-  /** The last RECENT_REQUESTS finished requests, oldest first. */
-  readonly #recent: RequestRecord[] = [];
-  readonly #listeners: ((record: RequestRecord) => void)[] = [];
+/** The scheduler's metrics on the process's registry (GET /metrics): refusals, loads, evictions, restarts and residency per model. */
+export class SchedulerMetrics {
+  readonly rejections: Counter;
+  readonly loads: Counter;
+  readonly evictions: Counter;
+  readonly restarts: Counter;
 
-  constructor(snapshot: () => ResidencySnapshot[]) {
-    collectDefaultMetrics({ register: this.registry, prefix: "outpost_process_" });
+  /** `snapshot` is read at scrape time, so the gauges show the residency of that moment. */
+  constructor(registry: Registry, snapshot: () => ResidencySnapshot[]) {
+    const registers = [registry];
+    this.rejections = new Counter({ name: "outpost_rejections_total", help: "Requests refused at admission (queue full or reject-if-busy): the 429s.", labelNames: ["model"], registers });
+    this.loads = new Counter({ name: "outpost_model_loads_total", help: "Model loads (runner starts).", labelNames: ["model"], registers });
+    this.evictions = new Counter({ name: "outpost_model_evictions_total", help: "Models unloaded to make room under the memory budget.", labelNames: ["model"], registers });
+    this.restarts = new Counter({ name: "outpost_runner_restarts_total", help: "Runner processes that died and were replaced.", labelNames: ["model"], registers });
     const perModel = (name: string, help: string, pick: (s: ResidencySnapshot) => number) =>
       new Gauge({
         name,
         help,
         labelNames: ["model"],
-        registers: [this.registry],
+        registers,
         collect() {
           this.reset();
           for (const s of snapshot()) this.set({ model: s.model }, pick(s));
@@ -67,114 +37,5 @@ export class Metrics {
     perModel("outpost_active_sequences", "Requests holding a slot (generating or embedding).", (s) => s.active);
     perModel("outpost_model_loaded", "1 while the model's runner is up.", (s) => (s.loaded ? 1 : 0));
     perModel("outpost_model_memory_bytes", "Resident memory of the model's runner, measured after load.", (s) => s.memoryBytes);
-  }
-
-  /**
-   * Wraps run() to count every request by outcome and time its token stream. Labels carry only
-   * ids `taskOf` knows (catalog or registered models): any other id a client sends is counted
-   * under UNKNOWN_MODEL, so clients cannot mint label values and grow /metrics without bound.
-   * The wrapper is not async and does not keep `inputs`: once run() has prepared its job, the
-   * parsed request body can be collected while the request waits in a queue.
-   */
-  instrument(run: RunFn, taskOf: (model: string) => string, servedOf: (model: string) => string = (model) => model): RunFn {
-    return (model, inputs, options) => {
-      const started = performance.now();
-      let label = UNKNOWN_MODEL;
-      let task = "unknown";
-      try {
-        task = taskOf(model);
-        label = model;
-      } catch {
-        // Unknown models are still counted, under one label and task "unknown".
-      }
-      // Who is metered, and (network mode) the city that served it, go into the request log.
-      const principal = options?.principal;
-      const placed: Who = principal?.tokenId ? { account: principal.account, tokenId: principal.tokenId } : { account: "local" };
-      const served = label === UNKNOWN_MODEL ? model : servedOf(model);
-      if (served !== model) {
-        placed.servedModel = served;
-        this.aliased.inc({ model, served_model: served });
-      }
-      const placedOptions: RunOptions = { ...options, onPlaced: (p) => ((placed.city = p.city), options?.onPlaced?.(p)) };
-      return this.#observe(run(model, inputs, placedOptions), label, task, started, options?.signal, placed);
-    };
-  }
-
-  async #observe(pending: Promise<RunResult>, model: string, task: string, started: number, signal: AbortSignal | undefined, placed: Who): Promise<RunResult> {
-    try {
-      const result = await pending;
-      if (result.kind === "json") this.#finished({ model, task, status: 200, latencyMs: elapsedMs(started), ...this.#countUsage(model, result.value), ...placed });
-      if (result.kind === "bytes") this.#finished({ model, task, status: 200, latencyMs: elapsedMs(started), ...placed });
-      return result.kind === "events" ? { kind: "events", events: this.#timed(model, task, started, result.events, signal, placed) } : result;
-    } catch (error) {
-      const failed = OutpostError.from(error);
-      this.#finished({ model, task, status: failedStatus(failed, signal), error: failed.message, code: failed.code, latencyMs: elapsedMs(started), ...placed });
-      throw error;
-    }
-  }
-
-  #timed(model: string, task: string, started: number, events: AsyncIterable<RunEvent>, signal: AbortSignal | undefined, placed: Who): AsyncIterable<RunEvent> {
-    let first: number | undefined;
-    let last: number | undefined;
-    let tokens = 0;
-    // Stays 499 (client closed request) unless the stream reaches its done or error event.
-    let status = CLIENT_CLOSED;
-    let error: Pick<RequestRecord, "error" | "code"> = {};
-    return tapEvents(events, {
-      event: (event) => {
-        if (event.type === "token") {
-          const now = performance.now();
-          if (last === undefined) this.ttft.observe({ model }, (now - started) / 1000);
-          else this.interToken.observe({ model }, (now - last) / 1000);
-          first ??= now;
-          last = now;
-          tokens += 1;
-        } else if (event.type === "done") {
-          this.promptTokens.inc({ model }, event.usage.prompt_tokens);
-          this.completionTokens.inc({ model }, event.usage.completion_tokens);
-          tokens = event.usage.completion_tokens;
-          placed.promptTokens = event.usage.prompt_tokens;
-          status = 200;
-        } else if (event.type === "error") {
-          status = failedStatus(OutpostError.fromWire(event.error), signal);
-          error = { error: event.error.message, code: event.error.code };
-        }
-      },
-      finish: () => {
-        const ttft = first === undefined ? {} : { ttftMs: elapsedMs(started, first) };
-        this.#finished({ model, task, status, ...error, latencyMs: elapsedMs(started), ...ttft, completionTokens: tokens, ...placed });
-      },
-    });
-  }
-
-  /**
-   * Tokens of a whole (non-streamed) generation, from the usage in its result: they were
-   * generated as surely as streamed ones. Embeddings usage has no completion tokens.
-   */
-  #countUsage(model: string, value: unknown): { promptTokens?: number; completionTokens?: number } {
-    const usage = (value as { usage?: Partial<Usage> } | null)?.usage;
-    const prompt = typeof usage?.prompt_tokens === "number" ? { promptTokens: usage.prompt_tokens } : {};
-    if (prompt.promptTokens !== undefined) this.promptTokens.inc({ model }, prompt.promptTokens);
-    if (typeof usage?.completion_tokens !== "number") return prompt;
-    this.completionTokens.inc({ model }, usage.completion_tokens);
-    return { ...prompt, completionTokens: usage.completion_tokens };
-  }
-
-  /** Finished requests, newest first. */
-  recent(): RequestRecord[] {
-    return this.#recent.toReversed();
-  }
-
-  /** Calls `listener` with every finished request (the usage meter and the request log). */
-  onFinished(listener: (record: RequestRecord) => void): void {
-    this.#listeners.push(listener);
-  }
-
-  #finished(record: Omit<RequestRecord, "at">): void {
-    this.requests.inc({ model: record.model, task: record.task, status: String(record.status) });
-    const finished: RequestRecord = { at: new Date().toISOString(), ...record };
-    for (const listener of this.#listeners) listener(finished);
-    this.#recent.push(finished);
-    if (this.#recent.length > RECENT_REQUESTS) this.#recent.shift();
   }
 }

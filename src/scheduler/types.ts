@@ -1,6 +1,6 @@
 import type { OutpostError, EngineJob, EngineLoadOptions, EngineResult, LoadedModelInfo } from "../contract/index.js";
 import type { CatalogEntry } from "../catalog/index.js";
-import type { Metrics } from "./metrics.js";
+import type { SchedulerMetrics } from "./metrics.js";
 
 /** What the scheduler needs from a runner; RunnerProcess implements it, tests may fake it. */
 export interface Runner {
@@ -45,7 +45,7 @@ export interface SchedulerOptions {
   /** Path and size of the verified weights file for a model. */
   resolveModelPath(entry: CatalogEntry): Promise<{ path: string; sizeBytes: number }>;
   spawnRunner(entry: CatalogEntry): Runner;
-  metrics?: Metrics;
+  metrics?: SchedulerMetrics;
 }
 
 export interface ResidentStatus {

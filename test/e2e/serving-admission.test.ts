@@ -20,7 +20,7 @@ after(() => {
 });
 
 const status = () => outpost.scheduler.status().find((s) => s.model === STORIES);
-const completionTokens = async () => (await outpost.metrics.completionTokens.get()).values.find((v) => v.labels.model === STORIES)?.value ?? 0;
+const completionTokens = async () => (await outpost.requests.completionTokens.get()).values.find((v) => v.labels.model === STORIES)?.value ?? 0;
 const openStream = (maxTokens: number): Promise<ReadableStream<Uint8Array>> =>
   outpost.ai.run(STORIES, { prompt: "Once upon a time", max_tokens: maxTokens, stream: true, seed: 1 });
 

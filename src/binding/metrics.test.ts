@@ -2,16 +2,16 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
+import { Registry } from "prom-client";
 import { OutpostError, UNKNOWN_MODEL, type RunEvent, type RunResult } from "../contract/index.js";
-import { RECENT_REQUESTS } from "./constants.js";
-import { Metrics } from "./metrics.js";
+import { RECENT_REQUESTS, RequestMetrics } from "./metrics.js";
 
 async function* tokens(count: number): AsyncIterable<RunEvent> {
   for (let i = 0; i < count; i++) yield { type: "token", text: `t${i}` };
   yield { type: "done", usage: { prompt_tokens: 2, completion_tokens: count, total_tokens: count + 2 }, finishReason: "length" };
 }
 
-const metrics = () => new Metrics(() => []);
+const metrics = () => new RequestMetrics(new Registry());
 const taskOf = (model: string) => (model === "embed" ? "text-embeddings" : "text-generation");
 
 test("recent() lists finished requests newest first with status, latency, ttft and tokens", async () => {
@@ -43,7 +43,7 @@ test("whole generations count their tokens from the result's usage; embeddings c
   const run = m.instrument(async (model) => ({ kind: "json", value: model === "embed" ? { shape: [1, 1], data: [[1]], usage: { prompt_tokens: 4, total_tokens: 4 } } : { response: "abc", usage: { prompt_tokens: 2, completion_tokens: 3, total_tokens: 5 } } }), taskOf);
   await run("gen", {});
   await run("embed", {});
-  const count = async (counter: Metrics["completionTokens"], model: string) => (await counter.get()).values.find((v) => v.labels.model === model)?.value;
+  const count = async (counter: RequestMetrics["completionTokens"], model: string) => (await counter.get()).values.find((v) => v.labels.model === model)?.value;
   assert.equal(await count(m.completionTokens, "gen"), 3);
   assert.equal(await count(m.promptTokens, "gen"), 2);
   assert.equal(await count(m.promptTokens, "embed"), 4);
