@@ -1,6 +1,6 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { parseResidency, type GatewayOutcome, type Placement, type RunOptions } from "../contract/index.js";
-import { SERVED_MODEL_HEADER } from "../binding/index.js";
+import { CACHE_STATUS_HEADER, LOG_ID_HEADER, SERVED_MODEL_HEADER } from "../binding/index.js";
 
 /** Header naming the city (and node) that served a request, in network mode. */
 export const SERVED_BY_HEADER = "x-outpost-city";
@@ -11,10 +11,6 @@ export const RESIDENCY_HEADER = "x-outpost-residency";
 const placements = new WeakMap<Request, Placement>();
 const servedModels = new WeakMap<Request, string>();
 const gatewayOutcomes = new WeakMap<Request, GatewayOutcome>();
-
-/** AI Gateway's response headers: whether the cache answered, and the request's log id. */
-export const CACHE_STATUS_HEADER = "cf-aig-cache-status";
-export const LOG_ID_HEADER = "cf-aig-log-id";
 
 /** Records the model that serves this request's run, for `servedByHeader`. */
 export function noteServedModel(c: Context, model: string): void {

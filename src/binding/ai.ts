@@ -1,4 +1,5 @@
 import type { ModelSearchItem, ModelSearchParams } from "../contract/index.js";
+import { LOG_ID_HEADER } from "./wire.js";
 
 /** Thrown by `run` for any non-2xx answer, exactly as the Workers `env.AI` binding throws it. */
 export class InferenceUpstreamError extends Error {
@@ -13,7 +14,7 @@ export class InferenceUpstreamError extends Error {
 
 /**
  * Options of `env.AI.run`; Outpost honours these, and `gateway` (`{id, skipCache, cacheTtl,
- * cacheKey, metadata, …}`) on a server (the remote binding and wrangler's proxy), and ignores
+ * cacheKey, metadata, …}`) on every binding (in-process, remote, wrangler's proxy), and ignores
  * Cloudflare-only ones (tags).
  */
 export interface AiOptions {
@@ -56,7 +57,7 @@ export class Ai {
   async run(model: string, inputs: unknown, options: AiOptions = {}): Promise<any> {
     const response = await this.#transport.run(model, inputs, options);
     this.lastRequestId = response.headers.get("cf-ai-req-id");
-    this.aiGatewayLogId = response.headers.get("cf-aig-log-id");
+    this.aiGatewayLogId = response.headers.get(LOG_ID_HEADER);
     this.lastRequestHttpStatusCode = response.status;
     if (options.returnRawResponse) return response;
     if (!response.ok || !response.body) {

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { Backend, ModelSearchParams } from "../contract/index.js";
+import type { Backend, GatewayOutcome, GatewayRequest, ModelSearchParams, RunOptions } from "../contract/index.js";
 import { parseError, type AiOptions, type BindingTransport } from "./ai.js";
 import type { RunFn } from "./run.js";
 import { errorToBindingResponse, toBindingResponse } from "./wire.js";
@@ -8,15 +8,27 @@ import { errorToBindingResponse, toBindingResponse } from "./wire.js";
 export const BINDING_RUN_URL = "https://workers-binding.ai/run?version=3";
 export const BINDING_MODELS_URL = "https://workers-binding.ai/ai-api/models/search";
 
-/** In-process: no HTTP, the same bytes and statuses as the server would send. */
-export function localTransport(run: RunFn, backend: Backend): BindingTransport {
+/** What the in-process binding needs of AI Gateway; createOutpost gives the gateways it opens. */
+export interface LocalGateway {
+  /** The `gateway` option checked as the proxy route checks it (INPUT_INVALID naming the field). */
+  request(raw: unknown): GatewayRequest;
+}
+
+/**
+ * In-process: no HTTP, the same bytes, statuses and headers as the server would send, the
+ * `gateway` option's cache status, log id and serving model included.
+ */
+export function localTransport(run: RunFn, backend: Backend, gateway: LocalGateway): BindingTransport {
   return {
     async run(model, inputs, options) {
       const requestId = randomUUID();
       try {
         const { signal, rejectIfBusy, keepAliveMs } = options;
-        const result = await run(model, inputs, { signal, rejectIfBusy: rejectIfBusy === true, keepAliveMs: typeof keepAliveMs === "number" ? keepAliveMs : undefined });
-        return toBindingResponse(result, requestId, backend.describe(model).id);
+        const runOptions: RunOptions = { signal, rejectIfBusy: rejectIfBusy === true, keepAliveMs: typeof keepAliveMs === "number" ? keepAliveMs : undefined };
+        let outcome: GatewayOutcome | undefined;
+        if (options.gateway !== undefined && options.gateway !== null) Object.assign(runOptions, { gateway: gateway.request(options.gateway), onGateway: (told: GatewayOutcome) => (outcome = told) });
+        const result = await run(model, inputs, runOptions);
+        return toBindingResponse(result, requestId, backend.describe(model).id, outcome);
       } catch (error) {
         return errorToBindingResponse(error, requestId);
       }

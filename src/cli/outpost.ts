@@ -1,8 +1,10 @@
+import { WatchedDatabase } from "../accounts/index.js";
 import { OutpostError, type Backend, type SystemReport } from "../contract/index.js";
 import { Catalog, type CatalogEntry } from "../catalog/index.js";
 import { collectDefaultMetrics, Registry } from "prom-client";
 import { createLocalAi, createRun, RequestMetrics, type Ai, type RunFn } from "../binding/index.js";
 import { ENGINE_NAMES } from "../engines/index.js";
+import { gatewayFromOption, openGateways } from "../gateway/index.js";
 import { loadAliases, loadConfig, runnerEnvironment, type Config } from "../config/index.js";
 import { ComputeReports, LocalBackend, registerComputeMetrics, RunnerProcess, Scheduler, SchedulerMetrics, SpareRunners } from "../scheduler/index.js";
 import type { PluginHost } from "../hooks/index.js";
@@ -21,7 +23,7 @@ export interface Outpost {
   /** run()'s request metrics and the last finished requests. */
   requests: RequestMetrics;
   backend: Backend;
-  /** run() over the local backend: `runOver(backend)`. */
+  /** run() over the local backend, through the gateway a request names (see `ai`). */
   run: RunFn;
   /**
    * The run() every surface calls, over `backend` (the local one, or the network's): request
@@ -32,7 +34,11 @@ export interface Outpost {
    * logs its cache hits itself).
    */
   runOver(backend: Backend, around?: (run: RunFn) => RunFn): RunFn;
-  /** An in-process `env.AI`. */
+  /**
+   * An in-process `env.AI`. Its `gateway` option is served as on the server, over the same
+   * database (the data directory's: what `outpost gateways create` made, the cache, the logs),
+   * opened at the first request that names a gateway: a process that names none opens none.
+   */
   ai: Ai;
   /** GET /api/system: fresh compute reports from the idle spare runners, and VRAM per model. */
   system(): Promise<SystemReport>;
@@ -112,7 +118,19 @@ export function createOutpost(overrides: Partial<Config> = {}, hooks: OutpostHoo
     const run = around(requests.instrument(createRun(over), taskOf, (model) => catalog.resolve(model)));
     return hooks.plugins?.wrapRun(run, taskOf) ?? run;
   };
-  const run = runOver(backend);
+  let here: (ReturnType<typeof openGateways> & { db: WatchedDatabase }) | undefined;
+  const gateways = () => {
+    if (!here) {
+      const log = hooks.log ?? ((line: string) => console.error(line));
+      const db = new WatchedDatabase(config.dataDir, { log });
+      here = { ...openGateways({ db, cacheBytes: config.gatewayCacheBytes, describe: (model) => backend.describe(model), rateOf: (model) => catalog.find(model)?.neurons, log }), db };
+    }
+    return here.gateways;
+  };
+  const run = runOver(backend, (inner) => {
+    let gated: RunFn | undefined;
+    return (model, inputs, options = {}) => (options.gateway ? (gated ??= gateways().wrap(inner))(model, inputs, options) : inner(model, inputs, options));
+  });
   hooks.plugins?.countIn(registry);
   return {
     config,
@@ -125,7 +143,7 @@ export function createOutpost(overrides: Partial<Config> = {}, hooks: OutpostHoo
     requests,
     run,
     runOver,
-    ai: createLocalAi(backend, run),
+    ai: createLocalAi(backend, run, { request: (raw) => gatewayFromOption(raw) }),
     system: async () => {
       if (!compute.list().some((r) => r.library === "llama.cpp")) spares.warm("llama");
       const probe = new Promise<void>((resolve) => setTimeout(() => resolve(), SYSTEM_PROBE_MS).unref());
@@ -140,6 +158,8 @@ export function createOutpost(overrides: Partial<Config> = {}, hooks: OutpostHoo
       scheduler.close();
       spares.close();
       store.close();
+      here?.close();
+      here?.db.close();
     },
   };
 }

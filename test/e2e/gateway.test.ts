@@ -7,9 +7,9 @@ import { after, before, describe, test } from "node:test";
 import { generateText } from "ai";
 import OpenAI from "openai";
 import { createWorkersAI } from "workers-ai-provider";
-import { createRemoteAi, InferenceUpstreamError } from "../../src/index.js";
+import { createOutpost, createRemoteAi, InferenceUpstreamError, type Outpost } from "../../src/index.js";
 import { bodyText, envelopeError, envelopeResult, post } from "../helpers/http.js";
-import { REPO_ROOT, startServer, STORIES, type TestServer } from "../helpers/server.js";
+import { MODEL_MIRROR, REPO_ROOT, startServer, STORIES, type TestServer } from "../helpers/server.js";
 
 /** A catalog model whose file is in no mirror here: it fails with MODEL_NOT_LOCAL, which a gateway falls back from. */
 const NOT_LOCAL = "@cf/mistral/mistral-7b-instruct-v0.1";
@@ -184,5 +184,60 @@ describe("AI Gateway", () => {
     assert.notEqual(next.entries[0].id, entries[0].id);
     await envelopeError(await fetch(`${server.url}/api/gateways/cached/logs?cached=maybe`), 400, 1001, /cached/);
     await envelopeError(await fetch(`${server.url}/api/gateways/nope/logs`), 400, 2001);
+  });
+
+  describe("the in-process binding (createOutpost().ai), on the server's database", () => {
+    let outpost: Outpost;
+    before(() => {
+      outpost = createOutpost({ dataDir, modelMirror: MODEL_MIRROR });
+    });
+    after(() => outpost.close());
+
+    test("the gateway option as on REST: MISS then HIT with the same answer, a log id, the served model; no option, no gateway", async () => {
+      const inputs = { ...story, seed: 51 };
+      const first = (await outpost.ai.run(STORIES, inputs, { gateway: { id: "cached" }, returnRawResponse: true })) as Response;
+      const firstBody = await first.text();
+      assert.equal(first.status, 200, firstBody);
+      assert.equal(first.headers.get("cf-aig-cache-status"), "MISS");
+      assert.match(first.headers.get("cf-aig-log-id") ?? "", /^[0-9A-HJKMNP-TV-Z]{26}$/);
+      assert.equal(outpost.ai.aiGatewayLogId, first.headers.get("cf-aig-log-id"));
+      const second = (await outpost.ai.run(STORIES, inputs, { gateway: { id: "cached" }, returnRawResponse: true })) as Response;
+      assert.equal(second.headers.get("cf-aig-cache-status"), "HIT");
+      assert.equal(second.headers.get("x-outpost-model"), STORIES);
+      assert.equal(await second.text(), firstBody);
+      assert.notEqual(outpost.ai.aiGatewayLogId, first.headers.get("cf-aig-log-id"));
+      const plain = (await outpost.ai.run(STORIES, inputs, { returnRawResponse: true })) as Response;
+      assert.equal(plain.headers.get("cf-aig-cache-status"), null);
+      assert.equal(outpost.ai.aiGatewayLogId, null);
+      await plain.arrayBuffer();
+    });
+
+    test("a cached stream replays the same SSE bytes", async () => {
+      const inputs = { ...story, seed: 52, stream: true };
+      const text = async () => new Response((await outpost.ai.run(STORIES, inputs, { gateway: { id: "cached" } })) as ReadableStream).text();
+      const bytes = await text();
+      assert.match(bytes, /data: \[DONE\]\n\n$/);
+      assert.equal(await text(), bytes);
+      const raw = (await outpost.ai.run(STORIES, inputs, { gateway: { id: "cached" }, returnRawResponse: true })) as Response;
+      assert.equal(raw.headers.get("cf-aig-cache-status"), "HIT");
+      assert.equal(await raw.text(), bytes);
+    });
+
+    test("a fallback serves and is named; unknown gateways and malformed options are Workers AI's errors", async () => {
+      const served = (await outpost.ai.run(NOT_LOCAL, story, { gateway: { id: "fb" }, returnRawResponse: true })) as Response;
+      assert.equal(served.status, 200);
+      assert.equal(served.headers.get("x-outpost-model"), STORIES);
+      assert.equal(typeof ((await served.json()) as { response: unknown }).response, "string");
+      await assert.rejects(outpost.ai.run(STORIES, story, { gateway: { id: "nope" } }), (error: InferenceUpstreamError) => {
+        assert.equal(error.name, "AiGatewayError");
+        assert.match(error.message, /^2001: Please configure AI Gateway in the Cloudflare dashboard/);
+        return true;
+      });
+      await assert.rejects(outpost.ai.run(STORIES, story, { gateway: { id: "cached", cacheTtl: 0 } }), (error: InferenceUpstreamError) => {
+        assert.equal(error.httpCode, 400);
+        assert.match(error.message, /^1001: Invalid input at '\/options\/gateway\/cacheTtl'/);
+        return true;
+      });
+    });
   });
 });
