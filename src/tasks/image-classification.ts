@@ -3,7 +3,7 @@ import { OutpostError, type EngineResult, type RunResult } from "../contract/ind
 import type { ClassifyResult, TransformersJob } from "../engines/transformers/job.js";
 import { IMAGE_BODY_LIMITS, imageBytes, imageField } from "./image-input.js";
 import type { Task } from "./task.js";
-import { parseInputs, requireObject, toJsonSchema } from "./validate.js";
+import { requireObject, toJsonSchema } from "./validate.js";
 
 /** Workers AI answers resnet-50's five most likely classes. */
 const TOP_K = 5;
@@ -23,7 +23,7 @@ export const imageClassification: Task = {
   binaryInput: "image",
 
   prepare(raw) {
-    const image = imageField(requireObject(raw), (fields) => parseInputs(inputSchema, fields));
+    const image = imageField(requireObject(raw).image);
     const job: TransformersJob = { kind: "classify-image", image, topK: TOP_K, field: "/image" };
     return { stream: false, job };
   },

@@ -3,7 +3,7 @@ import { OutpostError, type EngineResult, type RunResult } from "../contract/ind
 import type { DetectResult, TransformersJob } from "../engines/transformers/job.js";
 import { IMAGE_BODY_LIMITS, imageBytes, imageField } from "./image-input.js";
 import type { Task } from "./task.js";
-import { parseInputs, requireObject, toJsonSchema } from "./validate.js";
+import { requireObject, toJsonSchema } from "./validate.js";
 
 /** Detections below this score are left out (transformers.js's default is 0.9; DETR's demos use 0.5). */
 const THRESHOLD = 0.5;
@@ -35,7 +35,7 @@ export const objectDetection: Task = {
   binaryInput: "image",
 
   prepare(raw) {
-    const image = imageField(requireObject(raw), (fields) => parseInputs(inputSchema, fields));
+    const image = imageField(requireObject(raw).image);
     const job: TransformersJob = { kind: "detect", image, threshold: THRESHOLD, field: "/image" };
     return { stream: false, job };
   },
