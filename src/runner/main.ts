@@ -25,13 +25,20 @@ let outbox: { id: number; frame: Frame }[] = [];
  * from a setImmediate queued only after the token was handed out. Flushing one loop turn
  * later lets that decode start first, so the write runs beside it, and all the frames that
  * turn made (every sequence of a batch) share one message.
+ *
+ * A job's last frame leaves at once, with whatever is queued: onnxruntime-node runs a session
+ * synchronously inside a setImmediate, so a deferred flush held a finished answer behind the
+ * whole compute of the next queued job (a resnet-50 inference, a decoder step). That is one
+ * write per request, not per token.
  */
 function sendFrame(id: number, frame: Frame): void {
   if (outbox.length === 0) setImmediate(() => setImmediate(flush));
   outbox.push({ id, frame });
+  if (frame.t === "end" || frame.t === "error") flush();
 }
 
 function flush(): void {
+  if (outbox.length === 0) return;
   const frames = outbox;
   outbox = [];
   send({ type: "frames", frames });

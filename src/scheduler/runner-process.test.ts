@@ -1,4 +1,7 @@
 import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import type { EngineResult, ModelDescriptor } from "../contract/index.js";
@@ -69,6 +72,24 @@ test("a body left unread holds the runner back, and stopping it frees the job", 
     const next = await run(runner, { kind: "echo", value: "still here" });
     assert.deepEqual(next, { kind: "json", value: "still here" });
   });
+});
+
+test("a finished answer leaves the runner before the next job computes", async () => {
+  // Both jobs compute in a setImmediate, as onnxruntime-node's session.run does: the first at
+  // once, the next blocking the runner's event loop until this side has the first answer, so
+  // it answers released: false if that answer waited for its compute.
+  const marker = join(mkdtempSync(join(tmpdir(), "outpost-hold-")), "first-answer-arrived");
+  try {
+    await withRunner(async (runner) => {
+      const first = run(runner, { kind: "hold", until: ANY_FILE });
+      const next = run(runner, { kind: "hold", until: marker });
+      assert.deepEqual(await first, { kind: "json", value: { released: true } });
+      writeFileSync(marker, "");
+      assert.deepEqual(await next, { kind: "json", value: { released: true } });
+    });
+  } finally {
+    rmSync(dirname(marker), { recursive: true, force: true });
+  }
 });
 
 test("an engine's refusal reaches the caller with its code", async () => {

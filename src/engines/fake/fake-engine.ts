@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { stat } from "node:fs/promises";
 import { OutpostError, type Engine, type EngineJob, type EngineLoadOptions, type EngineResult, type LoadedModel, type RunEvent } from "../../contract/index.js";
 
@@ -10,7 +11,11 @@ export type FakeJob =
   | { kind: "json"; numbers: number }
   | { kind: "echo"; value: unknown }
   | { kind: "bytes"; sizeBytes: number; contentType: string }
+  | { kind: "hold"; until: string }
   | { kind: "fail"; code: "INPUT_INVALID" | "INTERNAL"; message: string };
+
+/** Longest a `hold` job blocks its process when its file never appears. */
+const HOLD_MAX_MS = 10_000;
 
 /** Byte `i` of a fake body. */
 export const fakeByte = (i: number): number => (i * 31 + 7) & 0xff;
@@ -19,6 +24,8 @@ export const fakeByte = (i: number): number => (i * 31 + 7) & 0xff;
  * A deterministic engine with no weights, for the transports' and the scheduler's tests: it
  * streams `count` tokens, answers a json value of `numbers` numbers (or the job's own `value`),
  * or a body of `sizeBytes` bytes produced in uneven pieces, and stops at once when aborted.
+ * A `hold` job computes as onnxruntime-node does, synchronously inside a setImmediate: it blocks
+ * the event loop until the file `until` exists (or HOLD_MAX_MS), then answers `{released}`.
  */
 export class FakeEngine implements Engine {
   async load(options: EngineLoadOptions): Promise<LoadedModel> {
@@ -31,7 +38,7 @@ export class FakeEngine implements Engine {
   }
 }
 
-function run(raw: EngineJob, signal: AbortSignal): EngineResult {
+function run(raw: EngineJob, signal: AbortSignal): EngineResult | Promise<EngineResult> {
   const job = raw as FakeJob;
   switch (job.kind) {
     case "tokens":
@@ -42,9 +49,22 @@ function run(raw: EngineJob, signal: AbortSignal): EngineResult {
       return { kind: "json", value: job.value };
     case "bytes":
       return { kind: "bytes", contentType: job.contentType, chunks: body(job.sizeBytes, signal) };
+    case "hold":
+      return new Promise((resolve) => setImmediate(() => resolve({ kind: "json", value: { released: hold(job.until) } })));
     case "fail":
       throw new OutpostError(job.code, job.message);
   }
+}
+
+/** Blocks this thread, 5 ms at a time, until `path` exists or HOLD_MAX_MS pass; whether it appeared. */
+function hold(path: string): boolean {
+  const deadline = Date.now() + HOLD_MAX_MS;
+  const sleeper = new Int32Array(new SharedArrayBuffer(4));
+  while (!existsSync(path)) {
+    if (Date.now() >= deadline) return false;
+    Atomics.wait(sleeper, 0, 0, 5);
+  }
+  return true;
 }
 
 async function* tokens(count: number, signal: AbortSignal): AsyncIterable<RunEvent> {
