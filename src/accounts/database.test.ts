@@ -19,10 +19,12 @@ const withDir = (fn: (dir: string) => void) => {
 
 const unavailable = (pattern: RegExp) => (error: unknown) => error instanceof OutpostError && error.code === "DATABASE_UNAVAILABLE" && pattern.test(error.message);
 
-test("a new database is created in WAL mode with every migration applied, and reopens unchanged", () => {
+test("a new database is created in WAL mode, synced at checkpoints, with every migration applied, and reopens unchanged", () => {
   withDir((dir) => {
     const db = openDatabase(dir);
     assert.equal(db.pragma("journal_mode", { simple: true }), "wal");
+    // 1 is NORMAL: a commit is not fsynced on the event loop (SQLite's default, FULL, is 2).
+    assert.equal(db.pragma("synchronous", { simple: true }), 1);
     assert.equal(db.pragma("user_version", { simple: true }), MIGRATIONS.length);
     db.prepare("INSERT INTO accounts (id, created_at) VALUES ('a', 'now')").run();
     db.close();

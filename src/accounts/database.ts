@@ -53,9 +53,9 @@ export function guarded<T>(db: Database, query: () => T): T {
 
 /**
  * Opens (or creates) the data dir's database: WAL so the server reads while the CLI writes,
- * foreign keys on, every pending migration applied in one transaction. A file that is not a
- * database, damaged, locked or read-only throws DATABASE_UNAVAILABLE; nothing is recreated
- * silently.
+ * commits synced at checkpoints, foreign keys on, every pending migration applied in one
+ * transaction. A file that is not a database, damaged, locked or read-only throws
+ * DATABASE_UNAVAILABLE; nothing is recreated silently.
  */
 export function openDatabase(dataDir: string, options: { readonly?: boolean; busyTimeoutMs?: number } = {}): Database {
   const path = join(dataDir, DATABASE_FILE);
@@ -64,6 +64,11 @@ export function openDatabase(dataDir: string, options: { readonly?: boolean; bus
     if (!options.readonly) mkdirSync(dataDir, { recursive: true });
     db = new Sqlite(path, { readonly: options.readonly === true, fileMustExist: options.readonly === true, timeout: BUSY_TIMEOUT_MS });
     if (!options.readonly) db.pragma("journal_mode = WAL");
+    // In WAL mode NORMAL loses no commit to a crash of the process, only to one of the machine
+    // (power, kernel), and never corrupts the file. FULL fsynced every commit on the server's
+    // event loop, and every request commits its usage row: 0.3 ms a request, 4 ms at p90, 33 ms
+    // at worst on a shared disk here.
+    if (!options.readonly) db.pragma("synchronous = NORMAL");
     db.pragma("foreign_keys = ON");
     // quick_check reads every page: a damaged file is found now, not at the first request.
     const check = db.pragma("quick_check", { simple: true });
