@@ -1,9 +1,10 @@
 import { Hono, type Context } from "hono";
-import { OutpostError, type TranscriptSegment, type TranscriptWord } from "../contract/index.js";
+import { SSE_HEADERS, toByteStream } from "../binding/index.js";
+import { OutpostError, type RunEvent, type TranscriptSegment, type TranscriptWord } from "../contract/index.js";
 import { sentences, toSrt, toVtt } from "../tasks/index.js";
 import type { BodyReader } from "./body.js";
 import type { ApiDeps } from "./deps.js";
-import { openAiError, requireModel } from "./openai.js";
+import { openAiError, requireModel, streamError } from "./openai.js";
 import { runOptions } from "./run-options.js";
 
 const FORMATS = ["json", "text", "srt", "vtt", "verbose_json"] as const;
@@ -16,6 +17,9 @@ interface Answer {
   segments?: TranscriptSegment[];
   transcription_info?: { language: string; duration: number };
 }
+
+/** The formats a stream can carry: its events hold text only (OpenAI streams `json` and, for diarized models, `text`). */
+const STREAMED: readonly Format[] = ["json", "text"];
 
 function responseFormat(value: string | undefined): Format {
   if (value === undefined || value === "") return "json";
@@ -47,9 +51,39 @@ function verbose(task: "transcribe" | "translate", answer: Answer, segments: Tra
 }
 
 /**
+ * Checks `stream` against the endpoint and format: OpenAI streams transcriptions (text deltas,
+ * then the whole text), never translations, and no subtitle or verbose document.
+ */
+function streamed(value: string | undefined, task: "transcribe" | "translate", format: Format): boolean {
+  if (value !== "true") return false;
+  if (task === "translate") throw new OutpostError("INPUT_INVALID", "Invalid input at '/stream': translations are not streamed (OpenAI streams only /v1/audio/transcriptions)");
+  if (!STREAMED.includes(format)) throw new OutpostError("INPUT_INVALID", `Invalid input at '/stream': a '${format}' transcript is not streamed; stream with response_format json or text`);
+  return true;
+}
+
+/** OpenAI's transcription stream: a `transcript.text.delta` per window's text, then `transcript.text.done` with all of it. */
+function transcriptEncoder(): (event: RunEvent) => string {
+  let text = "";
+  const data = (value: Record<string, unknown>) => `data: ${JSON.stringify(value)}\n\n`;
+  return (event) => {
+    switch (event.type) {
+      case "token":
+        text += event.text;
+        return data({ type: "transcript.text.delta", delta: event.text });
+      case "done":
+        return data({ type: "transcript.text.done", text });
+      case "error":
+        return streamError(event.error);
+      case "call_text":
+        return "";
+    }
+  };
+}
+
+/**
  * `POST /v1/audio/transcriptions` and `/v1/audio/translations`: OpenAI's multipart speech-to-text
  * over the speech-recognition task. `temperature` is accepted and not applied (whisper.cpp
- * decodes greedily here); `stream` is refused, as the whole transcript comes at once.
+ * decodes greedily here). `stream` sends each 30 s window's text as it is transcribed.
  */
 export function openAiTranscriptionRoutes(deps: ApiDeps, body: BodyReader): Hono {
   const app = new Hono();
@@ -63,7 +97,7 @@ export function openAiTranscriptionRoutes(deps: ApiDeps, body: BodyReader): Hono
       };
       const model = requireModel(c, deps, { model: text("model") }, "speech-recognition");
       const format = responseFormat(text("response_format"));
-      if (text("stream") === "true") throw new OutpostError("INPUT_INVALID", "Invalid input at '/stream': Outpost answers the whole transcript at once");
+      const stream = streamed(text("stream"), task, format);
       const file = form.get("file");
       if (!(file instanceof File)) throw new OutpostError("INPUT_INVALID", "Invalid input at '/file': expected an audio file");
       const inputs: Record<string, unknown> = { audio: new Uint8Array(await file.arrayBuffer()), task };
@@ -71,7 +105,9 @@ export function openAiTranscriptionRoutes(deps: ApiDeps, body: BodyReader): Hono
       if (language && task === "transcribe") inputs.language = language;
       const prompt = text("prompt");
       if (prompt) inputs.initial_prompt = prompt;
+      if (stream) inputs.stream = true;
       const result = await deps.run(model, inputs, runOptions(c, undefined)).catch(asOpenAiField);
+      if (stream && result.kind === "events") return new Response(toByteStream(result.events, transcriptEncoder()), { headers: SSE_HEADERS });
       if (result.kind !== "json") throw new OutpostError("INTERNAL", "The model returned no transcript");
       const answer = result.value as Answer;
       const segments = answer.segments ?? sentences(answer.words ?? []);

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { Hono, type Context } from "hono";
-import { OutpostError, type RunEvent, type TaskId, type ToolCall } from "../contract/index.js";
+import { OutpostError, type RunEvent, type TaskId, type ToolCall, type WireError } from "../contract/index.js";
 import { SSE_HEADERS, toByteStream } from "../binding/index.js";
 import { bodyLimitsFor, CallScanner, collectText, formatToolCalls, newCallId, type CallDelta, type CollectedText } from "../tasks/index.js";
 import { admitRun } from "./admission.js";
@@ -78,6 +78,12 @@ export function openAiError(thrown: unknown): Response {
   return jsonResponse({ error: { message: error.message, type, param: null, code: error.code.toLowerCase() } }, error);
 }
 
+/** A failure after a stream has started, told in-band: the OpenAI SDKs throw an APIError for a `data:` event with an `error`. */
+export function streamError(wire: WireError): string {
+  const error = OutpostError.fromWire(wire);
+  return `data: ${JSON.stringify({ error: { message: error.message, type: "server_error", code: error.code.toLowerCase() } })}\n\n`;
+}
+
 /** SSE chunk encoder for chat.completion.chunk / text_completion streams. */
 function chunkEncoder(kind: "chat" | "completion", id: string, model: string, created: number, includeUsage: boolean) {
   let first = true;
@@ -99,10 +105,7 @@ function chunkEncoder(kind: "chat" | "completion", id: string, model: string, cr
       first = false;
       return frame({ delta, finish_reason: null });
     }
-    if (event.type === "error") {
-      const error = OutpostError.fromWire(event.error);
-      return `data: ${JSON.stringify({ error: { message: error.message, type: "server_error", code: error.code.toLowerCase() } })}\n\n`;
-    }
+    if (event.type === "error") return streamError(event.error);
     // Calls not streamed as they were generated (a triggerless format's whole-JSON answer) go whole.
     const calls = kind === "chat" && event.toolCalls && !scanner ? frame({ delta: first ? { role: "assistant", tool_calls: toolCallDeltas(event.toolCalls) } : { tool_calls: toolCallDeltas(event.toolCalls) }, finish_reason: null }) : "";
     const last = kind === "chat" ? { delta: {}, finish_reason: finishOf(event) } : { text: "", finish_reason: finishOf(event) };

@@ -25,6 +25,12 @@ export interface TranscriptionJob {
   field: string;
   /** The answer's shape, for the task's shape(); the engine answers the same Transcript for both. */
   output: SpeechRecognitionSettings["output"];
+  /**
+   * Stream the transcript: the engine answers events instead of a Transcript, a `token` with each
+   * 30 s window's text as the window is transcribed (after the first, led by a space, so the
+   * tokens join into the `text` a JSON answer has), then `done`.
+   */
+  stream?: true;
 }
 
 /** One word and when it is spoken, in seconds from the start of the audio. */

@@ -54,8 +54,8 @@ test("whisper answers words and vtt; turbo transcription_info and segments", asy
 
 test("models/schema serves each model's own inputs", () => {
   const properties = (model: ModelDescriptor) => Object.keys((speechRecognition.schemasFor!(model).input as { properties: object }).properties);
-  assert.deepEqual(properties(whisper), ["audio", "task", "language", "initial_prompt"]);
-  assert.deepEqual(properties(turbo), ["audio", "task", "language", "initial_prompt", "vad_filter", "prefix"]);
+  assert.deepEqual(properties(whisper), ["audio", "task", "language", "initial_prompt", "stream"]);
+  assert.deepEqual(properties(turbo), ["audio", "task", "language", "initial_prompt", "stream", "vad_filter", "prefix"]);
 });
 
 test("WebVTT and SubRip cue each segment", () => {

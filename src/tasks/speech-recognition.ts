@@ -25,6 +25,7 @@ const decoding = {
     .optional()
     .describe("The spoken language as an ISO 639-1 code; the model detects it when omitted."),
   initial_prompt: z.string().max(MAX_PROMPT_CHARS).optional().describe("Text the decoder sees as what came before: names, spelling, style."),
+  stream: z.boolean().optional().describe("Outpost: stream the transcript as server-sent events, each 30 s window's text as it is transcribed (Workers AI's text stream format), instead of the JSON answer."),
 };
 
 /** `@cf/openai/whisper`, `whisper-tiny-en`: the file's bytes (Workers AI takes nothing else; the options are Outpost's). */
@@ -112,11 +113,13 @@ export const speechRecognition: Task = {
       output,
       ...(options.language !== undefined ? { language: options.language } : {}),
       ...(options.initial_prompt ? { initialPrompt: options.initial_prompt } : {}),
+      ...(options.stream ? { stream: true as const } : {}),
     };
-    return { stream: false, job };
+    return { stream: job.stream === true, job };
   },
 
   async shape(result: EngineResult, prepared): Promise<RunResult> {
+    if (prepared.stream && result.kind === "events") return result;
     if (result.kind !== "json") throw new OutpostError("INTERNAL", "speech-recognition engine returned no transcript");
     const transcript = result.value as Transcript;
     const job = prepared.job as TranscriptionJob;

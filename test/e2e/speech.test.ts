@@ -5,11 +5,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import OpenAI, { toFile } from "openai";
+import type { TranscriptionStreamEvent } from "openai/resources/audio/transcriptions";
 import { createRemoteAi } from "../../src/binding/index.js";
 import { createOutpost, type Outpost } from "../../src/cli/outpost.js";
-import { flacFile, silentMp3, speech, tone, wavFile } from "../helpers/audio.js";
+import { flacFile, longSpeech, silentMp3, speech, tone, wavFile } from "../helpers/audio.js";
 import { envelopeError, envelopeResult, openAiError, post } from "../helpers/http.js";
 import { LegacyAi } from "../helpers/legacy-ai.js";
+import { readSse } from "../helpers/sse.js";
 import { MODEL_MIRROR, startServer, type TestServer } from "../helpers/server.js";
 
 /**
@@ -173,6 +175,64 @@ describe("speech recognition (whisper engine, random-weight stand-in)", () => {
     });
     await openAiError(await fetch(`${server.url}/v1/audio/transcriptions`, { method: "POST", body: form({ model: STANDIN, response_format: "docx" }, hello) }), 400, "input_invalid", /response_format/);
     assert.equal(typeof (await openai.audio.transcriptions.create({ model: STANDIN, file: await file() })).text, "string", "still serving");
+  });
+
+  test("the OpenAI SDK streams a transcription: a delta per 30 s window as it is transcribed, then done with the whole text", async () => {
+    const openai = new OpenAI({ apiKey: "any", baseURL: `${server.url}/v1`, maxRetries: 0 });
+    const long = longSpeech(17);
+    const streamed = async (response_format: "json" | "text") => {
+      const events: TranscriptionStreamEvent[] = [];
+      const stream = await openai.audio.transcriptions.create({ model: STANDIN, file: await toFile(long, "long.wav", { type: "audio/wav" }), response_format, stream: true });
+      for await (const event of stream) events.push(event);
+      return events;
+    };
+    for (const format of ["json", "text"] as const) {
+      const events = await streamed(format);
+      const done = events.at(-1);
+      assert.ok(done?.type === "transcript.text.done", `the stream ends with done, not ${done?.type}`);
+      const deltas = events.slice(0, -1).map((e) => (e.type === "transcript.text.delta" ? e.delta : assert.fail(`a delta, not ${e.type}`)));
+      // Three windows of speech: the stand-in says something in each (a silent one would send no delta).
+      assert.ok(deltas.length >= 2, `${deltas.length} deltas before done`);
+      assert.equal(done.text, deltas.join(""));
+    }
+
+    // A client that goes after the first delta: the server lets go of the job (at the latest when
+    // it next writes to the closed socket, as for any stream) and serves the next request whole.
+    const controller = new AbortController();
+    const stream = await openai.audio.transcriptions.create({ model: STANDIN, file: await toFile(long, "long.wav", { type: "audio/wav" }), stream: true }, { signal: controller.signal });
+    const seen: string[] = [];
+    // The SDK ends an aborted stream's loop quietly.
+    for await (const event of stream) {
+      seen.push(event.type);
+      controller.abort();
+    }
+    assert.deepEqual(seen, ["transcript.text.delta"]);
+    const next = await streamed("json");
+    assert.equal(next.at(-1)?.type, "transcript.text.done");
+    assert.ok(next.length >= 3, "the next request is streamed whole");
+  });
+
+  test("REST's Outpost stream is Workers AI's text stream: a response per window, usage, [DONE]", async () => {
+    const res = await post(rest(TURBO), { audio: longSpeech(17).toString("base64"), stream: true });
+    assert.equal(res.headers.get("content-type"), "text/event-stream");
+    const events: string[] = [];
+    await readSse(res.body!, (data) => void events.push(data));
+    assert.equal(events.at(-1), "[DONE]");
+    assert.deepEqual(JSON.parse(events.at(-2)!), { response: "", usage: { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 } });
+    const texts = events.slice(0, -2).map((data) => (JSON.parse(data) as { response: string }).response);
+    assert.ok(texts.length >= 2 && texts.every((text) => text.trim().length > 0), JSON.stringify(texts));
+  });
+
+  test("stream is refused where OpenAI does not stream: subtitles, verbose_json and translations", async () => {
+    const refused: [string, Record<string, string>, RegExp][] = [
+      ["transcriptions", { response_format: "srt" }, /'\/stream': a 'srt' transcript is not streamed/],
+      ["transcriptions", { response_format: "vtt" }, /'\/stream': a 'vtt' transcript is not streamed/],
+      ["transcriptions", { response_format: "verbose_json" }, /'\/stream': a 'verbose_json' transcript is not streamed/],
+      ["translations", {}, /'\/stream': translations are not streamed/],
+    ];
+    for (const [endpoint, fields, message] of refused) {
+      await openAiError(await fetch(`${server.url}/v1/audio/${endpoint}`, { method: "POST", body: form({ model: TURBO, stream: "true", ...fields }, hello) }), 400, "input_invalid", message);
+    }
   });
 
   describe("the env.AI binding", () => {

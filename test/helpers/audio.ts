@@ -110,6 +110,11 @@ export function speech(text: string): Buffer {
   }
 }
 
+/** espeak-ng reading `sentences` numbered sentences, about 4.1 s each: 17 make 70 s, three of whisper's 30 s windows. */
+export function longSpeech(sentences: number): Buffer {
+  return speech(Array.from({ length: sentences }, (_, i) => `Sentence number ${i + 1} of a long recording, read slowly past one window.`).join(" "));
+}
+
 /** CRC-8 (poly 0x07) of a FLAC frame header, CRC-16 (poly 0x8005) of a whole frame. */
 function flacCrc(bytes: Uint8Array, bits: 8 | 16): number {
   const poly = bits === 8 ? 0x07 : 0x8005;

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { resolve } from "node:path";
 import { test } from "node:test";
-import { OutpostError, type ModelDescriptor, type TranscriptionJob, type Transcript } from "../../contract/index.js";
-import { tone, wavFile } from "../../../test/helpers/audio.js";
+import { OutpostError, type ModelDescriptor, type RunEvent, type TranscriptionJob, type Transcript } from "../../contract/index.js";
+import { longSpeech, tone, wavFile } from "../../../test/helpers/audio.js";
 import { buildSegments } from "./transcript.js";
 import { WhisperEngine } from "./whisper-engine.js";
 
@@ -46,6 +46,38 @@ test("bad audio, an English-only model asked to translate, and a cancelled job e
   setTimeout(() => cancelled.abort(), 200);
   await assert.rejects(long, code("ABORTED"));
   const next = await loaded.run(job(wavFile(tone(1, 16_000), 16_000)), never);
+  assertTimes((next as { value: Transcript }).value, 1);
+});
+
+test("a streamed job sends each window's text as a token (the later ones led by a space), then done", async () => {
+  await using loaded = await new WhisperEngine().load({ model, path: STANDIN, slots: 1, threads: 1 });
+  const result = await loaded.run(job(longSpeech(17), { stream: true }), new AbortController().signal);
+  assert.equal(result.kind, "events");
+  const events: RunEvent[] = [];
+  for await (const event of (result as { events: AsyncIterable<RunEvent> }).events) events.push(event);
+  const tokens = events.slice(0, -1).map((e) => (e.type === "token" ? e.text : assert.fail(`a token, not ${e.type}`)));
+  assert.deepEqual(events.at(-1), { type: "done", usage: { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 }, finishReason: "stop" });
+  // One token per window that said something: the stand-in says something in each window of speech.
+  assert.ok(tokens.length >= 2 && tokens.length <= 3, `${tokens.length} tokens for three windows`);
+  tokens.forEach((text, i) => assert.match(text, i === 0 ? /^\S/ : /^ \S/));
+});
+
+test("a streamed job is transcribed window by window: cancelled after its first token it stops, and the next job runs", async () => {
+  await using loaded = await new WhisperEngine().load({ model, path: STANDIN, slots: 1, threads: 1 });
+  const clip = longSpeech(17);
+  const cancelled = new AbortController();
+  const result = await loaded.run(job(clip, { stream: true }), cancelled.signal);
+  const events = (result as { events: AsyncIterable<RunEvent> }).events[Symbol.asyncIterator]();
+  assert.equal((await events.next()).value?.type, "token");
+  // Had the whole transcript been made before the first token, this cancel would come too late.
+  cancelled.abort();
+  await assert.rejects(events.next(), (e: unknown) => e instanceof OutpostError && e.code === "ABORTED");
+  // A consumer that stops reading lets go of the worker only once its job has stopped.
+  const second = await loaded.run(job(clip, { stream: true }), new AbortController().signal);
+  const stopped = (second as { events: AsyncIterable<RunEvent> }).events[Symbol.asyncIterator]();
+  assert.equal((await stopped.next()).value?.type, "token");
+  await stopped.return?.();
+  const next = await loaded.run(job(wavFile(tone(1, 16_000), 16_000)), new AbortController().signal);
   assertTimes((next as { value: Transcript }).value, 1);
 });
 

@@ -2,7 +2,7 @@ import { stat } from "node:fs/promises";
 import { basename, extname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
-import { OutpostError, type Engine, type EngineLoadOptions, type EngineResult, type LoadedModel, type TranscriptionJob } from "../../contract/index.js";
+import { OutpostError, type Engine, type EngineLoadOptions, type EngineResult, type LoadedModel, type RunEvent, type Transcript, type TranscriptionJob } from "../../contract/index.js";
 import type { FromWorker, ToWorker, WorkerInit } from "./worker-protocol.js";
 
 /** The worker beside this build: `.ts` under tsx in development, `.js` from dist/. */
@@ -65,26 +65,80 @@ class WhisperModel implements LoadedModel {
 
   async run(raw: unknown, signal: AbortSignal): Promise<EngineResult> {
     const job = raw as TranscriptionJob;
-    const previous = this.#turn;
-    let done!: () => void;
-    this.#turn = new Promise((resolve) => (done = resolve));
+    if (job.stream) return { kind: "events", events: this.#stream(job, signal) };
+    const release = await this.#takeTurn(signal);
     try {
-      await previous;
-      if (signal.aborted) throw aborted();
-      return { kind: "json", value: await this.#transcribe(job, signal) };
+      return { kind: "json", value: await this.#transcribe(job, signal, () => undefined) };
     } finally {
-      done();
+      release();
     }
   }
 
-  #transcribe(job: TranscriptionJob, signal: AbortSignal): Promise<unknown> {
+  /** Waits for the jobs queued before this one; the answer hands the worker on to the next. */
+  async #takeTurn(signal: AbortSignal): Promise<() => void> {
+    const previous = this.#turn;
+    let release!: () => void;
+    this.#turn = new Promise((resolve) => (release = resolve));
+    await previous;
+    if (!signal.aborted) return release;
+    release();
+    throw aborted();
+  }
+
+  /**
+   * Each window's text as a token the moment the worker has it, then `done`. The worker is held
+   * until its reply for this job: a consumer that stops early cancels the job and waits for it
+   * to stop (at the next window), so the next job never starts beside it.
+   */
+  async *#stream(job: TranscriptionJob, signal: AbortSignal): AsyncIterable<RunEvent> {
+    const release = await this.#takeTurn(signal);
+    const windows: string[] = [];
+    let settled = false;
+    let wake: (() => void) | undefined;
+    const transcript = this.#transcribe(job, signal, (text) => {
+      windows.push(text);
+      wake?.();
+    }).finally(() => {
+      settled = true;
+      wake?.();
+    });
+    // Awaited below, or in finally when the consumer stops early: never unhandled meanwhile.
+    transcript.catch(() => undefined);
+    try {
+      let sent = false;
+      // Once cancelled, nothing more is sent: the worker stops at its next window and says so.
+      while (!signal.aborted) {
+        const text = windows.shift();
+        if (text === undefined) {
+          if (settled) break;
+          await new Promise<void>((resolve) => (wake = resolve));
+          continue;
+        }
+        // A silent window says nothing; the joined tokens spell the JSON answer's `text`.
+        if (!text) continue;
+        yield { type: "token", text: sent ? ` ${text}` : text };
+        sent = true;
+      }
+      await transcript;
+      if (signal.aborted) throw aborted();
+      // whisper.cpp's token counts are not reported; a JSON transcript carries no usage either.
+      yield { type: "done", usage: { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 }, finishReason: "stop" };
+    } finally {
+      if (!settled) Atomics.store(this.cancelled, 0, 1);
+      await transcript.catch(() => undefined);
+      release();
+    }
+  }
+
+  #transcribe(job: TranscriptionJob, signal: AbortSignal, onWindow: (text: string) => void): Promise<Transcript> {
     if (this.#dead) return Promise.reject(this.#dead);
     const id = this.#nextId++;
     Atomics.store(this.cancelled, 0, 0);
     const onAbort = () => Atomics.store(this.cancelled, 0, 1);
     signal.addEventListener("abort", onAbort, { once: true });
-    return new Promise<unknown>((resolve, reject) => {
+    return new Promise<Transcript>((resolve, reject) => {
       this.#replies.set(id, (reply) => {
+        if ("window" in reply) return onWindow(reply.window);
         this.#replies.delete(id);
         signal.removeEventListener("abort", onAbort);
         if ("transcript" in reply) resolve(reply.transcript);

@@ -9,4 +9,5 @@ export interface WorkerInit {
 }
 
 export type ToWorker = { id: number; job: TranscriptionJob };
-export type FromWorker = { ready: true } | { id: number; transcript: Transcript } | { id: number; error: WireError };
+/** A streamed job (`job.stream`) also gets each window's trimmed text as soon as it is transcribed, before its transcript. */
+export type FromWorker = { ready: true } | { id: number; window: string } | { id: number; transcript: Transcript } | { id: number; error: WireError };

@@ -21,14 +21,14 @@ const cancelled = new Int32Array(cancel);
 
 const port = parentPort!;
 port.on("message", (message: ToWorker) => {
-  transcribe(message.job)
+  transcribe(message.job, (text) => port.postMessage({ id: message.id, window: text } satisfies FromWorker))
     .then((transcript): FromWorker => ({ id: message.id, transcript }))
     .catch((error: unknown): FromWorker => ({ id: message.id, error: OutpostError.from(error).toWire() }))
     .then((reply) => port.postMessage(reply));
 });
 port.postMessage({ ready: true } satisfies FromWorker);
 
-async function transcribe(job: TranscriptionJob): Promise<Transcript> {
+async function transcribe(job: TranscriptionJob, onWindow: (text: string) => void): Promise<Transcript> {
   const language = checkLanguage(job);
   const samples = decodeToWhisperInput(Buffer.from(job.audio, "base64"), job.field, decodeAudio);
   const durationS = samples.length / WHISPER_SAMPLE_RATE;
@@ -45,6 +45,7 @@ async function transcribe(job: TranscriptionJob): Promise<Transcript> {
     await delivered(text);
     if (start === 0 && language === "auto") detected = Whisper.lang(whisper.fullLangId) ?? "en";
     texts.push(text.trim());
+    if (job.stream) onWindow(text.trim());
     windows.push({ offsetS: start / WHISPER_SAMPLE_RATE, durationS: chunk.length / WHISPER_SAMPLE_RATE, pieces });
   }
   return { text: texts.filter(Boolean).join(" "), language: detected, durationS, segments: buildSegments(windows, durationS) };
