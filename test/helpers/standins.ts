@@ -16,11 +16,13 @@ export const STANDIN_FOLDERS: Readonly<Record<string, string>> = {
 /**
  * A mirror holding everything in MODEL_MIRROR and, under the real exports' names, the
  * stand-ins (same layout, tokenizer and I/O), so a server serves every task's Workers AI id
- * through the real path (store, runner, engine). The caller removes the folder.
+ * through the real path (store, runner, engine); `extra` links more by mirror name (a real
+ * model fetched for the test, as real-media.ts's centernetFolder()). The caller removes the folder.
  */
-export function standinMirror(): string {
+export function standinMirror(extra: Record<string, string> = {}): string {
   const dir = mkdtempSync(join(tmpdir(), "outpost-standin-mirror-"));
   for (const name of readdirSync(MODEL_MIRROR)) symlinkSync(join(MODEL_MIRROR, name), join(dir, name));
   for (const [folder, standin] of Object.entries(STANDIN_FOLDERS)) symlinkSync(join(MODEL_MIRROR, "standins", standin), join(dir, folder));
+  for (const [name, target] of Object.entries(extra)) symlinkSync(target, join(dir, name));
   return dir;
 }

@@ -5,16 +5,19 @@ import { after, before, test } from "node:test";
 import type { Browser, Page } from "playwright-core";
 import sharp from "sharp";
 import { ARTIFACTS, dashboardSuite, openDashboard, type WatchedPage } from "../helpers/browser.js";
+import { centernetFolder, photo as realPhoto } from "../helpers/real-media.js";
 import { standinMirror } from "../helpers/standins.js";
 import { type TestServer } from "../helpers/server.js";
 
 // The Vision page in real Chromium against the real server and the random-weight stand-ins
-// (their labels are arbitrary, so each check compares the page with the API's own answer).
+// (their labels are arbitrary, so each check compares the page with the API's own answer), and
+// one real trained detector, MobileNetV3-CenterNet on TF.js, whose boxes on a real photo mean something.
 const RESNET = "@cf/microsoft/resnet-50";
 const DETR = "@cf/facebook/detr-resnet-50";
+const CENTERNET = "@outpost/mobilenetv3-centernet";
 const CAPTIONER = "@outpost/vit-gpt2-tiny-standin";
 
-const mirror = standinMirror();
+const mirror = standinMirror({ "mobilenetv3-centernet": centernetFolder() });
 after(() => rmSync(mirror, { recursive: true, force: true }));
 let server: TestServer;
 let browser: Browser;
@@ -57,6 +60,11 @@ async function upload(name: string, buffer: Buffer, mimeType = "image/png", on =
 const drawnRects = (form: string, on = page) =>
   on.locator(`${form} .frame rect`).evaluateAll((rects) => rects.map((r) => ({ label: r.getAttribute("data-label"), x: Number(r.getAttribute("x")), y: Number(r.getAttribute("y")), width: Number(r.getAttribute("width")), height: Number(r.getAttribute("height")) })));
 
+type Detection = { score: number; label: string; box: { xmin: number; ymin: number; xmax: number; ymax: number } };
+
+/** The rectangles a detector's answer should draw (none of these tests' boxes pass the image's edges). */
+const rectsOf = (found: Detection[]) => found.map(({ label, box }) => ({ label, x: box.xmin, y: box.ymin, width: box.xmax - box.xmin, height: box.ymax - box.ymin }));
+
 test("classify shows the model's five labels with their scores, in its order", async () => {
   await upload("photo.png", photo);
   await page.waitForSelector("section.vision img.preview");
@@ -72,14 +80,33 @@ test("detect draws exactly the API's boxes over the image (the DETR stand-in fin
   const body = await submit(DETECT, DETR);
   assert.equal(body.success, true);
   await page.waitForSelector(`${DETECT} .frame svg`);
-  const rects = await drawnRects(DETECT);
-  assert.deepEqual(
-    rects,
-    (body.result as { label: string; box: { xmin: number; ymin: number; xmax: number; ymax: number } }[]).map(({ label, box }) => ({ label, x: box.xmin, y: box.ymin, width: box.xmax - box.xmin, height: box.ymax - box.ymin })),
-  );
+  assert.deepEqual(await drawnRects(DETECT), rectsOf(body.result));
   if (body.result.length === 0) assert.equal(await page.textContent(`${DETECT} .hint`), "No objects found.");
   await page.waitForSelector(`${DETECT} .frame svg`);
   assert.equal(await page.getAttribute(`${DETECT} .frame svg`, "viewBox"), "0 0 320 240");
+});
+
+test("the real detector's boxes on a real photo are drawn where the API puts them: a person on the astronaut", async () => {
+  const astronaut = realPhoto("astronaut.png");
+  await upload("astronaut.png", astronaut);
+  await page.waitForSelector("section.vision img.preview");
+  await page.selectOption("#vision-detect-model", CENTERNET);
+  const body = await submit(DETECT, CENTERNET);
+  assert.equal(body.success, true, JSON.stringify(body.errors));
+  const found = body.result as Detection[];
+  assert.ok(found.some((d) => d.label === "person" && d.score >= 0.5), JSON.stringify(found));
+  // The API's own answer for the same file, asked apart from the page, is what the page drew.
+  const api = (await (await fetch(`${server.url}/ai/run/${CENTERNET}`, { method: "POST", body: new Uint8Array(astronaut), headers: { "content-type": "image/png" } })).json()) as { result: Detection[] };
+  assert.deepEqual(api.result, found);
+  await page.waitForSelector(`${DETECT} .frame rect[data-label=person]`);
+  assert.equal(await page.getAttribute(`${DETECT} .frame svg`, "viewBox"), "0 0 512 512");
+  assert.deepEqual(await drawnRects(DETECT), rectsOf(found));
+  assert.deepEqual(await page.locator(`${DETECT} .frame text`).allTextContents(), found.map((d) => d.label));
+  await page.screenshot({ path: join(ARTIFACTS, "vision-centernet.png"), fullPage: true });
+  // Back to the synthetic picture and the stand-in the later tests use.
+  await page.selectOption("#vision-detect-model", DETR);
+  await upload("photo.png", photo);
+  await page.waitForSelector("section.vision img.preview");
 });
 
 test("boxes are drawn at the answer's pixels, labels are text however they read, and a malformed answer is refused", async () => {
