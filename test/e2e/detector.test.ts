@@ -1,13 +1,12 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, symlinkSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { rmSync } from "node:fs";
 import { after, before, describe, test } from "node:test";
 import sharp from "sharp";
 import { createRemoteAi } from "../../src/binding/index.js";
 import { envelopeError, envelopeResult, post } from "../helpers/http.js";
 import { centernetFolder, photo } from "../helpers/real-media.js";
 import { startServer, type TestServer } from "../helpers/server.js";
+import { standinMirror } from "../helpers/standins.js";
 
 const CENTERNET = "@outpost/mobilenetv3-centernet";
 
@@ -22,8 +21,7 @@ describe("object detection with a real detector (MobileNetV3-CenterNet, tfjs eng
 
   before(async () => {
     astronaut = photo("astronaut.png");
-    mirror = mkdtempSync(join(tmpdir(), "outpost-centernet-"));
-    symlinkSync(centernetFolder(), join(mirror, "mobilenetv3-centernet"));
+    mirror = standinMirror({ "mobilenetv3-centernet": centernetFolder() });
     server = await startServer({ "model-mirror": mirror });
   });
   after(async () => {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync, symlinkSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -12,7 +12,8 @@ import { flacFile, longSpeech, silentMp3, speech, tone, wavFile } from "../helpe
 import { envelopeError, envelopeResult, openAiError, post } from "../helpers/http.js";
 import { LegacyAi } from "../helpers/legacy-ai.js";
 import { readSse } from "../helpers/sse.js";
-import { MODEL_MIRROR, startServer, type TestServer } from "../helpers/server.js";
+import { startServer, type TestServer } from "../helpers/server.js";
+import { standinMirror } from "../helpers/standins.js";
 
 /**
  * Speech recognition on the random-weight whisper stand-in (../shared/models/standins): its
@@ -37,14 +38,6 @@ function assertTimes(words: Word[], durationS: number): void {
   }
 }
 
-/** A mirror holding the stand-ins and the stand-in whisper under turbo's file name. */
-function mirror(): string {
-  const dir = mkdtempSync(join(tmpdir(), "outpost-speech-mirror-"));
-  symlinkSync(join(MODEL_MIRROR, "standins"), join(dir, "standins"));
-  symlinkSync(join(MODEL_MIRROR, "standins/whisper-micro.en.bin"), join(dir, "ggml-large-v3-turbo.bin"));
-  return dir;
-}
-
 describe("speech recognition (whisper engine, random-weight stand-in)", () => {
   let server: TestServer;
   let mirrorDir: string;
@@ -55,7 +48,7 @@ describe("speech recognition (whisper engine, random-weight stand-in)", () => {
   const raw = (url: string, bytes: Uint8Array, type?: string) => fetch(url, { method: "POST", body: new Uint8Array(bytes), headers: type ? { "content-type": type } : {} });
 
   before(async () => {
-    mirrorDir = mirror();
+    mirrorDir = standinMirror();
     server = await startServer({ "model-mirror": mirrorDir });
     hello = speech("Hello world. This is a test of speech recognition.");
     helloS = hello.readUInt32LE(40) / 2 / 22_050;

@@ -1,35 +1,18 @@
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { createRemoteAi } from "../../src/binding/index.js";
 import { createOutpost, type Outpost } from "../../src/cli/outpost.js";
 import { envelopeError, envelopeResult, post } from "../helpers/http.js";
-import { MODEL_MIRROR, startServer, type TestServer } from "../helpers/server.js";
+import { startServer, type TestServer } from "../helpers/server.js";
+import { standinMirror } from "../helpers/standins.js";
 
 const M2M100 = "@cf/meta/m2m100-1.2b";
 const BART = "@cf/facebook/bart-large-cnn";
 const SST2 = "@cf/huggingface/distilbert-sst-2-int8";
 const RERANKER = "@cf/baai/bge-reranker-base";
-
-/**
- * A mirror whose folders for the real exports hold the random-weight stand-ins: same layout,
- * tokenizer and I/O, so the whole path (store, runner, transformers.js) is the real one.
- */
-function standinMirror(): string {
-  const dir = mkdtempSync(join(tmpdir(), "outpost-standins-"));
-  for (const [folder, standin] of [
-    ["m2m100_1.2B", "m2m100-tiny"],
-    ["bart-large-cnn", "bart-tiny"],
-    ["distilbert-base-uncased-finetuned-sst-2-english", "distilbert-sst2-tiny"],
-    ["bge-reranker-base", "bge-reranker-tiny"],
-  ] as const) {
-    mkdirSync(dirname(join(dir, folder)), { recursive: true });
-    symlinkSync(join(MODEL_MIRROR, "standins", standin), join(dir, folder));
-  }
-  return dir;
-}
 
 /** Translation, summarization and text classification on transformers.js, over REST and the binding. */
 describe("text tools (transformers engine, random-weight stand-ins)", () => {

@@ -1,34 +1,19 @@
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { rmSync } from "node:fs";
 import { deflateSync } from "node:zlib";
 import { after, before, describe, test } from "node:test";
 import sharp from "sharp";
 import { createRemoteAi } from "../../src/binding/index.js";
 import { envelopeError, envelopeResult, post } from "../helpers/http.js";
 import { LegacyAi } from "../helpers/legacy-ai.js";
-import { MODEL_MIRROR, startServer, type TestServer } from "../helpers/server.js";
+import { startServer, type TestServer } from "../helpers/server.js";
+import { standinMirror } from "../helpers/standins.js";
 
 const RESNET = "@cf/microsoft/resnet-50";
 const DETR = "@cf/facebook/detr-resnet-50";
 const CAPTIONER = "@outpost/vit-gpt2-tiny-standin";
 const UFORM = "@cf/unum/uform-gen2-qwen-500m";
 const LLAVA = "@cf/llava-hf/llava-1.5-7b-hf";
-
-/** The real exports' mirror folders, holding the random-weight stand-ins. */
-function standinMirror(): string {
-  const dir = mkdtempSync(join(tmpdir(), "outpost-standins-"));
-  for (const [folder, standin] of [
-    ["resnet-50", "resnet50-tiny"],
-    ["detr-resnet-50", "detr-tiny"],
-    ["standins/vit-gpt2-tiny", "vit-gpt2-tiny"],
-  ] as const) {
-    mkdirSync(dirname(join(dir, folder)), { recursive: true });
-    symlinkSync(join(MODEL_MIRROR, "standins", standin), join(dir, folder));
-  }
-  return dir;
-}
 
 const crcTable = Array.from({ length: 256 }, (_, n) => {
   let c = n;

@@ -3,8 +3,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { MODEL_MIRROR } from "./server.js";
 
-/** The real exports' mirror folders (catalog `fileName`s) and the random-weight stand-in each holds here. */
-export const STANDIN_FOLDERS: Readonly<Record<string, string>> = {
+/** The real exports' mirror names (catalog `fileName`s) and the random-weight stand-in, under standins/, each is here. */
+const STANDINS: Readonly<Record<string, string>> = {
+  // whisper-large-v3-turbo's answer shape, on the stand-in's ggml file (English-only: it refuses translate).
+  "ggml-large-v3-turbo.bin": "whisper-micro.en.bin",
   "m2m100_1.2B": "m2m100-tiny",
   "bart-large-cnn": "bart-tiny",
   "distilbert-base-uncased-finetuned-sst-2-english": "distilbert-sst2-tiny",
@@ -22,7 +24,7 @@ export const STANDIN_FOLDERS: Readonly<Record<string, string>> = {
 export function standinMirror(extra: Record<string, string> = {}): string {
   const dir = mkdtempSync(join(tmpdir(), "outpost-standin-mirror-"));
   for (const name of readdirSync(MODEL_MIRROR)) symlinkSync(join(MODEL_MIRROR, name), join(dir, name));
-  for (const [folder, standin] of Object.entries(STANDIN_FOLDERS)) symlinkSync(join(MODEL_MIRROR, "standins", standin), join(dir, folder));
+  for (const [name, standin] of Object.entries(STANDINS)) symlinkSync(join(MODEL_MIRROR, "standins", standin), join(dir, name));
   for (const [name, target] of Object.entries(extra)) symlinkSync(target, join(dir, name));
   return dir;
 }
