@@ -101,4 +101,7 @@ export const MIGRATIONS: readonly string[] = [
      error TEXT
    );
    CREATE INDEX gateway_logs_gateway_at ON gateway_logs (gateway, at);`,
+  // AI Gateway's patchLog: the caller's feedback (-1 or 1) and score (0 to 100) on one request.
+  `ALTER TABLE gateway_logs ADD COLUMN feedback INTEGER;
+   ALTER TABLE gateway_logs ADD COLUMN score REAL;`,
 ];

@@ -1,7 +1,7 @@
 import type { Authenticator, Backend, ModelAdmin, Principal, RequestRecord, SystemReport, TokenAdmin } from "../contract/index.js";
 import type { LatencyQuery, LatencyRow, RequestQuery, UsageQuery, UsageRow } from "../accounts/index.js";
 import type { RunFn } from "../binding/index.js";
-import type { Gateway, GatewayInfo, GatewayLogEntry, LogQuery } from "../gateway/index.js";
+import type { GatewaySurface } from "../gateway/index.js";
 import type { GuardSettings } from "./guards.js";
 
 /** What every HTTP surface is built from. */
@@ -35,12 +35,9 @@ export interface ApiDeps {
     /** p50/p99 latency per model from the request log: GET /api/latency. */
     latency(query: LatencyQuery): LatencyRow[];
   };
-  /** AI Gateway: the gateways (`get` throws GATEWAY_NOT_FOUND) and their request logs, for GET /api/gateways. */
-  gateways?: {
-    list(): GatewayInfo[];
-    get(id: string): Gateway;
-    logs(query: LogQuery): { entries: GatewayLogEntry[]; total: number };
-  };
+  /** AI Gateway: the gateways (`get` throws GATEWAY_NOT_FOUND) and their request logs, for GET /api/gateways and `env.AI.gateway(id)`. */
+  gateways?: GatewaySurface;
+
   /** GET /api/system (admin): the GPU backend in use, devices, VRAM and the fallback reason; without it 404. */
   system?: () => Promise<SystemReport>;
   /** Network mode: the operations view served at GET /network. */

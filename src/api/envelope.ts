@@ -1,8 +1,21 @@
-import { OutpostError } from "../contract/index.js";
+import { SSE_HEADERS, toByteStream, workersSseEvent } from "../binding/index.js";
+import { OutpostError, type RunResult } from "../contract/index.js";
 
 /** Workers AI REST envelope for a JSON result. */
 export function success(result: unknown): { result: unknown; success: true; errors: []; messages: [] } {
   return { result, success: true, errors: [], messages: [] };
+}
+
+/** Workers AI REST's answer to a run: JSON in the envelope, streams and bytes raw. */
+export function restResponse(result: RunResult): Response {
+  switch (result.kind) {
+    case "json":
+      return Response.json(success(result.value));
+    case "events":
+      return new Response(toByteStream(result.events, workersSseEvent), { headers: SSE_HEADERS });
+    case "bytes":
+      return new Response(result.body, { headers: { "content-type": result.contentType } });
+  }
 }
 
 /** Workers AI REST error: envelope, status and Retry-After, from any thrown value. */

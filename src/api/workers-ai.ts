@@ -5,20 +5,19 @@ import {
   BINDING_MODELS_URL,
   BINDING_RUN_URL,
   errorToBindingResponse,
+  GATEWAY_BINDING_URL,
   isTensorSession,
   resultToTensors,
-  SSE_HEADERS,
   tensorBodyLimits,
   tensorsToInputs,
   toBindingResponse,
-  toByteStream,
-  workersSseEvent,
 } from "../binding/index.js";
-import { binaryInputFor, bodyLimitsFor, getTask } from "../tasks/index.js";
+import { binaryInputFor, bodyLimitsFor, DEFAULT_BODY_LIMITS, getTask } from "../tasks/index.js";
 import { admitRun } from "./admission.js";
 import type { BodyReader } from "./body.js";
 import type { ApiDeps } from "./deps.js";
-import { failure, success } from "./envelope.js";
+import { failure, restResponse, success } from "./envelope.js";
+import { answerGatewayCall } from "./gateway-binding.js";
 import { runOptions, splitOptions } from "./run-options.js";
 import { noteServedModel } from "./served-by.js";
 
@@ -78,6 +77,17 @@ export function workersAiRoutes(deps: ApiDeps, body: BodyReader): Hono {
 
   const proxy = async (c: Context) => {
     const forwarded = c.req.header("x-forwarded") ?? BINDING_RUN_URL;
+    if (forwarded.startsWith(GATEWAY_BINDING_URL)) {
+      return answerGatewayCall(deps, {
+        method: c.req.method,
+        url: forwarded,
+        header: (name) => c.req.header(name),
+        body: () => body.read(c, DEFAULT_BODY_LIMITS),
+        options: runOptions(c, undefined),
+        origin: new URL(c.req.url).origin,
+        admit: (model) => admit(c, model),
+      });
+    }
     if (forwarded.startsWith(BINDING_MODELS_URL)) {
       // workerd's models() reads a failure as an API envelope (errors[0].message), unlike run().
       try {
@@ -110,6 +120,8 @@ export function workersAiRoutes(deps: ApiDeps, body: BodyReader): Hono {
   };
   app.post("/run/proxy", proxy);
   app.get("/run/proxy", proxy);
+  // The binding's gateway(id).patchLog.
+  app.patch("/run/proxy", proxy);
 
   const runRoute = async (c: Context) => {
     try {
@@ -119,14 +131,7 @@ export function workersAiRoutes(deps: ApiDeps, body: BodyReader): Hono {
         const { inputs, options } = splitOptions(parsed);
         return deps.run(model, inputs, runOptions(c, options));
       });
-      switch (result.kind) {
-        case "json":
-          return c.json(success(result.value));
-        case "events":
-          return new Response(toByteStream(result.events, workersSseEvent), { headers: SSE_HEADERS });
-        case "bytes":
-          return new Response(result.body, { headers: { "content-type": result.contentType } });
-      }
+      return restResponse(result);
     } catch (error) {
       return failure(error);
     }

@@ -1,4 +1,5 @@
 import type { ModelSearchItem, ModelSearchParams } from "../contract/index.js";
+import { AiGateway, type GatewayCall } from "./gateway.js";
 import { LOG_ID_HEADER } from "./wire.js";
 
 /** Thrown by `run` for any non-2xx answer, exactly as the Workers `env.AI` binding throws it. */
@@ -36,6 +37,8 @@ export interface AiOptions {
 export interface BindingTransport {
   run(model: string, inputs: unknown, options: AiOptions): Promise<Response>;
   models(params: ModelSearchParams): Promise<ModelSearchItem[]>;
+  /** The calls of `gateway(id)`'s methods. */
+  gateway: GatewayCall;
 }
 
 /**
@@ -71,6 +74,11 @@ export class Ai {
 
   models(params: ModelSearchParams = {}): Promise<ModelSearchItem[]> {
     return this.#transport.models(params);
+  }
+
+  /** AI Gateway's binding methods for gateway `id`: getLog, patchLog, getUrl and universal run. */
+  gateway(id: string): AiGateway {
+    return new AiGateway(this.#transport.gateway, id);
   }
 
   /** Kept for `@cloudflare/ai` 1.1+, which reads logs after each run; Workers returns none either. */

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Backend, GatewayOutcome, GatewayRequest, ModelSearchParams, RunOptions } from "../contract/index.js";
 import { parseError, type AiOptions, type BindingTransport } from "./ai.js";
+import type { GatewayCall } from "./gateway.js";
 import type { RunFn } from "./run.js";
 import { errorToBindingResponse, toBindingResponse } from "./wire.js";
 
@@ -12,6 +13,8 @@ export const BINDING_MODELS_URL = "https://workers-binding.ai/ai-api/models/sear
 export interface LocalGateway {
   /** The `gateway` option checked as the proxy route checks it (INPUT_INVALID naming the field). */
   request(raw: unknown): GatewayRequest;
+  /** `gateway(id)`'s calls, answered as the proxy route answers them. */
+  call: GatewayCall;
 }
 
 /**
@@ -36,6 +39,7 @@ export function localTransport(run: RunFn, backend: Backend, gateway: LocalGatew
     async models(params) {
       return backend.search(params);
     },
+    gateway: gateway.call,
   };
 }
 
@@ -80,6 +84,9 @@ export function remoteTransport(baseUrl: string, options: RemoteOptions = {}): B
       if (!response.ok) throw (await parseError(response)).error;
       const body = (await response.json()) as { result: Awaited<ReturnType<BindingTransport["models"]>> };
       return body.result;
+    },
+    gateway(forwarded, { method, body, headers }) {
+      return fetch(url, { method, body, headers: { ...headers, ...auth, "x-forwarded": forwarded } });
     },
   };
 }

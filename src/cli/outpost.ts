@@ -2,7 +2,8 @@ import { WatchedDatabase } from "../accounts/index.js";
 import { OutpostError, type Backend, type SystemReport } from "../contract/index.js";
 import { Catalog, type CatalogEntry } from "../catalog/index.js";
 import { collectDefaultMetrics, Registry } from "prom-client";
-import { createLocalAi, createRun, RequestMetrics, type Ai, type RunFn } from "../binding/index.js";
+import { answerGatewayCall } from "../api/index.js";
+import { createLocalAi, createRun, RequestMetrics, type Ai, type GatewayCall, type RunFn } from "../binding/index.js";
 import { ENGINE_NAMES } from "../engines/index.js";
 import { gatewayFromOption, openGateways } from "../gateway/index.js";
 import { loadAliases, loadConfig, runnerEnvironment, type Config } from "../config/index.js";
@@ -119,18 +120,32 @@ export function createOutpost(overrides: Partial<Config> = {}, hooks: OutpostHoo
     return hooks.plugins?.wrapRun(run, taskOf) ?? run;
   };
   let here: (ReturnType<typeof openGateways> & { db: WatchedDatabase }) | undefined;
-  const gateways = () => {
+  const opened = () => {
     if (!here) {
       const log = hooks.log ?? ((line: string) => console.error(line));
       const db = new WatchedDatabase(config.dataDir, { log });
       here = { ...openGateways({ db, cacheBytes: config.gatewayCacheBytes, describe: (model) => backend.describe(model), rateOf: (model) => catalog.find(model)?.neurons, log }), db };
     }
-    return here.gateways;
+    return here;
   };
   const run = runOver(backend, (inner) => {
     let gated: RunFn | undefined;
-    return (model, inputs, options = {}) => (options.gateway ? (gated ??= gateways().wrap(inner))(model, inputs, options) : inner(model, inputs, options));
+    return (model, inputs, options = {}) => (options.gateway ? (gated ??= opened().gateways.wrap(inner))(model, inputs, options) : inner(model, inputs, options));
   });
+  const gatewayCall: GatewayCall = (url, init) =>
+    answerGatewayCall(
+      { gateways: opened().surface, run },
+      {
+        method: init.method,
+        url,
+        header: (name) => Object.entries(init.headers ?? {}).find(([key]) => key.toLowerCase() === name)?.[1],
+        body: async () => JSON.parse(init.body ?? "null") as unknown,
+        options: {},
+        // In-process there is no URL to give, and no account's limits to apply.
+        origin: undefined,
+        admit: () => {},
+      },
+    );
   hooks.plugins?.countIn(registry);
   return {
     config,
@@ -143,7 +158,7 @@ export function createOutpost(overrides: Partial<Config> = {}, hooks: OutpostHoo
     requests,
     run,
     runOver,
-    ai: createLocalAi(backend, run, { request: (raw) => gatewayFromOption(raw) }),
+    ai: createLocalAi(backend, run, { request: (raw) => gatewayFromOption(raw), call: gatewayCall }),
     system: async () => {
       if (!compute.list().some((r) => r.library === "llama.cpp")) spares.warm("llama");
       const probe = new Promise<void>((resolve) => setTimeout(() => resolve(), SYSTEM_PROBE_MS).unref());

@@ -61,7 +61,7 @@ export async function serve(config: Config): Promise<void> {
     admit: (principal, model, task) => limiter.admit(principal, model, task),
     logRefusal: (record) => usage.refused(record),
     usage,
-    gateways: { list: () => aiGateway.gateways.registry.list(), get: (id) => aiGateway.gateways.registry.get(id), logs: (query) => aiGateway.logs.query(query) },
+    gateways: aiGateway.surface,
     network,
     system: () => outpost.system(),
   });

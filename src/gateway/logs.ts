@@ -34,6 +34,16 @@ export interface GatewayLogEntry {
   inputs?: unknown;
   output?: unknown;
   error?: string;
+  /** Set afterwards by the binding's `gateway(id).patchLog`: -1 or 1, and 0 to 100. */
+  feedback?: -1 | 1;
+  score?: number;
+}
+
+/** What `patchLog` may change on an entry; null clears the field. */
+export interface LogPatch {
+  feedback?: -1 | 1 | null;
+  score?: number | null;
+  metadata?: Record<string, string | number | boolean> | null;
 }
 
 export interface LogQuery {
@@ -96,6 +106,8 @@ interface LogRow {
   inputs: string | null;
   output: string | null;
   error: string | null;
+  feedback: -1 | 1 | null;
+  score: number | null;
 }
 
 const entryOf = (row: LogRow): GatewayLogEntry => ({
@@ -117,6 +129,8 @@ const entryOf = (row: LogRow): GatewayLogEntry => ({
   ...(row.inputs === null ? {} : { inputs: JSON.parse(row.inputs) as unknown }),
   ...(row.output === null ? {} : { output: JSON.parse(row.output) as unknown }),
   ...(row.error === null ? {} : { error: row.error }),
+  ...(row.feedback === null ? {} : { feedback: row.feedback }),
+  ...(row.score === null ? {} : { score: row.score }),
 });
 
 const INSERT = `INSERT OR IGNORE INTO gateway_logs (id, gateway, at, account, model, served_model, status, cache_status, latency_ms, input_tokens, output_tokens, neurons, attempts, metadata, event_id, inputs, output, error)
@@ -230,6 +244,25 @@ export class GatewayLogs {
       entries: statement<[typeof params], LogRow>(db, `SELECT * FROM gateway_logs WHERE ${filter} ORDER BY at ${query.direction === "asc" ? "ASC" : "DESC"}, rowid ${query.direction === "asc" ? "ASC" : "DESC"} LIMIT @limit OFFSET @offset`).all(params).map(entryOf),
       total: (statement<[typeof params], { n: number }>(db, `SELECT count(*) AS n FROM gateway_logs WHERE ${filter}`).get(params) ?? { n: 0 }).n,
     }));
+  }
+
+  /** One entry of a gateway by its id (the response's `cf-aig-log-id`); entries still queued are written first. */
+  get(gateway: string, id: string): GatewayLogEntry | undefined {
+    this.flush();
+    const db = this.#handle.db;
+    const row = guarded(db, () => statement<[string, string], LogRow>(db, "SELECT * FROM gateway_logs WHERE gateway = ? AND id = ?").get(gateway, id));
+    return row && entryOf(row);
+  }
+
+  /** Sets an entry's feedback, score or metadata (the fields `patch` names); false when there is no such entry. */
+  patch(gateway: string, id: string, patch: LogPatch): boolean {
+    this.flush();
+    const values: Record<string, unknown> = { feedback: patch.feedback, score: patch.score, metadata: patch.metadata === undefined ? undefined : JSON.stringify(patch.metadata ?? {}) };
+    const sets = Object.keys(values).filter((column) => values[column] !== undefined).map((column) => `${column} = @${column}`);
+    const params = { gateway, id, ...values };
+    const db = this.#handle.db;
+    const where = "WHERE gateway = @gateway AND id = @id";
+    return guarded(db, () => (sets.length === 0 ? statement(db, `SELECT 1 FROM gateway_logs ${where}`).get(params) !== undefined : statement(db, `UPDATE gateway_logs SET ${sets.join(", ")} ${where}`).run(params).changes > 0));
   }
 
   close(): void {

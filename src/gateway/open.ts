@@ -3,8 +3,9 @@ import { ResponseCache } from "./cache.js";
 import { CacheStore } from "./cache-store.js";
 import { loadGatewayFile } from "./file.js";
 import { Gateways } from "./gateways.js";
-import { GatewayLogs } from "./logs.js";
-import { GatewayRegistry } from "./registry.js";
+import { GatewayLogs, type GatewayLogEntry, type LogPatch, type LogQuery } from "./logs.js";
+import { GatewayRegistry, type GatewayInfo } from "./registry.js";
+import type { Gateway } from "./settings.js";
 
 export interface OpenGatewaysOptions {
   /** The accounts database: gateways, cache and logs live beside accounts and tokens. */
@@ -18,8 +19,18 @@ export interface OpenGatewaysOptions {
   dir?: string;
 }
 
+/** What the API's gateway routes and `env.AI.gateway(id)` read and change. */
+export interface GatewaySurface {
+  list(): GatewayInfo[];
+  /** Throws GATEWAY_NOT_FOUND. */
+  get(id: string): Gateway;
+  logs(query: LogQuery): { entries: GatewayLogEntry[]; total: number };
+  log(gateway: string, id: string): GatewayLogEntry | undefined;
+  patchLog(gateway: string, id: string, patch: LogPatch): boolean;
+}
+
 /** The server's AI Gateway: outpost.json's and the database's gateways, the cache loaded from the database, and the logs. */
-export function openGateways(options: OpenGatewaysOptions): { gateways: Gateways; cache: ResponseCache; logs: GatewayLogs; close(): void } {
+export function openGateways(options: OpenGatewaysOptions): { gateways: Gateways; cache: ResponseCache; logs: GatewayLogs; surface: GatewaySurface; close(): void } {
   const cache = new ResponseCache({ maxBytes: options.cacheBytes });
   const store = new CacheStore(options.db, options.log);
   store.load(cache);
@@ -31,6 +42,13 @@ export function openGateways(options: OpenGatewaysOptions): { gateways: Gateways
     gateways,
     cache,
     logs,
+    surface: {
+      list: () => registry.list(),
+      get: (id) => registry.get(id),
+      logs: (query) => logs.query(query),
+      log: (gateway, id) => logs.get(gateway, id),
+      patchLog: (gateway, id, patch) => logs.patch(gateway, id, patch),
+    },
     close: () => {
       logs.close();
       store.flush();

@@ -19,7 +19,7 @@ function text(value: unknown, where: string, maxChars: number): string {
 }
 
 /** AI Gateway keeps the first five entries and ignores the rest; values are strings, numbers or booleans. */
-function metadata(value: unknown, where: string): Record<string, string | number | boolean> {
+export function gatewayMetadata(value: unknown, where: string): Record<string, string | number | boolean> {
   if (typeof value !== "object" || value === null || Array.isArray(value)) throw invalid(where, "an object of strings, numbers or booleans");
   const kept: Record<string, string | number | boolean> = {};
   for (const [key, entry] of Object.entries(value).slice(0, MAX_METADATA_ENTRIES)) {
@@ -60,7 +60,7 @@ export function gatewayFromOption(raw: unknown, path = "/options/gateway"): Gate
   if (fields.skipCache !== undefined) request.skipCache = boolean(fields.skipCache, at("skipCache"));
   if (fields.cacheTtl !== undefined) request.cacheTtlS = cacheTtl(fields.cacheTtl, at("cacheTtl"));
   if (fields.cacheKey !== undefined) request.cacheKey = text(fields.cacheKey, at("cacheKey"), MAX_CACHE_KEY_CHARS);
-  if (fields.metadata !== undefined) request.metadata = metadata(fields.metadata, at("metadata"));
+  if (fields.metadata !== undefined) request.metadata = gatewayMetadata(fields.metadata, at("metadata"));
   if (fields.collectLog !== undefined) request.collectLog = boolean(fields.collectLog, at("collectLog"));
   if (fields.eventId !== undefined) request.eventId = text(fields.eventId, at("eventId"), MAX_CACHE_KEY_CHARS);
   if (fields.requestTimeoutMs !== undefined) request.requestTimeoutMs = integer(fields.requestTimeoutMs, at("requestTimeoutMs"), 1, 600_000);
@@ -100,7 +100,7 @@ export function gatewayFromHeaders(id: string, get: (name: string) => string | u
     } catch {
       throw invalid(header("cf-aig-metadata"), "a JSON object such as {\"user\": 12345}");
     }
-    request.metadata = metadata(parsed, header("cf-aig-metadata"));
+    request.metadata = gatewayMetadata(parsed, header("cf-aig-metadata"));
   }
   const collect = get("cf-aig-collect-log");
   if (collect !== undefined) request.collectLog = booleanHeader(collect, "cf-aig-collect-log");

@@ -7,7 +7,7 @@ import { after, before, describe, test } from "node:test";
 import { generateText } from "ai";
 import OpenAI from "openai";
 import { createWorkersAI } from "workers-ai-provider";
-import { createOutpost, createRemoteAi, InferenceUpstreamError, type Outpost } from "../../src/index.js";
+import { AiGatewayInternalError, AiGatewayLogNotFound, createOutpost, createRemoteAi, InferenceUpstreamError, type Ai, type Outpost } from "../../src/index.js";
 import { bodyText, envelopeError, envelopeResult, post } from "../helpers/http.js";
 import { MODEL_MIRROR, REPO_ROOT, startServer, STORIES, type TestServer } from "../helpers/server.js";
 
@@ -19,6 +19,48 @@ function gatewaysCli(dataDir: string, args: string[]): string {
   const run = spawnSync(process.execPath, [join(REPO_ROOT, "bin/outpost.js"), "gateways", ...args, "--data-dir", dataDir], { encoding: "utf8", timeout: 30_000 });
   assert.equal(run.status, 0, run.stderr);
   return run.stdout;
+}
+
+/**
+ * env.AI.gateway(id)'s methods, the same on every binding: getLog of a MISS and of a HIT,
+ * patchLog's feedback, score and metadata, its errors, and a universal run that falls back.
+ */
+async function gatewayMethods(ai: Ai, seed: number): Promise<void> {
+  const gateway = ai.gateway("cached");
+  const inputs = { ...story, seed };
+  await ai.run(STORIES, inputs, { gateway: { id: "cached", metadata: { user: "u-2" } } });
+  const missId = ai.aiGatewayLogId!;
+  await ai.run(STORIES, inputs, { gateway: { id: "cached" } });
+  const hit = await gateway.getLog(ai.aiGatewayLogId!);
+  const miss = await gateway.getLog(missId);
+  assert.deepEqual([miss.id, miss.cached, hit.cached, miss.provider, miss.model, miss.status_code, miss.success], [missId, false, true, "workers-ai", STORIES, 200, true]);
+  assert.ok(miss.created_at instanceof Date && miss.created_at.getTime() > Date.now() - 60_000);
+  assert.deepEqual(miss.metadata, { user: "u-2" });
+  assert.equal(miss.tokens_out, 8);
+  assert.deepEqual(JSON.parse(miss.request_head!), inputs);
+  assert.equal(miss.request_head_complete, true);
+  await gateway.patchLog(missId, { feedback: 1, score: 90, metadata: { reviewed: true } });
+  const patched = await gateway.getLog(missId);
+  assert.deepEqual([patched.feedback, patched.score, patched.metadata], [1, 90, { reviewed: true }]);
+  await gateway.patchLog(missId, { feedback: null });
+  assert.equal((await gateway.getLog(missId)).feedback, undefined);
+  await assert.rejects(gateway.getLog("01JXXXXXXXXXXXXXXXXXXXXXXX"), (error: Error) => error instanceof AiGatewayLogNotFound && /^Log Not Found: gateway cached has no entry/.test(error.message));
+  await assert.rejects(gateway.patchLog("01JXXXXXXXXXXXXXXXXXXXXXXX", { score: 1 }), AiGatewayLogNotFound);
+  await assert.rejects(gateway.patchLog(missId, { score: 101 }), (error: Error) => error instanceof AiGatewayInternalError && /'\/score': expected a number from 0 to 100/.test(error.message));
+  await assert.rejects(ai.gateway("nope").getLog(missId), (error: Error) => error instanceof AiGatewayInternalError && /Please configure AI Gateway/.test(error.message));
+  await assert.rejects(gateway.getUrl(), /Outpost serves AI Gateway's workers-ai provider only, not universal/);
+  // Universal: the first step's model is not here, the second serves; the answer is Workers AI REST's.
+  const universal = await gateway.run([
+    { provider: "workers-ai", endpoint: NOT_LOCAL, headers: {}, query: inputs },
+    { provider: "workers-ai", endpoint: STORIES, headers: {}, query: inputs },
+  ]);
+  assert.equal(universal.status, 200);
+  assert.equal(universal.headers.get("cf-aig-step"), "1");
+  assert.equal(universal.headers.get("cf-aig-cache-status"), "HIT");
+  assert.equal(((await universal.json()) as { result: { response: string } }).result.response, (await ai.run(STORIES, inputs)).response);
+  const refused = await gateway.run({ provider: "openai", endpoint: "chat/completions", headers: {}, query: {} });
+  assert.equal(refused.status, 400);
+  assert.match(await refused.text(), /Outpost serves the workers-ai provider only, not \\"openai\\"/);
 }
 
 /** AI Gateway on every surface, against the real server, the real tiny model and real clients. */
@@ -126,6 +168,14 @@ describe("AI Gateway", () => {
     assert.ok(hits.some((e) => e.id === ai.aiGatewayLogId && e.neurons === 0));
   });
 
+  test("env.AI.gateway(id) on the remote binding: getLog, patchLog, universal run; getUrl gives this server's gateway URL", async () => {
+    const ai = createRemoteAi(server.url);
+    await gatewayMethods(ai, 61);
+    const url = await ai.gateway("cached").getUrl("workers-ai");
+    assert.equal(url, `${server.url}/v1/local/cached/workers-ai`);
+    assert.equal((await post(`${url}/run/${STORIES}`, { ...story, seed: 61 })).headers.get("cf-aig-cache-status"), "HIT");
+  });
+
   test("workers-ai-provider passes `gateway` through Outpost's binding and through its REST path", async () => {
     const viaBinding = createWorkersAI({ binding: createRemoteAi(server.url) as never, gateway: { id: "cached", metadata: { via: "binding" } } });
     // workers-ai-provider sends a seed as `random_seed`, which Workers AI's text models do not read: temperature 0 is what makes the answer repeat.
@@ -221,6 +271,21 @@ describe("AI Gateway", () => {
       const raw = (await outpost.ai.run(STORIES, inputs, { gateway: { id: "cached" }, returnRawResponse: true })) as Response;
       assert.equal(raw.headers.get("cf-aig-cache-status"), "HIT");
       assert.equal(await raw.text(), bytes);
+    });
+
+    test("env.AI.gateway(id): getLog, patchLog and universal run as on the remote binding; getUrl says there is no URL", async () => {
+      await gatewayMethods(outpost.ai, 62);
+      await assert.rejects(outpost.ai.gateway("cached").getUrl("workers-ai"), /The in-process binding has no URL: serve Outpost/);
+    });
+
+    test("workers-ai-provider passes `gateway` through it: the second answer is the cache's", async () => {
+      const provider = createWorkersAI({ binding: outpost.ai as never, gateway: { id: "cached", metadata: { via: "in-process" } } });
+      const ask = () => generateText({ model: provider(STORIES as never), prompt: "Once upon a time there", temperature: 0, maxOutputTokens: 8, maxRetries: 0 });
+      const first = await ask();
+      const miss = await outpost.ai.gateway("cached").getLog(outpost.ai.aiGatewayLogId!);
+      assert.equal((await ask()).text, first.text);
+      const hit = await outpost.ai.gateway("cached").getLog(outpost.ai.aiGatewayLogId!);
+      assert.deepEqual([miss.cached, hit.cached, hit.metadata], [false, true, { via: "in-process" }]);
     });
 
     test("a fallback serves and is named; unknown gateways and malformed options are Workers AI's errors", async () => {
