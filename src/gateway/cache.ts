@@ -1,7 +1,10 @@
 import type { RunEvent, SharedCache, SharedCacheEntry } from "../contract/index.js";
 
-/** A cached answer: a JSON value (as its text) or a token stream's events, replayed as they came. */
-export type CachedAnswer = { kind: "json"; text: string } | { kind: "events"; events: RunEvent[] };
+/**
+ * A cached answer: a JSON value (as its text), a token stream's events, replayed as they came,
+ * or bytes (a picture, audio) as base64 with their content type.
+ */
+export type CachedAnswer = { kind: "json"; text: string } | { kind: "events"; events: RunEvent[] } | { kind: "bytes"; contentType: string; base64: string };
 
 /** One entry as it is stored and shared: `payload` is the answer's JSON. */
 export type CacheEntry = SharedCacheEntry;

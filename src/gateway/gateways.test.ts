@@ -15,7 +15,7 @@ import { parseGatewaySettings } from "./settings.js";
 const dir = mkdtempSync(join(tmpdir(), "outpost-gateway-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-const TASKS: Record<string, string> = { big: "text-generation", small: "text-generation", tiny: "text-generation", embed: "text-embeddings" };
+const TASKS: Record<string, string> = { big: "text-generation", small: "text-generation", tiny: "text-generation", embed: "text-embeddings", draw: "text-to-image" };
 const describeModel = (model: string) => {
   const task = TASKS[model];
   if (!task) throw new OutpostError("MODEL_NOT_FOUND", `No such model ${model} or task`);
@@ -144,6 +144,40 @@ describe("gateways", () => {
     await drain(await gateways.wrap(run)("small", { ...seeded, stream: true }, { gateway: { id: "gw" } }));
     assert.deepEqual(calls, ["big", "small", "small"]);
     close();
+  });
+
+  test("bytes are cached once read whole: a HIT replays them with their content type; cut short or past the byte bound, they are not", async () => {
+    const picture = (size: number) => (n: number): RunResult => ({ kind: "bytes", contentType: "image/png", body: new Response(new Uint8Array(size).fill(n)).body! });
+    const bytesOf = async (result: RunResult) => {
+      assert.equal(result.kind, "bytes");
+      const { body, contentType } = result as Extract<RunResult, { kind: "bytes" }>;
+      return [contentType, [...new Uint8Array(await new Response(body).arrayBuffer())]];
+    };
+    const { gateways, cache, close } = setup({ cacheTtlS: 60 }, 2_000);
+    const { run, calls } = fakeRun({ draw: picture(600) });
+    const outcomes: string[] = [];
+    const ask = (inputs: unknown) => gateways.wrap(run)("draw", inputs, { gateway: { id: "gw" }, onGateway: (o) => outcomes.push(o.cacheStatus) });
+    // A reader that stops after the first chunk: nothing is stored.
+    const cut = (await ask(seeded)) as Extract<RunResult, { kind: "bytes" }>;
+    await cut.body.getReader().cancel();
+    const first = await bytesOf(await ask(seeded));
+    assert.deepEqual(first, ["image/png", Array(600).fill(2)]);
+    assert.deepEqual(await bytesOf(await ask(seeded)), first);
+    assert.deepEqual(outcomes, ["MISS", "MISS", "HIT"]);
+    assert.equal(calls.length, 2);
+    // An unseeded picture is sampled: never cached.
+    await bytesOf(await ask({ prompt: "Once" }));
+    await bytesOf(await ask({ prompt: "Once" }));
+    assert.equal(calls.length, 4);
+    assert.ok(cache.sizeBytes > 800);
+    close();
+    // 1,600 bytes are 2,136 in base64: past this cache's 2,000-byte bound, served but not kept.
+    const small = setup({ cacheTtlS: 60 }, 2_000);
+    const big = fakeRun({ draw: picture(1_600) });
+    for (let i = 0; i < 2; i++) await bytesOf(await small.gateways.wrap(big.run)("draw", seeded, { gateway: { id: "gw" } }));
+    assert.equal(big.calls.length, 2);
+    assert.equal(small.cache.size, 0);
+    small.close();
   });
 
   test("retries with backoff, then falls back in order; the outcome names the model that served", async () => {

@@ -55,8 +55,33 @@ async function* replay(events: RunEvent[]): AsyncIterable<RunEvent> {
   yield* events;
 }
 
-const resultOf = (answer: CachedAnswer): RunResult =>
-  answer.kind === "json" ? { kind: "json", value: JSON.parse(answer.text) as unknown } : { kind: "events", events: replay(answer.events) };
+function resultOf(answer: CachedAnswer): RunResult {
+  if (answer.kind === "json") return { kind: "json", value: JSON.parse(answer.text) as unknown };
+  if (answer.kind === "events") return { kind: "events", events: replay(answer.events) };
+  return { kind: "bytes", contentType: answer.contentType, body: new Response(Buffer.from(answer.base64, "base64")).body! };
+}
+
+/**
+ * `body` as it is read, and its bytes given to `whole` once it has all been read, while they
+ * fit in `maxBytes`. A reader that stops early (a client gone) leaves `whole` uncalled.
+ */
+function keepWhole(body: ReadableStream<Uint8Array>, maxBytes: number, whole: (bytes: Buffer) => void): ReadableStream<Uint8Array> {
+  let kept: Uint8Array[] | undefined = [];
+  let size = 0;
+  return body.pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, controller) {
+        size += chunk.byteLength;
+        if (size > maxBytes) kept = undefined;
+        else kept?.push(chunk);
+        controller.enqueue(chunk);
+      },
+      flush() {
+        if (kept) whole(Buffer.concat(kept));
+      },
+    }),
+  );
+}
 
 const usageOf = (value: unknown) => {
   const usage = (value as { usage?: { prompt_tokens?: number; completion_tokens?: number } } | null)?.usage;
@@ -111,7 +136,7 @@ export class Gateways {
       if (hit) {
         options.onGateway?.({ logId: context.logId, cacheStatus: "HIT", model: asked.id });
         const result = resultOf(hit);
-        const output = result.kind === "json" ? result.value : hit.kind === "events" ? textOf(hit.events) : undefined;
+        const output = result.kind === "json" ? result.value : hit.kind === "events" ? textOf(hit.events) : hit.kind === "bytes" ? { contentType: hit.contentType } : undefined;
         const usage = usageOf(hit.kind === "events" ? doneOf(hit.events) : output);
         // An answer from the cache costs no neurons, as on AI Gateway.
         this.#log(context, { servedModel: asked.id, status: 200, cacheStatus: "HIT", output, ...usage }, 0);
@@ -203,7 +228,10 @@ export class Gateways {
     }
     if (result.kind === "bytes") {
       this.#log(context, { ...done, status: 200, output: { contentType: result.contentType } });
-      return result;
+      if (key === undefined) return result;
+      // Base64 is 4/3 of the bytes: the stored entry stays within the same bound as any other.
+      const body = keepWhole(result.body, (MAX_CACHE_ENTRY_BYTES * 3) / 4, (bytes) => cache.put(key, context.gateway.id, { kind: "bytes", contentType: result.contentType, base64: bytes.toString("base64") }, ttlS));
+      return { ...result, body };
     }
     let kept: RunEvent[] | undefined = key === undefined ? undefined : [];
     let keptBytes = 0;

@@ -119,6 +119,26 @@ describe("AI Gateway", () => {
     assert.equal(await bodyText(second), bytes);
   });
 
+  test("a seeded picture is cached: the HIT replays the same PNG bytes and content type, on REST and the binding", async () => {
+    const SD = "@outpost/sd-tiny-standin";
+    const inputs = { prompt: "a lighthouse", width: 256, height: 256, num_steps: 2, seed: 3 };
+    const first = await post(gatewayUrl("cached", SD), inputs);
+    assert.equal(first.status, 200, first.status === 200 ? "" : await first.text());
+    assert.deepEqual([first.headers.get("cf-aig-cache-status"), first.headers.get("content-type")], ["MISS", "image/png"]);
+    const png = Buffer.from(await first.arrayBuffer());
+    assert.deepEqual([...png.subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47]);
+    const second = await post(gatewayUrl("cached", SD), inputs);
+    assert.deepEqual([second.headers.get("cf-aig-cache-status"), second.headers.get("content-type")], ["HIT", "image/png"]);
+    assert.ok(Buffer.from(await second.arrayBuffer()).equals(png));
+    // The remote binding (account "local", as this URL's "acme" is not) stores its own, then hits it.
+    const ai = createRemoteAi(server.url);
+    const viaBinding = async () => Buffer.from(await new Response((await ai.run(SD, inputs, { gateway: { id: "cached" } })) as ReadableStream).arrayBuffer());
+    assert.ok((await viaBinding()).equals(png));
+    const hit = (await ai.run(SD, inputs, { gateway: { id: "cached" }, returnRawResponse: true })) as Response;
+    assert.deepEqual([hit.headers.get("cf-aig-cache-status"), hit.headers.get("content-type")], ["HIT", "image/png"]);
+    assert.ok(Buffer.from(await hit.arrayBuffer()).equals(png));
+  });
+
   test("cf-aig-skip-cache, sampled requests and a request's own TTL", async () => {
     const skipped = await post(gatewayUrl("cached"), story, { "cf-aig-skip-cache": "true" });
     assert.equal(skipped.headers.get("cf-aig-cache-status"), "MISS");
