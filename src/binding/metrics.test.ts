@@ -6,8 +6,9 @@ import { Registry } from "prom-client";
 import { OutpostError, UNKNOWN_MODEL, type RunEvent, type RunResult } from "../contract/index.js";
 import { RECENT_REQUESTS, RequestMetrics } from "./metrics.js";
 
+/** As the llama engine streams: the prompt's size on the first token, and again in `done`. */
 async function* tokens(count: number): AsyncIterable<RunEvent> {
-  for (let i = 0; i < count; i++) yield { type: "token", text: `t${i}` };
+  for (let i = 0; i < count; i++) yield i === 0 ? { type: "token", text: "t0", promptTokens: 2 } : { type: "token", text: `t${i}` };
   yield { type: "done", usage: { prompt_tokens: 2, completion_tokens: count, total_tokens: count + 2 }, finishReason: "length" };
 }
 
@@ -51,7 +52,7 @@ test("whole generations count their tokens from the result's usage; embeddings c
   assert.deepEqual(m.recent().map((r) => [r.model, r.completionTokens]), [["embed", undefined], ["gen", 3]]);
 });
 
-test("a stream the client leaves early is recorded as 499 with the tokens it was sent", async () => {
+test("a stream the client leaves early is recorded as 499 with the tokens it was sent and its prompt's", async () => {
   const m = metrics();
   const run = m.instrument(async () => ({ kind: "events", events: tokens(10) }), taskOf);
   const stream = await run("gen", {});
@@ -61,6 +62,8 @@ test("a stream the client leaves early is recorded as 499 with the tokens it was
   const [record] = m.recent();
   assert.equal(record?.status, 499);
   assert.equal(record?.completionTokens, 4);
+  assert.equal(record?.promptTokens, 2);
+  assert.equal((await m.promptTokens.get()).values[0]?.value, 2);
   const counted = (await m.requests.get()).values.find((v) => v.labels.status === "499")?.value;
   assert.equal(counted, 1, "the Prometheus counter and the log agree");
 });

@@ -100,6 +100,7 @@ export class RequestMetrics {
     let first: number | undefined;
     let last: number | undefined;
     let tokens = 0;
+    let promptTokens: number | undefined;
     // Stays 499 (client closed request) unless the stream reaches its done or error event.
     let status = CLIENT_CLOSED;
     let error: Pick<RequestRecord, "error" | "code"> = {};
@@ -112,6 +113,8 @@ export class RequestMetrics {
           first ??= now;
           last = now;
           tokens += 1;
+          // A stream cut short (its client gone) still read its prompt: counted at the finish unless `done` came.
+          promptTokens ??= event.promptTokens;
         } else if (event.type === "done") {
           this.promptTokens.inc({ model }, event.usage.prompt_tokens);
           this.completionTokens.inc({ model }, event.usage.completion_tokens);
@@ -124,6 +127,10 @@ export class RequestMetrics {
         }
       },
       finish: () => {
+        if (status === CLIENT_CLOSED && promptTokens !== undefined) {
+          this.promptTokens.inc({ model }, promptTokens);
+          placed.promptTokens = promptTokens;
+        }
         const ttft = first === undefined ? {} : { ttftMs: elapsedMs(started, first) };
         this.#finished({ model, task, status, ...error, latencyMs: elapsedMs(started), ...ttft, completionTokens: tokens, ...placed });
       },

@@ -36,7 +36,16 @@ export interface ToolCall {
 
 /** One event of a token stream. A stream ends with exactly one `done` or `error`. */
 export type RunEvent =
-  | { type: "token"; text: string }
+  | {
+      type: "token";
+      text: string;
+      /**
+       * On a stream's first token, from engines that know it: the prompt's size in tokens. So a
+       * stream that ends before its `done` (the client went away, a hook stopped it) still
+       * counts its prompt.
+       */
+      promptTokens?: number;
+    }
   /**
    * The JSON of tool calls as it is generated, held back from `token`s: surfaces that stream
    * calls (OpenAI's deltas) follow it; the others take the parsed calls from `done`.

@@ -180,6 +180,24 @@ describe("gateways", () => {
     small.close();
   });
 
+  test("a stream its client leaves is logged as 499 with its prompt's tokens, from the first token", async () => {
+    const { gateways, logs, close } = setup();
+    const { run } = fakeRun({
+      big: () => ({ kind: "events", events: (async function* () {
+        yield { type: "token", text: "Once", promptTokens: 6 } as RunEvent;
+        yield { type: "token", text: " upon" } as RunEvent;
+        yield { type: "done", usage: { prompt_tokens: 6, completion_tokens: 2, total_tokens: 8 }, finishReason: "stop" } as RunEvent;
+      })() }),
+    });
+    const result = (await gateways.wrap(run)("big", seeded, { gateway: { id: "gw" } })) as Extract<RunResult, { kind: "events" }>;
+    const iterator = result.events[Symbol.asyncIterator]();
+    await iterator.next();
+    await iterator.return?.();
+    const [entry] = logs.query({ gateway: "gw", direction: "desc", page: 1, perPage: 10 }).entries;
+    assert.deepEqual([entry?.status, entry?.inputTokens, entry?.output], [499, 6, "Once"]);
+    close();
+  });
+
   test("retries with backoff, then falls back in order; the outcome names the model that served", async () => {
     const { gateways, sleeps, logs, close } = setup({ fallbacks: ["small", "tiny"], retries: { maxAttempts: 3, retryDelayMs: 100, backoff: "exponential" } });
     const { run, calls } = fakeRun({

@@ -237,8 +237,10 @@ export class Gateways {
     let keptBytes = 0;
     let text = "";
     let end: RunEvent | undefined;
+    let promptTokens: number | undefined;
     const events = tapEvents(result.events, {
       event: (event) => {
+        if (event.type === "token") promptTokens ??= event.promptTokens;
         if (event.type === "token" && text.length < MAX_LOGGED_CHARS) text += event.text;
         if (event.type === "done" || event.type === "error") end = event;
         if (kept) {
@@ -250,7 +252,8 @@ export class Gateways {
       finish: () => {
         const failed = end?.type === "error" ? OutpostError.fromWire(end.error) : end === undefined ? new OutpostError("ABORTED", "The client went away before the stream ended") : undefined;
         if (end?.type === "done" && !end.incomplete && kept && key !== undefined) cache.put(key, context.gateway.id, { kind: "events", events: kept }, ttlS);
-        const usage = end?.type === "done" ? { inputTokens: end.usage.prompt_tokens, outputTokens: end.usage.completion_tokens } : {};
+        // A stream that did not reach its end still read its prompt, whose size came with the first token.
+        const usage = end?.type === "done" ? { inputTokens: end.usage.prompt_tokens, outputTokens: end.usage.completion_tokens } : { inputTokens: promptTokens ?? 0 };
         this.#log(context, { ...done, status: failed ? (end === undefined ? 499 : failed.status) : 200, output: text, ...usage, ...(failed ? { error: failed.message } : {}) });
       },
     });

@@ -54,6 +54,12 @@ test("tokens pass through replaced or dropped, in order, the final event last; t
   assert.equal(state.ended, true, "a source past its final event is still ended (the scheduler frees the slot there)");
 });
 
+test("the prompt's size moves to the first token passed on when a hook drops the one that carried it", async () => {
+  const { events } = source([{ type: "token", text: "drop", promptTokens: 9 }, ...tokens("a", "b"), DONE]);
+  const { options: o } = options(async (texts) => ({ texts: texts.map((t) => (t === "drop" ? "" : t)) }));
+  assert.deepEqual(await collect(filterTokens(events, o)), [{ type: "token", text: "a", promptTokens: 9 }, ...tokens("b"), DONE]);
+});
+
 test("tokens that arrive while a batch is out go in the next batch together", async () => {
   const { events } = source([...tokens("a", "b", "c", "d", "e"), DONE]);
   const { calls, options: o } = options(async (texts) => {
@@ -64,13 +70,13 @@ test("tokens that arrive while a batch is out go in the next batch together", as
   assert.deepEqual(calls.batches, [["a"], ["b", "c", "d", "e"]]);
 });
 
-test("a stop ends the stream before the stopping token with a `stop` done counting it, and stops the source", async () => {
-  const { state, events } = source([...tokens("x", "y", "bad", "z"), DONE]);
+test("a stop ends the stream before the stopping token with a `stop` done counting it and the prompt, and stops the source", async () => {
+  const { state, events } = source([{ type: "token", text: "x", promptTokens: 5 }, ...tokens("y", "bad", "z"), DONE]);
   const { calls, options: o } = options(async (texts) => {
     const at = texts.indexOf("bad");
     return at < 0 ? { texts } : { texts: texts.slice(0, at), stopAt: at };
   });
-  assert.deepEqual(await collect(filterTokens(events, o)), [...tokens("x", "y"), { type: "done", usage: { prompt_tokens: 0, completion_tokens: 3, total_tokens: 3 }, finishReason: "stop" }]);
+  assert.deepEqual(await collect(filterTokens(events, o)), [{ type: "token", text: "x", promptTokens: 5 }, ...tokens("y"), { type: "done", usage: { prompt_tokens: 5, completion_tokens: 3, total_tokens: 8 }, finishReason: "stop" }]);
   assert.equal(calls.stop, 1);
   assert.equal(calls.end, 1);
   // The read under way when the stop came finishes first.

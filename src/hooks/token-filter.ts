@@ -39,6 +39,9 @@ class TokenFilter implements AsyncIterator<RunEvent> {
   #over = false;
   /** Tokens handed to the plugins so far. */
   #tokensFiltered = 0;
+  /** The prompt's size, from the source's first token: told on the first token passed on, and in a stop's `done`. */
+  #promptTokens: number | undefined;
+  #promptTold = false;
   #wakeConsumer: (() => void) | undefined;
   #wakeReader: (() => void) | undefined;
   #ended = false;
@@ -129,6 +132,7 @@ class TokenFilter implements AsyncIterator<RunEvent> {
           continue;
         }
         const batch = this.#inbox.splice(0, tokens) as Extract<RunEvent, { type: "token" }>[];
+        this.#promptTokens ??= batch[0]!.promptTokens;
         const before = this.#tokensFiltered;
         this.#tokensFiltered += batch.length;
         let result: TokenBatchResult;
@@ -141,12 +145,18 @@ class TokenFilter implements AsyncIterator<RunEvent> {
           return;
         }
         if (this.#over) return;
-        for (const text of result.texts) if (text) this.#outbox.push({ type: "token", text });
+        for (const text of result.texts) {
+          if (!text) continue;
+          const told = this.#promptTold || this.#promptTokens === undefined;
+          this.#outbox.push(told ? { type: "token", text } : { type: "token", text, promptTokens: this.#promptTokens });
+          this.#promptTold = true;
+        }
         if (result.stopAt !== undefined) {
-          // The stopping token is not sent, but it was generated: it counts.
+          // The stopping token is not sent, but it was generated: it counts. The engine's own
+          // `done` is not coming; the prompt's size came with its first token.
           const generated = before + result.stopAt + 1;
-          // The prompt's size is known only to the engine, whose own `done` is not coming.
-          this.#outbox.push({ type: "done", usage: { prompt_tokens: 0, completion_tokens: generated, total_tokens: generated }, finishReason: "stop" });
+          const prompt = this.#promptTokens ?? 0;
+          this.#outbox.push({ type: "done", usage: { prompt_tokens: prompt, completion_tokens: generated, total_tokens: prompt + generated }, finishReason: "stop" });
           this.#stop();
           return;
         }

@@ -50,10 +50,12 @@ export class ReplyWriter {
         return this.#byte(reply.kind === "events" ? TAG.headEvents : TAG.headJson);
       case "event": {
         const { event } = reply;
-        const tag = event.type === "token" ? TAG.token : event.type === "call_text" ? TAG.callText : TAG.event;
+        // A token is its text alone, but for the first one's prompt size, which goes as JSON.
+        const plain = (event.type === "token" && event.promptTokens === undefined) || event.type === "call_text";
+        const tag = !plain ? TAG.event : event.type === "token" ? TAG.token : TAG.callText;
         this.#byte(tag | (reply.ask ? ASK : 0));
         this.#varint(reply.seq);
-        return this.#text(event.type === "token" || event.type === "call_text" ? event.text : JSON.stringify(event));
+        return this.#text(plain ? event.text : JSON.stringify(event));
       }
       case "chunk":
         this.#byte(TAG.chunk | (reply.ask ? ASK : 0));

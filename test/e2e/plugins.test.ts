@@ -44,11 +44,16 @@ describe("example plugins, through the openai SDK", () => {
     assert.equal(finish, "stop");
   });
 
-  test("the word stopper ends an answer that is not streamed the same way", async () => {
-    const result = await envelopeResult<{ response: string; usage: { completion_tokens: number } }>(await run(server, { prompt: STORY_PROMPT, max_tokens: 60 }));
+  test("the word stopper ends an answer that is not streamed the same way, counting its prompt", async () => {
+    type Answer = { response: string; usage: { prompt_tokens: number; completion_tokens: number } };
+    const result = await envelopeResult<Answer>(await run(server, { prompt: STORY_PROMPT, max_tokens: 60 }));
     assert.equal(result.response, BEFORE_LILY);
     // The stopping token was generated: it is counted, though not sent.
     assert.ok(result.usage.completion_tokens > 0 && result.usage.completion_tokens < 60);
+    // Stopped before the engine's own count came, the prompt is still the model's: as for an answer not stopped (3 tokens, short of the word).
+    const whole = await envelopeResult<Answer>(await run(server, { prompt: STORY_PROMPT, max_tokens: 3 }));
+    assert.ok(whole.usage.prompt_tokens > 0);
+    assert.equal(result.usage.prompt_tokens, whole.usage.prompt_tokens);
   });
 
   test("PII redaction: the model sees [email] and [phone], whatever the address and number", async () => {

@@ -160,6 +160,7 @@ class LlamaLoadedModel implements LoadedModel {
       // decode instead of between two tokens. A stop text found meanwhile throws one decode away;
       // max_tokens is known ahead, so the last token asks for none.
       let ahead: Promise<IteratorResult<Token, void>> | undefined = evaluation.next();
+      let counted = false;
       try {
         while (ahead) {
           const step = await ahead;
@@ -175,7 +176,10 @@ class LlamaLoadedModel implements LoadedModel {
           // A constraint is asked first: the text it sees may turn its grammar on for the next token.
           if (!last && !constraint) ahead = evaluation.next();
           const text = stops.push(detokenizer.push(token));
-          if (text) yield { type: "token", text };
+          if (text) {
+            yield counted ? { type: "token", text } : { type: "token", text, promptTokens: tokens.length };
+            counted = true;
+          }
           if (stops.stopped || constraint?.push(text)) break;
           if (last) {
             finishReason = "length";
@@ -189,7 +193,7 @@ class LlamaLoadedModel implements LoadedModel {
         await evaluation.return();
       }
       const rest = stops.push(detokenizer.flush()) + stops.flush();
-      if (rest) yield { type: "token", text: rest };
+      if (rest) yield counted ? { type: "token", text: rest } : { type: "token", text: rest, promptTokens: tokens.length };
     } finally {
       this.#schedule?.sequenceEnded();
       // Disposal is async: the sequence id is reusable only once it resolves, so the slot the
