@@ -67,7 +67,7 @@ export const SETTINGS = {
     env: "OUTPOST_RUNNER_HEARTBEAT_TIMEOUT_MS",
     kind: "int",
     default: () => 10_000,
-    description: "A runner sends a heartbeat every second; one silent this long (frozen, stopped, stuck in native code) is killed and treated as a crash (at least 2000; 0: never).",
+    description: "A runner sends a heartbeat every second; one silent this long (frozen, stopped, stuck in native code) is killed and treated as a crash (at least 2000; 0: never); while loading a model, 10 minutes.",
   },
   /** Milliseconds; an input is its model id and prepared job, less any random seed. */
   poisonBlockMs: {

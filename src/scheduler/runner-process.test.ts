@@ -112,3 +112,14 @@ test("a server blocked past the heartbeat timeout does not kill its healthy runn
     runner.kill();
   }
 });
+
+test("a load that blocks the runner past the heartbeat timeout is waited for, as onnxruntime's session creation does", async () => {
+  const runner = new RunnerProcess("fake", { heartbeatTimeoutMs: 2_000, env: { OUTPOST_FAKE_LOAD_BLOCK_MS: "4000" } });
+  try {
+    await runner.load({ model, path: ANY_FILE, slots: 1, threads: 1 });
+    assert.equal(runner.alive, true);
+    assert.deepEqual(await run(runner, { kind: "echo", value: "loaded" }), { kind: "json", value: "loaded" });
+  } finally {
+    runner.kill();
+  }
+});

@@ -21,6 +21,13 @@ export interface RunnerProcessOptions {
   onCompute?: (report: ComputeReport) => void;
 }
 
+/**
+ * How long a runner may be silent while it loads a model, in ms. onnxruntime-node creates its
+ * sessions synchronously, so the runner's event loop and its heartbeats stop for the whole load:
+ * 20 s for SD 1.5's 3.4 GB UNet on 2 cores, longer for SDXL's. A load that hangs is still ended.
+ */
+export const LOAD_SILENCE_MS = 10 * 60_000;
+
 interface LoadWaiter {
   onMessage(message: FromRunner): void;
   onExit(error: OutpostError): void;
@@ -208,8 +215,9 @@ export class RunnerProcess {
     this.#checkedAt = now;
     if (late) return;
     const silentMs = now - this.#heardAt;
-    if (silentMs < timeoutMs || this.#exitError || this.#killedFor) return;
-    this.#killedFor = `no heartbeat for ${silentMs} ms, killed`;
+    const loading = this.#loadWaiter !== undefined;
+    if (silentMs < (loading ? Math.max(timeoutMs, LOAD_SILENCE_MS) : timeoutMs) || this.#exitError || this.#killedFor) return;
+    this.#killedFor = `no heartbeat for ${silentMs} ms${loading ? " while loading" : ""}, killed`;
     this.kill();
   }
 }

@@ -16,6 +16,11 @@ export type FakeJob =
 
 /** Longest a `hold` job blocks its process when its file never appears. */
 const HOLD_MAX_MS = 10_000;
+/**
+ * For the runner's tests: a load blocks this process's event loop this long, as
+ * onnxruntime-node's synchronous session creation does for a big model.
+ */
+const LOAD_BLOCK_ENV = "OUTPOST_FAKE_LOAD_BLOCK_MS";
 
 /** Byte `i` of a fake body. */
 export const fakeByte = (i: number): number => (i * 31 + 7) & 0xff;
@@ -30,6 +35,8 @@ export const fakeByte = (i: number): number => (i * 31 + 7) & 0xff;
 export class FakeEngine implements Engine {
   async load(options: EngineLoadOptions): Promise<LoadedModel> {
     const { size } = await stat(options.path);
+    const until = Date.now() + Number(process.env[LOAD_BLOCK_ENV] ?? 0);
+    while (Date.now() < until);
     return {
       info: { sizeBytes: size },
       run: async (job, signal) => run(job, signal),
