@@ -123,16 +123,22 @@ export async function warmConnections(baseUrl: string, count: number): Promise<v
   );
 }
 
-/** A plain (non-streamed) request; resolves with the status once the whole answer is in. */
-export function plainRun(baseUrl: string, model: string, inputs: Record<string, unknown>): Promise<number> {
+/** POSTs `inputs` to `/ai/run/{model}` and reads the whole answer (a PNG, say), with no client timeout: a full-size picture can take minutes. */
+export function runForBytes(baseUrl: string, model: string, inputs: Record<string, unknown>): Promise<{ status: number; body: Buffer }> {
   const body = JSON.stringify(inputs);
   return new Promise((resolve, reject) => {
     const req = request(`${baseUrl}/ai/run/${model}`, { method: "POST", agent, headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) } }, (res) => {
-      res.resume();
-      res.on("end", () => resolve(res.statusCode ?? 0));
+      const chunks: Buffer[] = [];
+      res.on("data", (chunk: Buffer) => chunks.push(chunk));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) }));
       res.on("error", reject);
     });
     req.on("error", reject);
     req.end(body);
   });
+}
+
+/** A plain (non-streamed) request; resolves with the status once the whole answer is in. */
+export async function plainRun(baseUrl: string, model: string, inputs: Record<string, unknown>): Promise<number> {
+  return (await runForBytes(baseUrl, model, inputs)).status;
 }

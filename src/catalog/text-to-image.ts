@@ -25,6 +25,27 @@ const SDXL_ONNX_FILES = [
   "vae_encoder/model.onnx",
 ].map((path) => ({ path }));
 
+/** The files bench/images/make_sd15.py writes: optimum's SD 1.5 layout, weights past 2 GB in `.onnx_data`. */
+const SD15_STANDIN_FILES = [
+  "model_index.json",
+  "scheduler/scheduler_config.json",
+  "text_encoder/config.json",
+  "text_encoder/model.onnx",
+  "text_encoder/model.onnx_data",
+  "tokenizer/merges.txt",
+  "tokenizer/special_tokens_map.json",
+  "tokenizer/tokenizer.json",
+  "tokenizer/tokenizer_config.json",
+  "tokenizer/vocab.json",
+  "unet/config.json",
+  "unet/model.onnx",
+  "unet/model.onnx_data",
+  "vae_decoder/config.json",
+  "vae_decoder/model.onnx",
+  "vae_encoder/config.json",
+  "vae_encoder/model.onnx",
+].map((path) => ({ path }));
+
 /** Text-to-image models: the diffusion engine (onnxruntime-node over the diffusers ONNX layout). */
 export const TEXT_TO_IMAGE_MODELS: CatalogEntry[] = [
   {
@@ -109,6 +130,16 @@ export const TEXT_TO_IMAGE_MODELS: CatalogEntry[] = [
         { path: "vae_encoder/model.onnx", sizeBytes: 258855, sha256: "e2a1fc777e029003d986ceff37012ae4c1cc34a384f41be6d758533803489835" },
       ],
     },
+  },
+  {
+    id: "@outpost/sd15-standin",
+    task: "text-to-image",
+    description: "RANDOM WEIGHTS: Stable Diffusion 1.5's full-size UNet (860M parameters) and text encoder with the tiny stand-in's VAE, 3.9 GB. Made by bench/images/make_sd15.py, not shipped; for measuring the cost per step. Its pictures are noise.",
+    engine: "diffusion",
+    properties: { beta: true, standin: true },
+    imageGeneration: { scheduler: "ddim", width: 512, height: 512, steps: 4, guidance: 7.5 },
+    // Generated on the machine that runs it, so no size or digest can be pinned: the store records them at the first pull.
+    artifact: { fileName: "sd15-standin", files: SD15_STANDIN_FILES },
   },
   {
     id: "@outpost/sd-inpaint-tiny-standin",
