@@ -2,14 +2,13 @@
  * Issue 14 item 3: how long a crash takes a model away from everyone else, on TinyStories-656K.
  * Each figure runs from the moment a client learns of the crash to the next successful answer
  * of a valid request: the runner's replacement as a waiting client sees it (spare taken, model
- * loaded, first answer). Before each crash the warm spare runner (node-llama-cpp imported,
- * getLlama done) is given time to finish starting, as a user would meet it.
+ * loaded, first answer). Before each crash the warm spare runners (node-llama-cpp imported,
+ * getLlama done) are given time to finish starting, as a user would meet them.
  * - kill: the serving runner is SIGKILLed (as by the OOM killer) while idle. One crash per
  *   server: a second within a minute would wait out the restart backoff, not the restart.
  * - poison: a new input with `#` (outside the vocabulary) aborts llama.cpp. It costs two
- *   crashes (its first run, then its lone retry, which convicts it: 422), and the second
- *   restart takes a spare that started only once the first had loaded, so it may still be
- *   booting: the figure shows what that costs.
+ *   crashes (its first run, then its lone retry, which convicts it: 422); the second restart
+ *   takes the second spare (--spare-runners 2, the default), as the first took the first.
  */
 import { loadavg } from "node:os";
 import { startOutpost, type OutpostServer } from "../serving/outpost.js";
@@ -44,22 +43,26 @@ export interface RestartResult {
   loadavg1: number;
 }
 
-/** The server's runners: the one serving `model` (its process title names it) and the rest (the spare). */
+/** The server's runners: the one serving `model` (its process title names it) and the rest (the spares). */
 function runners(server: OutpostServer, model: string): { serving: number[]; spares: number[] } {
   const all = descendants(server.pid);
   const serving = all.filter((pid) => commandLine(pid).includes(model));
   return { serving, spares: all.filter((pid) => !serving.includes(pid)) };
 }
 
-/** Waits until a spare exists and has used no CPU for half a second: it has finished starting. */
-async function spareReady(server: OutpostServer, model: string): Promise<boolean> {
+/**
+ * Waits until spares exist and none has started, stopped or used CPU for half a second: they
+ * have finished starting (a spare that replaces a taken one starts only once the one before it
+ * is ready, so a pause in between is not mistaken for the end).
+ */
+async function sparesReady(server: OutpostServer, model: string): Promise<boolean> {
   const until = performance.now() + DEADLINE_MS;
-  let last = Number.NaN;
+  let last = "";
   let quietSince = Number.NaN;
   while (performance.now() < until) {
-    const spare = runners(server, model).spares[0];
-    const cpu = spare === undefined ? Number.NaN : cpuMsOf(spare);
-    if (cpu === last) {
+    const spares = runners(server, model).spares;
+    const cpu = spares.map((pid) => `${pid}:${cpuMsOf(pid)}`).join(" ");
+    if (spares.length > 0 && cpu === last) {
       if (performance.now() - quietSince >= 500) return true;
     } else {
       quietSince = performance.now();
@@ -104,7 +107,7 @@ export async function restartTime(flags: Record<string, string | number>, model:
       const { server, warmMs } = await warmServer(flags, runUrlOf);
       try {
         warm.push(...warmMs);
-        if (!(await spareReady(server, model))) result.sparesNotReady++;
+        if (!(await sparesReady(server, model))) result.sparesNotReady++;
         const [victim] = runners(server, model).serving;
         if (victim === undefined) throw new Error(`no runner of ${model} to kill`);
         process.kill(victim, "SIGKILL");
@@ -120,7 +123,7 @@ export async function restartTime(flags: Record<string, string | number>, model:
     try {
       warm.push(...warmMs);
       for (let i = 0; i < crashes; i++) {
-        if (!(await spareReady(server, model))) result.sparesNotReady++;
+        if (!(await sparesReady(server, model))) result.sparesNotReady++;
         // A new input each time: a convicted one is refused without reaching a runner.
         const poison = await send(runUrlOf(server.url), { body: JSON.stringify({ prompt: `#${i}`, max_tokens: 8 }), deadlineMs: DEADLINE_MS });
         result.crashStatuses[poison.status] = (result.crashStatuses[poison.status] ?? 0) + 1;

@@ -78,7 +78,7 @@ export function createOutpost(overrides: Partial<Config> = {}, hooks: OutpostHoo
   const metrics = new SchedulerMetrics(registry, () => scheduler.status());
   const compute = new ComputeReports(hooks.log ?? ((line) => console.error(line)));
   const env = runnerEnvironment(config);
-  const spares = new SpareRunners((label) => new RunnerProcess(label, { heartbeatTimeoutMs: config.runnerHeartbeatTimeoutMs, env, onCompute: (report) => compute.record(report) }));
+  const spares = new SpareRunners((label) => new RunnerProcess(label, { heartbeatTimeoutMs: config.runnerHeartbeatTimeoutMs, env, onCompute: (report) => compute.record(report) }), config.spareRunners);
   const llamaOnGpu = () => compute.list().some((r) => r.library === "llama.cpp" && r.backend !== "cpu");
   const vramBudgetBytes = () => {
     if (!llamaOnGpu()) return 0;

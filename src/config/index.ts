@@ -76,6 +76,13 @@ export const SETTINGS = {
     default: () => 600_000,
     description: "An input in flight when its runner crashed is a suspect this long; if it crashes a runner again it is refused with 422 without reaching a runner, for this long.",
   },
+  /** Two: a poison input crashes its runner and then, on its lone retry, the replacement (scheduler.ts). */
+  spareRunners: {
+    env: "OUTPOST_SPARE_RUNNERS",
+    kind: "int",
+    default: () => 2,
+    description: "Runners kept started per engine in use, each with its engine ready (about 60 MB each for llama.cpp), so a crashed runner's replacement only loads its model; two, so that a poison input's second crash finds one ready too. 0: none.",
+  },
   keepAliveMs: { env: "OUTPOST_KEEP_ALIVE_MS", kind: "int", default: () => 300_000, description: "How long an idle model stays loaded." },
   memoryBudgetBytes: {
     env: "OUTPOST_MEMORY_BUDGET_BYTES",

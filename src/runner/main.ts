@@ -84,7 +84,10 @@ process.on("message", (message: ToRunner) => {
   switch (message.type) {
     case "prepare":
       // A failure here is the load's to report, when a model is named.
-      engine(message.engine).catch(() => undefined);
+      engine(message.engine).then(
+        () => send({ type: "prepared", ok: true }),
+        () => send({ type: "prepared", ok: false }),
+      );
       return;
     case "load":
       load(message).catch((error: unknown) => send({ type: "load-failed", error: OutpostError.from(error).toWire() }));

@@ -25,5 +25,7 @@ export type FromRunner =
   /** Frames of any jobs, in order; a runner sends what one event-loop turn produced as one message. */
   | { type: "frames"; frames: { id: number; frame: Frame }[] }
   | { type: "heartbeat" }
+  /** A spare's answer to `prepare`: its engine is created (`ok`), or could not be. */
+  | { type: "prepared"; ok: boolean }
   /** What the engine computes on: sent once the engine is created, after each load, and when asked. */
   | { type: "compute"; report: ComputeReport };

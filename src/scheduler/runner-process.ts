@@ -57,6 +57,7 @@ export class RunnerProcess {
   readonly loadSettled: Promise<void>;
   #loadSettle!: () => void;
   readonly #computeWaiters: ((report: ComputeReport | undefined) => void)[] = [];
+  #prepared: ((ok: boolean) => void) | undefined;
 
   constructor(label: string, options: RunnerProcessOptions = {}) {
     this.#label = label;
@@ -79,6 +80,10 @@ export class RunnerProcess {
     this.#child.on("message", (message: FromRunner) => {
       this.#heardAt = Date.now();
       if (message.type === "heartbeat") return;
+      if (message.type === "prepared") {
+        this.#prepared?.(message.ok);
+        return;
+      }
       if (message.type === "compute") {
         options.onCompute?.(message.report);
         for (const waiter of this.#computeWaiters.splice(0)) waiter(message.report);
@@ -104,6 +109,7 @@ export class RunnerProcess {
         this.#loadWaiter?.onExit(error);
         for (const waiter of this.#computeWaiters.splice(0)) waiter(undefined);
         this.#loadSettle();
+        this.#prepared?.(false);
         for (const pending of this.#pending.values()) pending.fail(error);
         this.#pending.clear();
         resolve(error);
@@ -135,9 +141,15 @@ export class RunnerProcess {
     return kib ? Number(kib) * 1024 : 0;
   }
 
-  /** For a spare: create the engine now, so that load() later costs only the model. */
-  prepare(engine: string): void {
+  /**
+   * For a spare: create the engine now, so that load() later costs only the model. Resolves
+   * true once it is created, false if that failed or the runner exited first.
+   */
+  prepare(engine: string): Promise<boolean> {
+    if (this.#exitError) return Promise.resolve(false);
+    const prepared = new Promise<boolean>((resolve) => (this.#prepared = resolve));
     this.#send({ type: "prepare", engine });
+    return prepared;
   }
 
   /**

@@ -1,33 +1,51 @@
 import type { RunnerProcess } from "./runner-process.js";
 
 /**
- * One runner per engine started ahead of need, with its engine created (for llama.cpp:
- * node-llama-cpp imported and getLlama done, most of a runner's start), so the runner that
- * replaces a crashed one, or serves the next model, only has to load its model. A spare is
- * kept for each engine that has been used, and replaced once the runner that took it has
- * loaded: booting the next spare meanwhile would slow the very load a client waits for.
+ * How long after a taken spare's load its replacement starts. Booting a runner (a node process
+ * importing its engine) takes a core for most of a second; started at once it slowed the first
+ * answers of the new runner, which are the requests that waited out the restart, by up to
+ * 250 ms on 2 cores. The crash that could come meanwhile finds the next spare.
+ */
+const REFILL_AFTER_LOAD_MS = 1_000;
+
+/**
+ * Runners started ahead of need, `depth` per engine, each with its engine created (for
+ * llama.cpp: node-llama-cpp imported and getLlama done, most of a runner's start), so the
+ * runner that replaces a crashed one, or serves the next model, only has to load its model.
+ * Spares are kept for each engine that has been used. Two by default, because a crash often
+ * comes in a pair: a poison input crashes its runner, then crashes the replacement on its lone
+ * retry (scheduler.ts), and the second replacement must not wait for a spare still booting,
+ * which takes several times as long as a load on a ready one. A taken spare is replaced a
+ * while after the runner that took it has loaded (booting sooner would slow the load, and the
+ * answers, that clients are waiting for), and a further missing one once that replacement is
+ * ready, so spares do not boot side by side.
  */
 export class SpareRunners {
   readonly #spawn: (label: string) => RunnerProcess;
-  readonly #spares = new Map<string, RunnerProcess>();
+  readonly #depth: number;
+  /** Per engine, oldest (most likely ready) first. */
+  readonly #spares = new Map<string, RunnerProcess[]>();
+  /** Spares whose engine is still being created. */
+  readonly #booting = new Set<RunnerProcess>();
   #closed = false;
 
-  constructor(spawn: (label: string) => RunnerProcess) {
+  constructor(spawn: (label: string) => RunnerProcess, depth: number) {
     this.#spawn = spawn;
+    this.#depth = depth;
   }
 
-  /** A runner for a model of `engine`: the spare if it is alive, else a new one. */
+  /** A runner for a model of `engine`: its oldest live spare, else a new one. */
   take(engine: string, model: string): RunnerProcess {
-    const spare = this.#spares.get(engine);
-    this.#spares.delete(engine);
-    const runner = spare?.alive ? spare : this.#spawn(model);
-    void runner.loadSettled.then(() => this.#refill(engine));
+    const pool = this.#pool(engine);
+    const spare = pool.shift();
+    const runner = spare ?? this.#spawn(model);
+    void runner.loadSettled.then(() => setTimeout(() => this.#refill(engine), REFILL_AFTER_LOAD_MS).unref());
     return runner;
   }
 
   /**
-   * Starts the spare for `engine` now if there is none: at `serve` start for llama, so that the
-   * first model's load finds its engine ready and the backend in use is known (and logged) early.
+   * Starts the spares for `engine` now if there are none: at `serve` start for llama, so that
+   * the first model's load finds its engine ready and the backend in use is known (and logged) early.
    */
   warm(engine: string): void {
     this.#refill(engine);
@@ -35,19 +53,33 @@ export class SpareRunners {
 
   /** The spares alive now: idle, so they answer a compute query at once. */
   alive(): RunnerProcess[] {
-    return [...this.#spares.values()].filter((spare) => spare.alive);
+    return [...this.#spares.keys()].flatMap((engine) => this.#pool(engine));
   }
 
   close(): void {
     this.#closed = true;
-    for (const spare of this.#spares.values()) spare.kill();
+    for (const pool of this.#spares.values()) for (const spare of pool) spare.kill();
     this.#spares.clear();
   }
 
+  /** The live spares of `engine`; dead ones (killed, crashed while idle) are dropped. */
+  #pool(engine: string): RunnerProcess[] {
+    const pool = (this.#spares.get(engine) ?? []).filter((spare) => spare.alive);
+    this.#spares.set(engine, pool);
+    return pool;
+  }
+
+  /** Starts one spare if `engine` has fewer than `depth` and none booting, and the next once it is ready. */
   #refill(engine: string): void {
-    if (this.#closed || this.#spares.has(engine)) return;
+    const pool = this.#pool(engine);
+    if (this.#closed || pool.length >= this.#depth || pool.some((spare) => this.#booting.has(spare))) return;
     const spare = this.#spawn(`spare ${engine}`);
-    spare.prepare(engine);
-    this.#spares.set(engine, spare);
+    pool.push(spare);
+    this.#booting.add(spare);
+    void spare.prepare(engine).then((ok) => {
+      this.#booting.delete(spare);
+      // An engine that cannot be created gets no more spares: each would fail the same way.
+      if (ok) this.#refill(engine);
+    });
   }
 }
