@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { CODEC_VERSION, decodeGrant, decodeReplies, encodeGrant, encodeReply, ReplyWriter } from "./codec.js";
+import { CODEC_VERSION, decodeGrant, decodeReplies, decodeRunRequest, encodeGrant, encodeReply, encodeRunRequest, ReplyWriter } from "./codec.js";
 import type { RunReply } from "./types.js";
 
 const every: RunReply[] = [
@@ -52,4 +52,24 @@ test("a credit grant round-trips, with and without cancel", () => {
   assert.deepEqual(decodeGrant(encodeGrant({ upTo: 24 })), { upTo: 24 });
   assert.deepEqual(decodeGrant(encodeGrant({ upTo: 0, cancel: true })), { upTo: 0, cancel: true });
   assert.throws(() => decodeGrant(new TextEncoder().encode('{"upTo":24}')), /cannot read/);
+});
+
+test("a run request carries the job's bytes as the caller encoded them, after its header", () => {
+  const job = new TextEncoder().encode(JSON.stringify({ prompt: "Once upon a time 🐉", sampling: { maxTokens: 1 } }));
+  const header = { id: "_INBOX.x.1", model: "@cf/x/y", rejectIfBusy: true, context: { requestId: "r-1", account: "acme", metadata: { tier: "gold" } } };
+  const inline = decodeRunRequest(encodeRunRequest(header, job));
+  assert.deepEqual(inline.request, header);
+  assert.deepEqual([...inline.job], [...job]);
+  // A job too large to go inline is announced, and nothing follows the header.
+  const pulled = decodeRunRequest(encodeRunRequest({ ...header, jobBytes: 300_000 }, undefined));
+  assert.equal(pulled.request.jobBytes, 300_000);
+  assert.equal(pulled.job.byteLength, 0);
+});
+
+test("a run request from another codec version, or cut inside its header, is refused", () => {
+  // A node before the binary run request sent JSON: its first byte is '{'.
+  assert.throws(() => decodeRunRequest(new TextEncoder().encode('{"id":"a","model":"m","job":{}}')), /codec version 123/);
+  const message = encodeRunRequest({ id: "a", model: "m" }, undefined);
+  assert.throws(() => decodeRunRequest(message.subarray(0, message.byteLength - 1)), /ends inside its header/);
+  assert.throws(() => decodeRunRequest(Uint8Array.of(CODEC_VERSION, 0)), /ends inside its header/);
 });

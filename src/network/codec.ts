@@ -1,12 +1,13 @@
 import { OutpostError } from "../contract/index.js";
-import type { CreditGrant, RunReply } from "./types.js";
+import type { CreditGrant, RunReply, RunRequest } from "./types.js";
 
 /**
  * The NATS codec of contract/frames.ts's framing. One message carries every frame a node had
  * ready in one event-loop turn (responder.ts), each a tag byte and its fields: a token is its
  * tag, seq and UTF-8 text, no JSON; a chunk is its raw bytes. Only values with structure
- * (`done`, errors, refusals) carry JSON. The first byte is the codec's version, so a node of
- * another version fails loudly instead of misreading.
+ * (`done`, errors, refusals) carry JSON. A run request is a JSON header followed by the job's
+ * JSON bytes as the caller encoded them, once. The first byte of every message is the codec's
+ * version, so a node of another version fails loudly instead of misreading.
  */
 export const CODEC_VERSION = 1;
 
@@ -218,4 +219,28 @@ export function encodeReply(reply: RunReply): Uint8Array {
   const writer = new ReplyWriter();
   writer.write(reply);
   return writer.take();
+}
+
+/**
+ * A run request: version, the header's JSON length (uint32) and JSON, then the job's JSON bytes
+ * when it travels inline. The job is not re-encoded into the header: the caller serialises it
+ * once, for its size check and for the message (or the pieces the node pulls).
+ */
+export function encodeRunRequest(request: RunRequest, job: Uint8Array | undefined): Uint8Array {
+  const header = encoder.encode(JSON.stringify(request));
+  const message = new Uint8Array(5 + header.byteLength + (job?.byteLength ?? 0));
+  message[0] = CODEC_VERSION;
+  new DataView(message.buffer).setUint32(1, header.byteLength);
+  message.set(header, 5);
+  if (job) message.set(job, 5 + header.byteLength);
+  return message;
+}
+
+/** The header and the inline job's bytes (empty when the node must pull the job). */
+export function decodeRunRequest(message: Uint8Array): { request: RunRequest; job: Uint8Array } {
+  if (message[0] !== CODEC_VERSION) throw new OutpostError("INTERNAL", `A NATS run request in codec version ${message[0]}; this node speaks ${CODEC_VERSION}`);
+  const length = message.byteLength >= 5 ? new DataView(message.buffer, message.byteOffset, message.byteLength).getUint32(1) : Infinity;
+  if (5 + length > message.byteLength) throw new OutpostError("INTERNAL", "A NATS run request ends inside its header");
+  const request = JSON.parse(decoder.decode(message.subarray(5, 5 + length))) as RunRequest;
+  return { request, job: message.subarray(5 + length) };
 }

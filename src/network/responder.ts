@@ -1,7 +1,7 @@
 import type { Msg, NatsConnection, Subscription } from "nats";
 import { FrameSender, OutpostError, type EngineJob, type EngineResult, type RunOptions, type SendOutcome } from "../contract/index.js";
 import { decode } from "./bus.js";
-import { encodeReply } from "./codec.js";
+import { decodeRunRequest, encodeReply } from "./codec.js";
 import { CREDIT_STALL_MS, HEARTBEAT_MS, MAX_JOB_BYTES } from "./constants.js";
 import { ReplyOutbox } from "./outbox.js";
 import { SUBJECTS } from "./subjects.js";
@@ -61,7 +61,15 @@ export class RemoteResponder {
   async #serve(msg: Msg): Promise<void> {
     const reply = msg.reply;
     if (!reply) return;
-    const request = decode<RunRequest>(msg.data);
+    let request: RunRequest;
+    let inlineJob: Uint8Array;
+    try {
+      ({ request, job: inlineJob } = decodeRunRequest(msg.data));
+    } catch (error) {
+      // A caller of another codec version: tell it, rather than leave it waiting for an accept.
+      msg.respond(encodeReply({ t: "refuse", error: OutpostError.from(error).toWire(), retry: false }));
+      return;
+    }
     const controller = new AbortController();
     this.#running.set(request.id, controller);
     const outbox = new ReplyOutbox(
@@ -80,7 +88,7 @@ export class RemoteResponder {
     try {
       let result: EngineResult;
       try {
-        const job = request.jobBytes === undefined ? request.job : await this.#pullJob(reply, request.jobBytes, controller.signal);
+        const job = JSON.parse(decoder.decode(request.jobBytes === undefined ? inlineJob : await this.#pullJob(reply, request.jobBytes, controller.signal))) as EngineJob;
         result = await this.#execute(request.model, job, {
           signal: controller.signal,
           keepAliveMs: request.keepAliveMs,
@@ -102,8 +110,8 @@ export class RemoteResponder {
     }
   }
 
-  /** Fetches a job too large to travel inline from the caller, one FRAME_CHUNK_BYTES piece per request. */
-  async #pullJob(reply: string, jobBytes: number, signal: AbortSignal): Promise<EngineJob> {
+  /** Fetches the bytes of a job too large to travel inline from the caller, one FRAME_CHUNK_BYTES piece per request. */
+  async #pullJob(reply: string, jobBytes: number, signal: AbortSignal): Promise<Uint8Array> {
     if (jobBytes > MAX_JOB_BYTES) throw new OutpostError("INPUT_TOO_LARGE", `The request is ${jobBytes} bytes; a node takes at most ${MAX_JOB_BYTES}`);
     const job = new Uint8Array(jobBytes);
     for (let offset = 0; offset < jobBytes; ) {
@@ -114,6 +122,6 @@ export class RemoteResponder {
       job.set(answer.data, offset);
       offset += answer.data.byteLength;
     }
-    return JSON.parse(decoder.decode(job)) as EngineJob;
+    return job;
   }
 }

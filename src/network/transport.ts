@@ -1,7 +1,7 @@
 import { createInbox, type Msg, type NatsConnection, type Subscription } from "nats";
 import { FRAME_CHUNK_BYTES, FrameReceiver, OutpostError, tapEvents, type EngineJob, type EngineResult, type ErrorCode, type RunOptions } from "../contract/index.js";
 import { encode } from "./bus.js";
-import { decodeReplies, encodeGrant } from "./codec.js";
+import { decodeReplies, encodeGrant, encodeRunRequest } from "./codec.js";
 import { IDLE_TIMEOUT_MS } from "./constants.js";
 import { SUBJECTS } from "./subjects.js";
 import type { ControlMessage, RunReply, RunRequest } from "./types.js";
@@ -89,13 +89,12 @@ export class RemoteCaller {
 
   async call(target: RemoteTarget, model: string, job: EngineJob, options: RunOptions): Promise<EngineResult> {
     const id = `${this.#prefix}.${++this.#nextId}`;
-    const json = JSON.stringify(job);
-    const jobBytes = Buffer.byteLength(json);
-    const inline = jobBytes <= FRAME_CHUNK_BYTES;
+    const jobJson = encoder.encode(JSON.stringify(job));
+    const inline = jobJson.byteLength <= FRAME_CHUNK_BYTES;
     const request: RunRequest = {
       id,
       model,
-      ...(inline ? { job } : { jobBytes }),
+      ...(inline ? {} : { jobBytes: jobJson.byteLength }),
       keepAliveMs: options.keepAliveMs,
       queueTimeoutMs: options.queueTimeoutMs,
       rejectIfBusy: options.rejectIfBusy,
@@ -105,7 +104,7 @@ export class RemoteCaller {
     // Credit travels in the replies to the frames the node sends as requests, never on its own.
     const receiver = new FrameReceiver(() => undefined, cancel);
     const now = performance.now();
-    const call: Call = { node: target.node, city: target.city, cancel, receiver, upload: inline ? undefined : encoder.encode(json), accepted: false, acceptBy: now + this.#acceptTimeoutMs + (target.rttMs ?? 0), lastHeardAt: now, failure: undefined };
+    const call: Call = { node: target.node, city: target.city, cancel, receiver, upload: inline ? undefined : jobJson, accepted: false, acceptBy: now + this.#acceptTimeoutMs + (target.rttMs ?? 0), lastHeardAt: now, failure: undefined };
     this.#calls.set(id, call);
     const onAbort = () => this.#fail(call, { message: "The request was cancelled", hung: false, aborted: true });
     options.signal?.addEventListener("abort", onAbort, { once: true });
@@ -113,7 +112,7 @@ export class RemoteCaller {
       options.signal?.removeEventListener("abort", onAbort);
       this.#calls.delete(id);
     });
-    this.#nc.publish(SUBJECTS.run(target.node), encode(request), { reply: id });
+    this.#nc.publish(SUBJECTS.run(target.node), encodeRunRequest(request, inline ? jobJson : undefined), { reply: id });
     try {
       const result = await receiver.result;
       if (result.kind === "json") return result;

@@ -1,4 +1,4 @@
-import type { EngineJob, Frame, RequestContext, WireError } from "../contract/index.js";
+import type { Frame, RequestContext, WireError } from "../contract/index.js";
 
 /** Load of one model on one node, as its advert reports it. */
 export interface ModelLoad {
@@ -35,14 +35,14 @@ export interface Advert {
 
 /**
  * Run request, caller → node, on SUBJECTS.run(node), with the caller's inbox as reply subject.
- * A job of up to FRAME_CHUNK_BYTES travels inline; a larger one (an img2img picture) is
- * announced by `jobBytes` and pulled by the node from the caller, one chunk per request.
+ * On the wire (codec.ts) this header is JSON and the job follows it as the JSON bytes the caller
+ * encoded once: a job of up to FRAME_CHUNK_BYTES travels inline; a larger one (an img2img
+ * picture) is announced by `jobBytes` and pulled by the node from the caller, one chunk per request.
  */
 export interface RunRequest {
   /** Unique across the network (the caller's inbox for this call): cancels name it. */
   id: string;
   model: string;
-  job?: EngineJob;
   jobBytes?: number;
   keepAliveMs?: number;
   queueTimeoutMs?: number;

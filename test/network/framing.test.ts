@@ -3,7 +3,8 @@ import { fileURLToPath } from "node:url";
 import { after, before, describe, it } from "node:test";
 import type { EngineResult, LoadedModel, ModelDescriptor } from "../../src/contract/index.js";
 import { FakeEngine, fakeByte, type FakeJob } from "../../src/engines/fake/index.js";
-import { connectBus, RemoteCaller, RemoteResponder } from "../../src/network/index.js";
+import { decodeReplies } from "../../src/network/codec.js";
+import { connectBus, RemoteCaller, RemoteResponder, SUBJECTS } from "../../src/network/index.js";
 import { startNats, type NatsTopology } from "../helpers/nats.js";
 import { TEST_ACCEPT_TIMEOUT_MS } from "./harness.js";
 
@@ -98,5 +99,23 @@ describe("NATS carries results and jobs of any size, chunked", { timeout: 120_00
     for await (const event of next.events) types.push(event.type);
     assert.deepEqual(types, ["token", "token", "token", "done"]);
     assert.equal(executed, before + 1);
+  });
+
+  it("a run request in another codec version gets a refusal naming it, and the node goes on serving", async () => {
+    const stranger = await connectBus([nats.urls("a")], "stranger");
+    try {
+      // What a node from before the binary run request sends: the whole request as JSON.
+      const answer = await stranger.request(SUBJECTS.run("node-1"), new TextEncoder().encode(JSON.stringify({ id: "x", model: model.id, job: { kind: "tokens", count: 1 } })), { timeout: 5_000 });
+      const [reply] = decodeReplies(answer.data);
+      assert.equal(reply?.t, "refuse");
+      assert.match(reply?.t === "refuse" ? reply.error.message : "", /codec version 123; this node speaks/);
+    } finally {
+      await stranger.close();
+    }
+    const result = await call({ kind: "tokens", count: 2 });
+    if (result.kind !== "events") throw new Error("expected events");
+    const types: string[] = [];
+    for await (const event of result.events) types.push(event.type);
+    assert.deepEqual(types, ["token", "token", "done"]);
   });
 });
