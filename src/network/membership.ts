@@ -42,6 +42,7 @@ export interface MembershipOptions {
  */
 export class Membership {
   readonly #options: MembershipOptions;
+  readonly #selfId: string;
   readonly #peers = new Map<string, Peer>();
   readonly #timers: NodeJS.Timeout[] = [];
   #subscriptions: Subscription[] = [];
@@ -54,10 +55,12 @@ export class Membership {
 
   constructor(options: MembershipOptions) {
     this.#options = options;
+    this.#selfId = options.describeSelf().node;
   }
 
+  /** This node's id, fixed for the process: read once, not by building an advert per message. */
   get selfId(): string {
-    return this.#options.describeSelf().node;
+    return this.#selfId;
   }
 
   async start(): Promise<void> {
