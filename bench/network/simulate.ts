@@ -66,6 +66,11 @@ interface SimRequest {
   ideal?: SimCity;
   /** Nearest city with a slot that is free now and that the router's adverts show free. */
   known?: SimCity;
+  /** Whether the router's adverts showed a free slot in `ideal`: at all, and once its own requests in flight are counted. */
+  idealAdvertised?: boolean;
+  idealSeenFree?: boolean;
+  /** City of the first node the request was sent to. */
+  firstCity?: string;
   outcome?: "served" | "capacity" | "residency" | "lost-mid-stream";
   failovers: number;
 }
@@ -197,6 +202,7 @@ export function simulate(options: SimOptions = DEFAULT_SIM) {
       return;
     }
     request.tried.add(candidate.node);
+    request.firstCity ??= candidate.city;
     request.attempts += 1;
     const node = nodeById.get(candidate.node)!;
     const delay = oneWay(request.router.city, node.city);
@@ -294,6 +300,15 @@ export function simulate(options: SimOptions = DEFAULT_SIM) {
       }
       request.ideal = best?.city;
       request.known = knownBest(router, heapNow);
+      if (request.ideal) {
+        const ideal = byCity.get(request.ideal.city)!;
+        request.idealAdvertised = ideal.some((node) => {
+          if (node === router) return node.active.size < options.slots;
+          const seenAt = heapNow - oneWay(router.city, node.city) - ADVERT_LAG_MS;
+          return node.startedAt <= seenAt && stateAt(node, Math.min(seenAt, node.darkAt))[0] < options.slots;
+        });
+        request.idealSeenFree = views(router, heapNow).some((v) => v.city === request.ideal!.city && !v.suspect && v.models[MODEL]!.active < options.slots);
+      }
       attempt(request, heapNow);
     });
   }
@@ -349,6 +364,22 @@ export function simulate(options: SimOptions = DEFAULT_SIM) {
     idealIsSelfCity: misses.filter(({ r, city }) => city!.city === r.router.city.city).length,
   };
   const nearest = withCapacity.filter((r) => placedAt(r, r.ideal!));
+  /**
+   * Why a request missed the plain oracle's city. `unknowable`: no advert showing its free slot
+   * could have reached the router yet (the slot freed less than a one-way latency plus the advert
+   * lag ago); `ownInFlight`: the router's own earlier request, still on its way there, takes that
+   * slot; `collided`: sent there, and another router's request took the slot first; `staleFree`:
+   * the router's nearer choice had filled since its advert, and the retry came too late. No
+   * router that knows only what adverts carry avoids the first two.
+   */
+  const plainMisses = { unknowable: 0, ownInFlight: 0, collided: 0, staleFree: 0 };
+  for (const r of withCapacity) {
+    if (placedAt(r, r.ideal!)) continue;
+    if (!r.idealAdvertised) plainMisses.unknowable += 1;
+    else if (!r.idealSeenFree) plainMisses.ownInFlight += 1;
+    else if (r.firstCity === r.ideal!.city) plainMisses.collided += 1;
+    else plainMisses.staleFree += 1;
+  }
   const withKnown = requests.filter((r) => r.known !== undefined);
   const nearestKnown = withKnown.filter((r) => placedAt(r, r.known!));
   const added = served.map((r) => r.acceptedAt! - r.arrivedAt);
@@ -363,6 +394,9 @@ export function simulate(options: SimOptions = DEFAULT_SIM) {
     failoversBeforeFirstToken: requests.reduce((sum, r) => sum + r.failovers, 0),
     /** Served by the nearest city that had a free slot on arrival (an oracle that sees every node now). */
     nearestWithCapacityShare: withCapacity.length === 0 ? 1 : nearest.length / withCapacity.length,
+    plainMisses,
+    /** The most of the plain oracle's share a router can reach with what adverts can tell it. */
+    plainCeilingShare: withCapacity.length === 0 ? 1 : 1 - (plainMisses.unknowable + plainMisses.ownInFlight) / withCapacity.length,
     /** Placed on the nearest city with capacity, by the causal oracle (see causal()). */
     nearestCausalCapacityShare: withCausal.length === 0 ? 1 : nearestCausal.length / withCausal.length,
     /** Served by the nearest city whose free slot the router could know of (free now and advertised free). */

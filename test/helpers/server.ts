@@ -22,13 +22,14 @@ export interface TestServer {
 
 /**
  * Starts the built server (`node bin/outpost.js serve`, as users run it) on a free loopback
- * port with a private data dir, and resolves once it is listening.
+ * port with a private data dir, and resolves once it is listening. `root`: another built
+ * checkout to run instead (a benchmark's baseline side).
  */
-export async function startServer(flags: Record<string, string> = {}, env: NodeJS.ProcessEnv = {}): Promise<TestServer> {
+export async function startServer(flags: Record<string, string> = {}, env: NodeJS.ProcessEnv = {}, root = REPO_ROOT): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), "outpost-test-"));
   const args = Object.entries({ host: "127.0.0.1", port: "0", "data-dir": dataDir, "model-mirror": MODEL_MIRROR, ...flags }).flatMap(([k, v]) => [`--${k}`, v]);
-  const child = spawn(process.execPath, [join(REPO_ROOT, "bin/outpost.js"), "serve", ...args], {
-    cwd: REPO_ROOT,
+  const child = spawn(process.execPath, [join(root, "bin/outpost.js"), "serve", ...args], {
+    cwd: root,
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });

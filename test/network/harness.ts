@@ -35,12 +35,12 @@ export interface TestNode extends TestServer {
  * Starts `outpost serve` as a node of the network. `models: false` gives it an empty mirror,
  * so it has no model of its own and must route (or pull from the object store).
  */
-export async function startNode(at: City, nats: string, options: { models?: boolean; flags?: Record<string, string>; env?: NodeJS.ProcessEnv } = {}): Promise<TestNode> {
+export async function startNode(at: City, nats: string, options: { models?: boolean; flags?: Record<string, string>; env?: NodeJS.ProcessEnv; root?: string } = {}): Promise<TestNode> {
   const dataDir = mkdtempSync(join(tmpdir(), `outpost-${at.city}-`));
   const node = `${at.city}-1`;
   const flags: Record<string, string> = { city: at.city, region: at.region, coords: at.coords, nats, "node-id": node, "data-dir": dataDir, slots: "1", threads: "1", "accept-timeout-ms": String(TEST_ACCEPT_TIMEOUT_MS), ...options.flags };
   if (options.models === false) flags["model-mirror"] = join(dataDir, "no-mirror");
-  const server = await startServer(flags, options.env);
+  const server = await startServer(flags, options.env, options.root);
   return {
     ...server,
     node,
