@@ -75,7 +75,8 @@ export class RemoteCaller {
   readonly #prefix = createInbox();
   readonly #calls = new Map<string, Call>();
   readonly #subscription: Subscription;
-  readonly #watchdog: NodeJS.Timeout;
+  /** Runs only while calls are in flight: an idle node need not wake every WATCHDOG_MS. */
+  #watchdog: NodeJS.Timeout | undefined;
   #nextId = 0;
   #lastCheckAt = performance.now();
 
@@ -83,8 +84,6 @@ export class RemoteCaller {
     this.#nc = nc;
     this.#acceptTimeoutMs = options.acceptTimeoutMs;
     this.#subscription = nc.subscribe(`${this.#prefix}.*`, { callback: (_err, msg) => this.#dispatch(msg) });
-    this.#watchdog = setInterval(() => this.#check(), WATCHDOG_MS);
-    this.#watchdog.unref();
   }
 
   async call(target: RemoteTarget, model: string, job: EngineJob, options: RunOptions): Promise<EngineResult> {
@@ -106,11 +105,19 @@ export class RemoteCaller {
     const now = performance.now();
     const call: Call = { node: target.node, city: target.city, cancel, receiver, upload: inline ? undefined : jobJson, accepted: false, acceptBy: now + this.#acceptTimeoutMs + (target.rttMs ?? 0), lastHeardAt: now, failure: undefined };
     this.#calls.set(id, call);
+    if (!this.#watchdog) {
+      this.#lastCheckAt = now;
+      this.#watchdog = setInterval(() => this.#check(), WATCHDOG_MS);
+      this.#watchdog.unref();
+    }
     const onAbort = () => this.#fail(call, { message: "The request was cancelled", hung: false, aborted: true });
     options.signal?.addEventListener("abort", onAbort, { once: true });
     void receiver.settled.then(() => {
       options.signal?.removeEventListener("abort", onAbort);
       this.#calls.delete(id);
+      if (this.#calls.size > 0) return;
+      clearInterval(this.#watchdog);
+      this.#watchdog = undefined;
     });
     this.#nc.publish(SUBJECTS.run(target.node), encodeRunRequest(request, inline ? jobJson : undefined), { reply: id });
     try {
