@@ -298,3 +298,51 @@ export interface LatencyRow {
 export function latencyByModel(filter: UsageFilter): Promise<LatencyRow[] | undefined> {
   return result<LatencyRow[]>(`/api/latency?${query({ ...filter })}`, { optional: true });
 }
+
+/** `GET /api/gateways` rows: a gateway and where it is defined. */
+export interface GatewayInfo {
+  id: string;
+  source: "database" | "outpost.json" | "built-in";
+  cacheTtlS: number;
+}
+
+/** Every gateway; undefined when the server has no AI Gateway. */
+export function gatewayList(): Promise<GatewayInfo[] | undefined> {
+  return result<GatewayInfo[]>("/api/gateways", { optional: true });
+}
+
+/** `GET /api/gateways/{id}/logs` rows: one request through the gateway. */
+export interface GatewayLogEntry {
+  id: string;
+  at: string;
+  account: string;
+  model: string;
+  servedModel: string;
+  status: number;
+  cacheStatus: "HIT" | "MISS";
+  latencyMs: number;
+  inputTokens: number;
+  outputTokens: number;
+  neurons: number;
+  metadata: Record<string, string | number | boolean>;
+  error?: string;
+  feedback?: -1 | 1;
+  score?: number;
+}
+
+export interface GatewayLogFilter {
+  model?: string;
+  success?: boolean;
+  cached?: boolean;
+  page: number;
+  perPage: number;
+}
+
+/** One page of a gateway's log, newest first, and how many entries match. */
+export async function gatewayLogs(id: string, filter: GatewayLogFilter): Promise<{ entries: GatewayLogEntry[]; total: number }> {
+  const params = query({ model: filter.model || undefined, success: filter.success?.toString(), cached: filter.cached?.toString(), page: String(filter.page), per_page: String(filter.perPage) });
+  const response = await fetch(`/api/gateways/${encodeURIComponent(id)}/logs?${params}`);
+  if (!response.ok) throw await failed(response);
+  const body = (await response.json()) as { result: GatewayLogEntry[]; result_info: { total_count: number } };
+  return { entries: body.result, total: body.result_info.total_count };
+}

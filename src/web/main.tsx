@@ -6,6 +6,7 @@ import { CatalogPage } from "./catalog/catalog-page.js";
 import { fromSearchItem, type CatalogModel } from "./catalog/filter.js";
 import { ComparePage } from "./compare/compare-page.js";
 import { EmbeddingsPage } from "./embeddings/embeddings-page.js";
+import { GatewaysPage } from "./gateways/gateways-page.js";
 import { ImagesPage } from "./images/images-page.js";
 import { LivePage } from "./live/live-page.js";
 import type { Models } from "./models.js";
@@ -26,6 +27,7 @@ const PAGES = [
   { id: "text-tools", title: "Text tools" },
   { id: "live", title: "Live" },
   { id: "usage", title: "Usage" },
+  { id: "gateways", title: "Gateways" },
 ] as const;
 type PageId = (typeof PAGES)[number]["id"];
 
@@ -101,6 +103,7 @@ function App() {
         <TextToolsPage hidden={page !== "text-tools"} models={models} />
         <LivePage hidden={page !== "live"} />
         <UsagePage hidden={page !== "usage"} />
+        <GatewaysPage hidden={page !== "gateways"} />
       </main>
     </>
   );
