@@ -5,7 +5,7 @@ import {
   BINDING_MODELS_URL,
   BINDING_RUN_URL,
   errorToBindingResponse,
-  GATEWAY_BINDING_URL,
+  isGatewayCall,
   isTensorSession,
   resultToTensors,
   tensorBodyLimits,
@@ -77,7 +77,7 @@ export function workersAiRoutes(deps: ApiDeps, body: BodyReader): Hono {
 
   const proxy = async (c: Context) => {
     const forwarded = c.req.header("x-forwarded") ?? BINDING_RUN_URL;
-    if (forwarded.startsWith(GATEWAY_BINDING_URL)) {
+    if (isGatewayCall(forwarded)) {
       return answerGatewayCall(deps, {
         method: c.req.method,
         url: forwarded,

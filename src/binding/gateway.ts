@@ -23,6 +23,14 @@ export class AiGatewayLogNotFound extends Error {
 /** The binding calls' URLs; the proxy route reads them from `x-forwarded`. */
 export const GATEWAY_BINDING_URL = "https://workers-binding.ai/ai-gateway/";
 
+/**
+ * Whether a forwarded URL is one of gateway(id)'s calls. Not `…/ai-gateway/run`: that is a run
+ * with the `gateway` option, which workerd sends there and the proxy route serves as any run.
+ */
+export function isGatewayCall(forwarded: string): boolean {
+  return forwarded.startsWith(`${GATEWAY_BINDING_URL}gateways/`) || forwarded.startsWith(`${GATEWAY_BINDING_URL}universal/`);
+}
+
 /** One binding call: a method, a forwarded URL and a JSON body, answered as the server would. */
 export type GatewayCall = (url: string, init: { method: string; body?: string; headers?: Record<string, string> }) => Promise<Response>;
 

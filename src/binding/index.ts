@@ -4,7 +4,7 @@ import type { RunFn } from "./run.js";
 import { localTransport, remoteTransport, type LocalGateway, type RemoteOptions } from "./transports.js";
 
 export { Ai, InferenceUpstreamError, type AiOptions, type BindingTransport } from "./ai.js";
-export { AiGateway, AiGatewayInternalError, AiGatewayLogNotFound, GATEWAY_BINDING_URL, type AiGatewayLog, type AiGatewayPatchLog, type AiGatewayUniversalRequest, type GatewayCall } from "./gateway.js";
+export { AiGateway, AiGatewayInternalError, AiGatewayLogNotFound, GATEWAY_BINDING_URL, isGatewayCall, type AiGatewayLog, type AiGatewayPatchLog, type AiGatewayUniversalRequest, type GatewayCall } from "./gateway.js";
 export { createRun, type RunFn } from "./run.js";
 export { RequestMetrics } from "./metrics.js";
 export { SSE_HEADERS, toByteStream, workersSseEvent } from "./sse.js";

@@ -51,6 +51,18 @@ export function runBindingSuite(c: BindingCase): void {
     assert.deepEqual(await res.json(), rest.result);
   });
 
+  test("the gateway option and env.AI.gateway(id): a MISS then a HIT, getLog, patchLog and getUrl", async () => {
+    const seed = 1 + Math.floor(Math.random() * 1e9);
+    const res = await fetch(`${c.worker().url}/gateway?seed=${seed}`);
+    assert.equal(res.status, 200, await res.clone().text());
+    const body = (await res.json()) as { statuses: string[]; same: boolean; log: Record<string, unknown>; url: string };
+    assert.deepEqual(body.statuses, ["MISS", "HIT"]);
+    assert.equal(body.same, true);
+    assert.deepEqual({ ...body.log, id: undefined }, { id: undefined, cached: true, feedback: 1, metadata: { via: "worker" }, createdAt: true });
+    assert.match(String(body.log.id), /^[0-9A-HJKMNP-TV-Z]{26}$/);
+    assert.match(body.url, /^http:\/\/127\.0\.0\.1:\d+\/v1\/[^/]+\/default\/workers-ai$/);
+  });
+
   test("an Outpost error is thrown inside the Worker with its Workers AI code", async () => {
     const res = await fetch(`${c.worker().url}/error`);
     assert.equal(res.status, 500);

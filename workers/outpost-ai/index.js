@@ -4,7 +4,7 @@
 // Outpost's binding proxy route and comes back as workerd's own Ai class
 // (cloudflare-internal:ai-api) hands it over: parsed JSON, the body stream, the raw Response,
 // or a thrown InferenceUpstreamError("<internalCode>: <description>").
-import { WorkerEntrypoint } from "cloudflare:workers";
+import { RpcTarget, WorkerEntrypoint } from "cloudflare:workers";
 
 const RUN_URL = "https://workers-binding.ai/run?version=3";
 const MODELS_URL = "https://workers-binding.ai/ai-api/models/search";
@@ -36,6 +36,80 @@ function aliasesOf(env) {
     if (eq > 0) aliases.set(pair.slice(0, eq).trim(), pair.slice(eq + 1).trim());
   }
   return aliases;
+}
+
+export class AiGatewayInternalError extends Error {
+  constructor(message, name = "AiGatewayInternalError") {
+    super(message);
+    this.name = name;
+  }
+}
+
+// env.AI.gateway(id), as workerd's AiGateway (cloudflare-internal:aig-api) makes its calls: each
+// one a binding call to https://workers-binding.ai/ai-gateway/…, which Outpost's proxy route
+// answers. An RpcTarget, so the app calls its methods across the service binding.
+class OutpostGateway extends RpcTarget {
+  #proxy;
+  #id;
+
+  constructor(proxy, id) {
+    super();
+    this.#proxy = proxy;
+    this.#id = id;
+  }
+
+  #url(path) {
+    return `https://workers-binding.ai/ai-gateway/gateways/${encodeURIComponent(this.#id)}/${path}`;
+  }
+
+  async #call(url, init, notFound) {
+    const res = await this.#proxy(url, init);
+    if (res.ok) return res;
+    const text = await res.text();
+    let message = text;
+    try {
+      message = JSON.parse(text).errors?.[0]?.message || text;
+    } catch {
+      // Not JSON: the text itself, as in workerd.
+    }
+    throw new AiGatewayInternalError(message, res.status === 404 && notFound ? "AiGatewayLogNotFound" : "AiGatewayInternalError");
+  }
+
+  async getUrl(provider) {
+    const res = await this.#call(this.#url(`url/${encodeURIComponent(provider ?? "universal")}`), { method: "GET" });
+    return (await res.json()).result.url;
+  }
+
+  async getLog(logId) {
+    const res = await this.#call(this.#url(`logs/${encodeURIComponent(logId)}`), { method: "GET" }, true);
+    const { result } = await res.json();
+    return { ...result, created_at: new Date(result.created_at) };
+  }
+
+  async patchLog(logId, data) {
+    await this.#call(this.#url(`logs/${encodeURIComponent(logId)}`), { method: "PATCH", headers: { "content-type": "application/json" }, body: JSON.stringify(data) }, true);
+  }
+
+  // A universal request's raw Response; its steps' header values go as strings, as workerd sends them.
+  run(data, options = {}) {
+    const steps = (Array.isArray(data) ? data : [data]).map((step) => ({
+      ...step,
+      headers: Object.fromEntries(Object.entries(step.headers ?? {}).map(([k, v]) => [k, typeof v === "object" && v !== null ? JSON.stringify(v) : String(v)])),
+    }));
+    const { skipCache, cacheTtl, metadata, cacheKey, collectLog, eventId, requestTimeoutMs, retries } = options.gateway ?? {};
+    const headers = { "content-type": "application/json" };
+    if (skipCache !== undefined) headers["cf-aig-skip-cache"] = String(skipCache);
+    if (cacheTtl) headers["cf-aig-cache-ttl"] = String(cacheTtl);
+    if (metadata) headers["cf-aig-metadata"] = JSON.stringify(metadata);
+    if (cacheKey) headers["cf-aig-cache-key"] = cacheKey;
+    if (collectLog !== undefined) headers["cf-aig-collect-log"] = String(collectLog);
+    if (eventId !== undefined) headers["cf-aig-event-id"] = eventId;
+    if (requestTimeoutMs !== undefined) headers["cf-aig-request-timeout"] = String(requestTimeoutMs);
+    if (retries?.maxAttempts !== undefined) headers["cf-aig-max-attempts"] = String(retries.maxAttempts);
+    if (retries?.retryDelayMs !== undefined) headers["cf-aig-retry-delay"] = String(retries.retryDelayMs);
+    if (retries?.backoff !== undefined) headers["cf-aig-backoff"] = retries.backoff;
+    return this.#proxy(`https://workers-binding.ai/ai-gateway/universal/run/${encodeURIComponent(this.#id)}`, { method: "POST", headers: { ...headers, ...options.extraHeaders }, body: JSON.stringify(steps) });
+  }
 }
 
 export class OutpostAI extends WorkerEntrypoint {
@@ -80,6 +154,10 @@ export class OutpostAI extends WorkerEntrypoint {
       if (served && !item.properties.some((p) => p.property_id === "outpost_model")) item.properties.push({ property_id: "outpost_model", value: served });
     }
     return data.result;
+  }
+
+  gateway(id) {
+    return new OutpostGateway((forwarded, init) => this.#proxy(forwarded, init), id);
   }
 
   // The legacy @cloudflare/ai SDK calls binding.fetch("https://workers-binding.ai/run?…"),
