@@ -10,6 +10,8 @@ const every: RunReply[] = [
   { t: "head", kind: "json" },
   { t: "head", kind: "bytes", contentType: "image/png" },
   { t: "event", seq: 1, event: { type: "token", text: "Once" } },
+  // A stream's first token carries the prompt's size.
+  { t: "event", seq: 7, event: { type: "token", text: "Once", promptTokens: 5 } },
   { t: "event", seq: 8, ask: true, event: { type: "token", text: " 🐉 über" } },
   { t: "event", seq: 300, event: { type: "token", text: "x".repeat(5_000) } },
   { t: "event", seq: 301, event: { type: "call_text", text: '{"name":' } },
