@@ -3,6 +3,7 @@ import { OutpostError, type Authenticator } from "../contract/index.js";
 import { logRefusals } from "./admission.js";
 import { authenticate, Sessions } from "./auth.js";
 import type { ApiDeps } from "./deps.js";
+import { noticeDisconnects } from "./disconnect.js";
 import { adminRoutes } from "./admin.js";
 import { BodyReader, closeAfterUnreadBody } from "./body.js";
 import { failure } from "./envelope.js";
@@ -28,6 +29,8 @@ export function createApp(deps: ApiDeps): Hono {
   const sessions = new Sessions();
   const limiter = new FailureLimiter();
   const guards = deps.guards ?? { listenHost: "127.0.0.1", allowedHosts: [], corsOrigins: [] };
+  // Outermost, so it watches every request and sees every answer's final body.
+  app.use("*", noticeDisconnects);
   app.use("*", hostGuard(guards), cors(guards), crossSiteGuard(guards), logRefusals(deps), authenticate(auth, sessions, limiter));
   app.use("*", servedByHeader);
   app.use("*", closeAfterUnreadBody);
