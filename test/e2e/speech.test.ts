@@ -7,10 +7,12 @@ import { after, before, describe, test } from "node:test";
 import OpenAI, { toFile } from "openai";
 import type { TranscriptionStreamEvent } from "openai/resources/audio/transcriptions";
 import { createRemoteAi } from "../../src/binding/index.js";
+import type { RequestRecord } from "../../src/contract/index.js";
 import { createOutpost, type Outpost } from "../../src/cli/outpost.js";
 import { flacFile, longSpeech, silentMp3, speech, tone, wavFile } from "../helpers/audio.js";
 import { envelopeError, envelopeResult, openAiError, post } from "../helpers/http.js";
 import { LegacyAi } from "../helpers/legacy-ai.js";
+import { eventually, metric } from "../helpers/metrics.js";
 import { readSse } from "../helpers/sse.js";
 import { startServer, type TestServer } from "../helpers/server.js";
 import { standinMirror } from "../helpers/standins.js";
@@ -45,6 +47,7 @@ describe("speech recognition (whisper engine, random-weight stand-in)", () => {
   /** espeak-ng's 22.05 kHz WAV length, in seconds. */
   let helloS: number;
   const rest = (model: string) => `${server.url}/client/v4/accounts/0123abcd/ai/run/${model}`;
+  const requests = async () => ((await (await fetch(`${server.url}/api/requests`)).json()) as { result: RequestRecord[] }).result;
   const raw = (url: string, bytes: Uint8Array, type?: string) => fetch(url, { method: "POST", body: new Uint8Array(bytes), headers: type ? { "content-type": type } : {} });
 
   before(async () => {
@@ -189,8 +192,10 @@ describe("speech recognition (whisper engine, random-weight stand-in)", () => {
       assert.equal(done.text, deltas.join(""));
     }
 
-    // A client that goes after the first delta: the server lets go of the job (at the latest when
-    // it next writes to the closed socket, as for any stream) and serves the next request whole.
+    // A client that goes after the first delta: the server finds it gone at once, not at its next
+    // write (there may be none: the last windows' deltas and done can go in one write), lets go
+    // of the job between two windows, logs it 499 and serves the next request whole.
+    const logged = (await requests()).length;
     const controller = new AbortController();
     const stream = await openai.audio.transcriptions.create({ model: STANDIN, file: await toFile(long, "long.wav", { type: "audio/wav" }), stream: true }, { signal: controller.signal });
     const seen: string[] = [];
@@ -200,6 +205,10 @@ describe("speech recognition (whisper engine, random-weight stand-in)", () => {
       controller.abort();
     }
     assert.deepEqual(seen, ["transcript.text.delta"]);
+    assert.ok(await eventually(async () => (await requests()).length > logged), "the aborted transcription is logged");
+    const [aborted] = await requests();
+    assert.deepEqual([aborted!.model, aborted!.status], [STANDIN, 499]);
+    assert.ok(await eventually(async () => (await metric(server.url, "outpost_active_sequences", { model: STANDIN })) === 0), "its slot is free");
     const next = await streamed("json");
     assert.equal(next.at(-1)?.type, "transcript.text.done");
     assert.ok(next.length >= 3, "the next request is streamed whole");
