@@ -67,21 +67,32 @@ export class FrameSender {
 
   async pipe(result: EngineResult): Promise<SendOutcome> {
     let failed = false;
+    // A cancel leaves the loop by `break`, which waits for the engine's iterator to return (a
+    // llama sequence is disposed of there) before the terminal frame frees the slot: a request
+    // handed the slot at once must find the engine's sequence free ("No sequences left" else).
+    let cancelled = false;
     try {
       this.#send(result.kind === "bytes" ? { t: "head", kind: "bytes", contentType: result.contentType } : { t: "head", kind: result.kind });
       if (result.kind === "events") {
         for await (const event of result.events) {
-          if (!(await this.#credit())) return this.#cancelled();
+          if (!(await this.#credit())) {
+            cancelled = true;
+            break;
+          }
           this.#send({ t: "event", ...this.#nextSeq(), event });
           if (event.type === "error") failed = true;
         }
       } else {
         const body = result.kind === "json" ? [encoder.encode(JSON.stringify(result.value))] : result.chunks;
         for await (const data of rechunk(body)) {
-          if (!(await this.#credit())) return this.#cancelled();
+          if (!(await this.#credit())) {
+            cancelled = true;
+            break;
+          }
           this.#send({ t: "chunk", ...this.#nextSeq(), data });
         }
       }
+      if (cancelled) return this.#cancelled();
     } catch (error) {
       if (this.#signal.aborted) return this.#cancelled();
       this.fail(error);
