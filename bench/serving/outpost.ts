@@ -39,7 +39,13 @@ export function addCustomModel(repoRoot: string, dataDir: string, name: string, 
   execFileSync(process.execPath, [join(repoRoot, "bin/outpost.js"), ...args], { cwd: repoRoot, stdio: ["ignore", "ignore", "inherit"] });
 }
 
-const agent = new Agent({ keepAlive: true, maxSockets: Infinity });
+/**
+ * Any timeout makes Node's agent honour the server's `Keep-Alive: timeout=5` (it applies the
+ * hint only below its own timeout), so a socket left idle by the other side's trials is retired
+ * before the server closes it; reusing one the server was closing failed a request with
+ * ECONNRESET. On a socket in use the timeout only emits an event, which nothing here listens to.
+ */
+const agent = new Agent({ keepAlive: true, maxSockets: Infinity, timeout: 600_000 });
 
 /** Closes the kept-alive sockets so the benchmark process can exit. */
 export function closeClient(): void {
@@ -123,9 +129,13 @@ export async function warmConnections(baseUrl: string, count: number): Promise<v
   );
 }
 
-/** POSTs `inputs` to `/ai/run/{model}` and reads the whole answer (a PNG, say), with no client timeout: a full-size picture can take minutes. */
-export function runForBytes(baseUrl: string, model: string, inputs: Record<string, unknown>): Promise<{ status: number; body: Buffer }> {
-  const body = JSON.stringify(inputs);
+/**
+ * POSTs `inputs` to `/ai/run/{model}` and reads the whole answer (a PNG, say), with no client
+ * timeout: a full-size picture can take minutes. Inputs given as a string are the JSON body
+ * already, serialised once for many requests.
+ */
+export function runForBytes(baseUrl: string, model: string, inputs: Record<string, unknown> | string): Promise<{ status: number; body: Buffer }> {
+  const body = typeof inputs === "string" ? inputs : JSON.stringify(inputs);
   return new Promise((resolve, reject) => {
     const req = request(`${baseUrl}/ai/run/${model}`, { method: "POST", agent, headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) } }, (res) => {
       const chunks: Buffer[] = [];

@@ -17,8 +17,9 @@ import { getTask } from "../../src/tasks/index.js";
 import { MODEL_MIRROR } from "../../test/helpers/server.js";
 import { estimate, formatEstimate, formatVerdict, halfWidth } from "./confidence.js";
 import { formatLoad, interleave, onCores, type InterleaveOptions, type Interleaved } from "./interleave.js";
-import { startOutpost } from "./outpost.js";
+import { runForBytes, startOutpost } from "./outpost.js";
 import type { BenchPart } from "./part.js";
+import { commandLine, cpuMsOf, descendants } from "./proc.js";
 import { fmt, table } from "./report.js";
 import { percentile } from "./stats.js";
 
@@ -58,6 +59,13 @@ export interface TaskRow {
   directP99Ms: number;
   outpostP50Ms: number;
   outpostP99Ms: number;
+  /**
+   * CPU time per request, all rounds: direct is this process (onnxruntime's threads included);
+   * outpost is the server, the model's runner (not a spare starting meanwhile) and this process
+   * as the HTTP client. Unlike requests/s, other work on the machine barely moves it.
+   */
+  directCpuMs: number;
+  outpostCpuMs: { server: number; runner: number; client: number };
   interleaved: Interleaved;
 }
 
@@ -65,6 +73,11 @@ interface Loop {
   rps: number;
   latenciesMs: number[];
 }
+
+const ownCpuMs = () => {
+  const usage = process.cpuUsage();
+  return (usage.user + usage.system) / 1000;
+};
 
 /** `concurrency` clients, each sending `perClient` requests one after another. */
 async function closedLoop(concurrency: number, perClient: number, send: () => Promise<void>): Promise<Loop> {
@@ -119,31 +132,49 @@ export async function taskCost(concurrencies: number[], perClient: number, threa
           const result = await model.run(job, new AbortController().signal);
           if (result.kind !== "json") throw new Error(`${c.id}: the engine answered ${result.kind}`);
         },
+        // The serving part's lean keep-alive client, so the cost of fetch's layers is not counted as Outpost's.
         async outpost() {
-          const response = await fetch(`${server.url}/ai/run/${c.id}`, { method: "POST", headers: { "content-type": "application/json" }, body });
-          if (response.status !== 200) throw new Error(`${c.id}: HTTP ${response.status} ${await response.text()}`);
-          await response.arrayBuffer();
+          const { status, body: answer } = await runForBytes(server.url, c.id, body);
+          if (status !== 200) throw new Error(`${c.id}: HTTP ${status} ${answer.toString()}`);
         },
       };
       try {
         log(`${entry.task} (${c.id}): warming both sides`);
         await send.direct();
         await send.outpost();
+        // The runner names its model in its title once loaded (runner/main.ts).
+        const runner = descendants(server.pid).find((pid) => commandLine(pid) === `outpost-runner ${c.id}`);
+        if (runner === undefined) throw new Error(`${c.id}: no runner process names the model`);
+        const outpostCpuMs = () => ({ server: cpuMsOf(server.pid), runner: cpuMsOf(runner) });
         for (const concurrency of concurrencies) {
           const loops: Record<Side, Loop[]> = { direct: [], outpost: [] };
+          const cpu = { direct: 0, server: 0, runner: 0, client: 0 };
           const ratios = () => loops.outpost.map((l, i) => l.rps / (loops.direct[i]?.rps ?? Number.NaN));
           const interleaved = await interleave(
             ["direct", "outpost"] as const,
-            async (side) => void loops[side].push(await closedLoop(concurrency, perClient, send[side])),
+            async (side) => {
+              const theirs = outpostCpuMs();
+              const own = ownCpuMs();
+              loops[side].push(await closedLoop(concurrency, perClient, send[side]));
+              const ownUsed = ownCpuMs() - own;
+              if (side === "direct") cpu.direct += ownUsed;
+              else {
+                const now = outpostCpuMs();
+                cpu.server += now.server - theirs.server;
+                cpu.runner += now.runner - theirs.runner;
+                cpu.client += ownUsed;
+              }
+            },
             { ...options, enough: () => halfWidth(estimate(ratios())) <= 0.03 },
           );
+          const requests = concurrency * perClient * interleaved.rounds;
           const all = (side: Side) => loops[side].flatMap((l) => l.latenciesMs);
           const rps = (side: Side) => percentile(loops[side].map((l) => l.rps), 50);
           rows.push({
             model: c.id,
             task: entry.task,
             concurrency,
-            requestsPerSide: concurrency * perClient * interleaved.rounds,
+            requestsPerSide: requests,
             directRps: rps("direct"),
             outpostRps: rps("outpost"),
             ratios: ratios(),
@@ -151,6 +182,8 @@ export async function taskCost(concurrencies: number[], perClient: number, threa
             directP99Ms: percentile(all("direct"), 99),
             outpostP50Ms: percentile(all("outpost"), 50),
             outpostP99Ms: percentile(all("outpost"), 99),
+            directCpuMs: cpu.direct / requests,
+            outpostCpuMs: { server: cpu.server / requests, runner: cpu.runner / requests, client: cpu.client / requests },
             interleaved,
           });
         }
@@ -174,12 +207,12 @@ export const tasksPart: BenchPart = {
     for (const r of await taskCost([1, 4], perClient, ctx.threads, options, ctx.log)) {
       const ratio = estimate(r.ratios);
       ctx.out.write("transformers-task", { ...r, mode: ctx.mode, ratio, rounds: r.interleaved.rounds, load: r.interleaved.load });
-      rows.push([r.task, r.model, String(r.concurrency), String(r.requestsPerSide), fmt(r.directRps, 1), fmt(r.outpostRps, 1), formatEstimate(ratio, "percent"), `${fmt(r.directP50Ms, 0)} / ${fmt(r.directP99Ms, 0)}`, `${fmt(r.outpostP50Ms, 0)} / ${fmt(r.outpostP99Ms, 0)}`, String(r.interleaved.rounds), formatLoad(r.interleaved.load), formatVerdict(ratio, { atLeast: 0.95 }, "≥ 95%", onCores(r.interleaved.load))]);
+      rows.push([r.task, r.model, String(r.concurrency), String(r.requestsPerSide), fmt(r.directRps, 1), fmt(r.outpostRps, 1), formatEstimate(ratio, "percent"), `${fmt(r.directP50Ms, 1)} / ${fmt(r.directP99Ms, 1)}`, `${fmt(r.outpostP50Ms, 1)} / ${fmt(r.outpostP99Ms, 1)}`, fmt(r.directCpuMs, 2), `${fmt(r.outpostCpuMs.server, 2)} + ${fmt(r.outpostCpuMs.runner, 2)} + ${fmt(r.outpostCpuMs.client, 2)}`, String(r.interleaved.rounds), formatLoad(r.interleaved.load), formatVerdict(ratio, { atLeast: 0.95 }, "≥ 95%", onCores(r.interleaved.load))]);
     }
     return [
       table(
         `Transformers tasks on the random-weight stand-ins (shared/models/standins), ${perClient} requests per client per round; outpost/direct req/s paired per round, median [95% interval]`,
-        ["task", "model", "concurrency", "requests", "direct req/s", "outpost req/s", "outpost/direct", "direct p50/p99 ms", "outpost p50/p99 ms", "rounds", "load, steal, other", "target"],
+        ["task", "model", "concurrency", "requests", "direct req/s", "outpost req/s", "outpost/direct", "direct p50/p99 ms", "outpost p50/p99 ms", "direct CPU ms/req", "outpost CPU ms/req: server + runner + client", "rounds", "load, steal, other", "target"],
         rows,
       ),
     ];
