@@ -1,7 +1,10 @@
 /**
  * Issue 14 item 1: many hostile JSON bodies at once. 32 clients each send a 10 MiB body of
  * `[{},{},…]` (cheap to send, costly to parse) to a warm model, while one client keeps sending
- * valid requests and another probes /healthz. Reported: server RSS growth (peak and after),
+ * valid requests and another probes /healthz. The attack starts once the server has settled
+ * (model loaded, spare runners done starting): a spare's boot takes a core for most of a
+ * second, and beside the first load it would be measured as the attack's delay. Reported:
+ * server RSS growth (peak and after),
  * the server's event-loop delay (its own monitorEventLoopDelay via /metrics, reset by the
  * scrape before the attack), /healthz latency as a client sees it, and the valid requests'
  * outcomes.
@@ -10,6 +13,7 @@ import { percentile } from "../serving/stats.js";
 import { startOutpost } from "../serving/outpost.js";
 import { vmRssBytes } from "../serving/proc.js";
 import { loop, metrics, send } from "./client.js";
+import { sparesReady } from "./spares.js";
 
 export interface HostileBodiesResult {
   bodies: number;
@@ -30,6 +34,8 @@ export interface HostileBodiesResult {
   validOk: number;
   validFailed: number;
   serverAlive: boolean;
+  /** The spare runners had finished starting before the attack (false: they had not in 30 s). */
+  sparesReady: boolean;
 }
 
 /** Just under the default 10 MiB body limit, so the size rule alone lets every body in. */
@@ -46,6 +52,7 @@ export async function hostileBodies(flags: Record<string, string | number>, mode
   const valid = JSON.stringify({ prompt: "Once upon a time", max_tokens: 8, temperature: 0 });
   try {
     await send(runUrl, { body: valid }); // a warm model: the attack meets a serving server
+    const ready = await sparesReady(server, model, 30_000);
     await metrics(server.url, []); // resets the delay histogram
     const body = hostileBody(BODY_BYTES);
     const rssBeforeBytes = vmRssBytes(server.pid);
@@ -83,6 +90,7 @@ export async function hostileBodies(flags: Record<string, string | number>, mode
       validOk: runs.filter((r) => r.status === 200).length,
       validFailed: runs.filter((r) => r.status !== 200).length,
       serverAlive: (await send(runUrl, { body: valid, deadlineMs: 30_000 })).status === 200,
+      sparesReady: ready,
     };
   } finally {
     await server.stop();

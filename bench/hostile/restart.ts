@@ -12,9 +12,9 @@
  */
 import { loadavg } from "node:os";
 import { startOutpost, type OutpostServer } from "../serving/outpost.js";
-import { commandLine, cpuMsOf, descendants } from "../serving/proc.js";
 import { percentile } from "../serving/stats.js";
 import { metrics, send } from "./client.js";
+import { runners, sparesReady } from "./spares.js";
 
 /** Longest a recovery, or a spare's start, is waited for. */
 const DEADLINE_MS = 30_000;
@@ -41,36 +41,6 @@ export interface RestartResult {
   runnerRestarts: number;
   /** Mean 1-minute load average, sampled at each crash. */
   loadavg1: number;
-}
-
-/** The server's runners: the one serving `model` (its process title names it) and the rest (the spares). */
-function runners(server: OutpostServer, model: string): { serving: number[]; spares: number[] } {
-  const all = descendants(server.pid);
-  const serving = all.filter((pid) => commandLine(pid).includes(model));
-  return { serving, spares: all.filter((pid) => !serving.includes(pid)) };
-}
-
-/**
- * Waits until spares exist and none has started, stopped or used CPU for half a second: they
- * have finished starting (a spare that replaces a taken one starts only once the one before it
- * is ready, so a pause in between is not mistaken for the end).
- */
-async function sparesReady(server: OutpostServer, model: string): Promise<boolean> {
-  const until = performance.now() + DEADLINE_MS;
-  let last = "";
-  let quietSince = Number.NaN;
-  while (performance.now() < until) {
-    const spares = runners(server, model).spares;
-    const cpu = spares.map((pid) => `${pid}:${cpuMsOf(pid)}`).join(" ");
-    if (spares.length > 0 && cpu === last) {
-      if (performance.now() - quietSince >= 500) return true;
-    } else {
-      quietSince = performance.now();
-    }
-    last = cpu;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return false;
 }
 
 /** Sends valid requests until one succeeds; ms from `sinceMs`, or undefined past the deadline. */
@@ -107,7 +77,7 @@ export async function restartTime(flags: Record<string, string | number>, model:
       const { server, warmMs } = await warmServer(flags, runUrlOf);
       try {
         warm.push(...warmMs);
-        if (!(await sparesReady(server, model))) result.sparesNotReady++;
+        if (!(await sparesReady(server, model, DEADLINE_MS))) result.sparesNotReady++;
         const [victim] = runners(server, model).serving;
         if (victim === undefined) throw new Error(`no runner of ${model} to kill`);
         process.kill(victim, "SIGKILL");
@@ -123,7 +93,7 @@ export async function restartTime(flags: Record<string, string | number>, model:
     try {
       warm.push(...warmMs);
       for (let i = 0; i < crashes; i++) {
-        if (!(await sparesReady(server, model))) result.sparesNotReady++;
+        if (!(await sparesReady(server, model, DEADLINE_MS))) result.sparesNotReady++;
         // A new input each time: a convicted one is refused without reaching a runner.
         const poison = await send(runUrlOf(server.url), { body: JSON.stringify({ prompt: `#${i}`, max_tokens: 8 }), deadlineMs: DEADLINE_MS });
         result.crashStatuses[poison.status] = (result.crashStatuses[poison.status] ?? 0) + 1;
