@@ -43,7 +43,8 @@ async function round(url: string, body: string | undefined, count: number, concu
 }
 
 export async function rejectCost(flags: Record<string, string | number>, model: string, options: { requests: number; rounds: number; concurrency: number }): Promise<RejectCostResult> {
-  const server = await startOutpost({ ...flags, slots: 1, "max-queue": 0 });
+  // No heartbeat deadline: the stopped runner must go on holding the slot however long the rounds take.
+  const server = await startOutpost({ ...flags, slots: 1, "max-queue": 0, "runner-heartbeat-timeout-ms": 0 });
   const agent = new Agent({ keepAlive: true, maxSockets: options.concurrency });
   const runUrl = `${server.url}/ai/run/${model}`;
   const body = JSON.stringify({ prompt: "Once upon a time", max_tokens: 8, temperature: 0 });
