@@ -96,9 +96,9 @@ async function closedLoop(concurrency: number, perClient: number, send: () => Pr
 }
 
 /** A mirror whose folders, named as the catalog's artifacts, link to the stand-ins. */
-function standinMirror(): string {
+function standinMirror(cases: TaskCase[]): string {
   const dir = mkdtempSync(join(tmpdir(), "outpost-bench-standins-"));
-  for (const c of CASES) {
+  for (const c of cases) {
     const link = join(dir, entryOf(c.id).artifact!.fileName);
     mkdirSync(dirname(link), { recursive: true });
     symlinkSync(resolve(MODEL_MIRROR, "standins", c.standin), link);
@@ -112,15 +112,15 @@ function entryOf(id: string) {
   return entry;
 }
 
-export async function taskCost(concurrencies: number[], perClient: number, threads: number, options: InterleaveOptions, log: (line: string) => void): Promise<TaskRow[]> {
+export async function taskCost(cases: TaskCase[], concurrencies: number[], perClient: number, threads: number, options: InterleaveOptions, log: (line: string) => void): Promise<TaskRow[]> {
   const pixels = Buffer.alloc(320 * 240 * 3, 0);
   for (let i = 0; i < pixels.length; i++) pixels[i] = (i * 7) & 0xff;
   const photo = [...(await sharp(pixels, { raw: { width: 320, height: 240, channels: 3 } }).jpeg().toBuffer())];
-  const mirror = standinMirror();
+  const mirror = standinMirror(cases);
   const server = await startOutpost({ threads, "model-mirror": mirror, "keep-alive-ms": 600_000, slots: Math.max(...concurrencies) });
   const rows: TaskRow[] = [];
   try {
-    for (const c of CASES) {
+    for (const c of cases) {
       const entry = entryOf(c.id);
       const descriptor = toDescriptor(entry);
       const inputs = c.inputs(photo);
@@ -200,11 +200,15 @@ export async function taskCost(concurrencies: number[], perClient: number, threa
 
 export const tasksPart: BenchPart = {
   name: "tasks",
+  options: { "task-models": { type: "string", default: CASES.map((c) => c.standin).join(",") } },
   async run(ctx) {
+    const wanted = ctx.flag("task-models").split(",");
+    for (const name of wanted) if (!CASES.some((c) => c.standin === name)) throw new Error(`unknown --task-models entry '${name}'; known: ${CASES.map((c) => c.standin).join(", ")}`);
+    const cases = CASES.filter((c) => wanted.includes(c.standin));
     const perClient = ctx.quick ? 2 : 6;
     const options = { minRounds: 6, maxRounds: 20, budgetMs: (ctx.quick ? 6 : 25) * 1000 };
     const rows: string[][] = [];
-    for (const r of await taskCost([1, 4], perClient, ctx.threads, options, ctx.log)) {
+    for (const r of await taskCost(cases, [1, 4], perClient, ctx.threads, options, ctx.log)) {
       const ratio = estimate(r.ratios);
       ctx.out.write("transformers-task", { ...r, mode: ctx.mode, ratio, rounds: r.interleaved.rounds, load: r.interleaved.load });
       rows.push([r.task, r.model, String(r.concurrency), String(r.requestsPerSide), fmt(r.directRps, 1), fmt(r.outpostRps, 1), formatEstimate(ratio, "percent"), `${fmt(r.directP50Ms, 1)} / ${fmt(r.directP99Ms, 1)}`, `${fmt(r.outpostP50Ms, 1)} / ${fmt(r.outpostP99Ms, 1)}`, fmt(r.directCpuMs, 2), `${fmt(r.outpostCpuMs.server, 2)} + ${fmt(r.outpostCpuMs.runner, 2)} + ${fmt(r.outpostCpuMs.client, 2)}`, String(r.interleaved.rounds), formatLoad(r.interleaved.load), formatVerdict(ratio, { atLeast: 0.95 }, "≥ 95%", onCores(r.interleaved.load))]);
