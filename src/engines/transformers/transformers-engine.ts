@@ -1,12 +1,11 @@
 import { readdir, stat } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
-import { OutpostError, type ComputeReport, type Engine, type EngineJob, type EngineLoadOptions, type EngineResult, type EngineSettings, type LoadedModel, type TaskId } from "../../contract/index.js";
+import { OutpostError, type ComputeReport, type Engine, type EngineLoadOptions, type EngineResult, type EngineSettings, type LoadedModel, type TaskId } from "../../contract/index.js";
 import { decodeImage } from "../../media/image.js";
 import { chooseExecutionProvider, loadOnProvider, onnxCompute, thisMachine, type OnnxChoice } from "../onnx/index.js";
+import { batchLength, isBatched, RERANK_BATCH, type BatchedJob } from "./batch-policy.js";
+import { BatchQueue, type Waiting } from "./batch-queue.js";
 import type { CaptionResult, ClassifyResult, DetectResult, RerankResult, SummarizeResult, TransformersJob, TranslateResult } from "./job.js";
-
-/** Pairs a reranker scores in one batch: bounds the padded tensors of a long context list. */
-const RERANK_BATCH = 16;
 
 type Transformers = typeof import("@huggingface/transformers");
 /** The pipelines this engine builds, called the same way: text in, generation options, list out. */
@@ -81,40 +80,95 @@ export class TransformersEngine implements Engine {
     this.#choice = choice;
     const sizeBytes = await folderSizeBytes(options.path);
     const contextTokens = options.model.contextTokens;
-    // One job at a time: onnxruntime's threads already use the model's CPU budget.
-    let queue: Promise<unknown> = Promise.resolve();
+    // One call at a time, onnxruntime's threads being the model's CPU budget; jobs that wait meanwhile share the next call where their kind allows.
+    const queue = new BatchQueue<TransformersJob, EngineResult>(batchLength, (batch) => serve(transformers, pipe, batch, contextTokens));
     return {
       info: { sizeBytes },
-      run: (job, signal) => {
-        const next = queue.then(() => run(transformers, pipe, job, signal, contextTokens));
-        queue = next.catch(() => undefined);
-        return next;
-      },
+      run: (job, signal) => queue.push(job as TransformersJob, signal),
       [Symbol.asyncDispose]: () => pipe.dispose(),
     };
   }
 }
 
-async function run(transformers: Transformers, pipe: TextPipeline, raw: EngineJob, signal: AbortSignal, contextTokens: number | undefined): Promise<EngineResult> {
-  const job = raw as TransformersJob;
-  if (signal.aborted) throw new OutpostError("ABORTED", "The request was cancelled");
-  if ("text" in job && pipe.tokenizer && contextTokens !== undefined) {
-    const tokens = pipe.tokenizer.encode(job.text).length;
-    if (tokens > contextTokens) throw new OutpostError("INPUT_INVALID", `Invalid input at '${job.field}': ${tokens} tokens, at most ${contextTokens} are allowed`);
+type Pending = Waiting<TransformersJob, EngineResult>;
+type Image = InstanceType<Transformers["RawImage"]>;
+
+/** A batched job past its own checks, with its decoded image if it has one. */
+interface Ready {
+  waiting: Pending;
+  job: BatchedJob;
+  image?: Image;
+}
+
+/**
+ * Serves one batch (batch-policy.ts): a job of a batched kind and those that waited with it in
+ * one call, anything else alone. Each job is checked on its own first (cancelled, too many
+ * tokens, not an image), so a bad input fails only its own job.
+ */
+async function serve(transformers: Transformers, pipe: TextPipeline, batch: Pending[], contextTokens: number | undefined): Promise<void> {
+  const first = batch[0];
+  if (!first) return;
+  const firstJob = first.job;
+  if (!isBatched(firstJob)) {
+    await run(transformers, pipe, firstJob, first.signal, contextTokens).then(first.resolve, first.reject);
+    return;
   }
+  const checked = await Promise.all(
+    batch.map(async (waiting): Promise<Ready | undefined> => {
+      try {
+        if (waiting.signal.aborted) throw aborted();
+        const job = waiting.job as BatchedJob;
+        checkTokens(pipe, job, contextTokens);
+        return job.kind === "classify-image" ? { waiting, job, image: await rawImage(transformers, job.image, job.field) } : { waiting, job };
+      } catch (error) {
+        waiting.reject(error);
+        return undefined;
+      }
+    }),
+  );
+  const ready = checked.filter((r): r is Ready => r !== undefined);
+  if (ready.length === 0) return;
+  let values: unknown[];
+  try {
+    values = await answerBatch(pipe, ready);
+  } catch (error) {
+    if (ready.length === 1) {
+      ready[0]?.waiting.reject(error);
+      return;
+    }
+    // Whatever the batched call failed on, alone it fails only the job that caused it.
+    for (const { waiting } of ready) await serve(transformers, pipe, [waiting], contextTokens);
+    return;
+  }
+  ready.forEach(({ waiting }, i) => (waiting.signal.aborted ? waiting.reject(aborted()) : waiting.resolve({ kind: "json", value: values[i] })));
+}
+
+async function run(transformers: Transformers, pipe: TextPipeline, job: Exclude<TransformersJob, BatchedJob>, signal: AbortSignal, contextTokens: number | undefined): Promise<EngineResult> {
+  if (signal.aborted) throw aborted();
+  checkTokens(pipe, job, contextTokens);
   const stop = new transformers.InterruptableStoppingCriteria();
   const onAbort = () => stop.interrupt();
   signal.addEventListener("abort", onAbort, { once: true });
   try {
     const value = await answer(transformers, pipe, job, stop);
-    if (signal.aborted) throw new OutpostError("ABORTED", "The request was cancelled");
+    if (signal.aborted) throw aborted();
     return { kind: "json", value };
   } finally {
     signal.removeEventListener("abort", onAbort);
   }
 }
 
-async function answer(transformers: Transformers, pipe: TextPipeline, job: TransformersJob, stop: unknown): Promise<TranslateResult | SummarizeResult | ClassifyResult | DetectResult | RerankResult | CaptionResult> {
+function checkTokens(pipe: TextPipeline, job: TransformersJob, contextTokens: number | undefined): void {
+  if (!("text" in job) || !pipe.tokenizer || contextTokens === undefined) return;
+  const tokens = pipe.tokenizer.encode(job.text).length;
+  if (tokens > contextTokens) throw new OutpostError("INPUT_INVALID", `Invalid input at '${job.field}': ${tokens} tokens, at most ${contextTokens} are allowed`);
+}
+
+function aborted(): OutpostError {
+  return new OutpostError("ABORTED", "The request was cancelled");
+}
+
+async function answer(transformers: Transformers, pipe: TextPipeline, job: Exclude<TransformersJob, BatchedJob>, stop: unknown): Promise<TranslateResult | SummarizeResult | DetectResult | CaptionResult> {
   switch (job.kind) {
     case "translate": {
       const out = (await pipe(job.text, { src_lang: job.sourceLang, tgt_lang: job.targetLang, max_new_tokens: job.maxNewTokens, stopping_criteria: stop })) as { translation_text: string }[];
@@ -123,17 +177,6 @@ async function answer(transformers: Transformers, pipe: TextPipeline, job: Trans
     case "summarize": {
       const out = (await pipe(job.text, { max_new_tokens: job.maxNewTokens, stopping_criteria: stop })) as { summary_text: string }[];
       return { summary: out[0]?.summary_text ?? "" };
-    }
-    case "classify": {
-      const out = (await pipe(job.text, { top_k: null })) as { label: string; score: number }[];
-      return out.map(({ label, score }) => ({ label, score }));
-    }
-    case "rerank":
-      return rerank(pipe, job.query, job.contexts, job.topK);
-    case "classify-image": {
-      const out = (await pipe(await rawImage(transformers, job.image, job.field), { top_k: job.topK })) as { label: string; score: number }[];
-      // Workers AI answers ImageNet's first name for a class, upper case: "tench, Tinca tinca" is TENCH.
-      return out.map(({ label, score }) => ({ label: (label.split(",")[0] ?? label).trim().toUpperCase(), score }));
     }
     case "detect": {
       const out = (await pipe(await rawImage(transformers, job.image, job.field), { threshold: job.threshold, percentage: false })) as DetectResult;
@@ -154,21 +197,54 @@ async function answer(transformers: Transformers, pipe: TextPipeline, job: Trans
   }
 }
 
-/** Scores each context against the query (sigmoid of the cross-encoder's logit), best first. */
-async function rerank(pipe: TextPipeline, query: string, contexts: string[], topK: number): Promise<RerankResult> {
-  const tokenizer = pipe.tokenizer;
-  if (!tokenizer) throw new OutpostError("INTERNAL", "The reranker has no tokenizer");
-  const scored: RerankResult = [];
-  for (let start = 0; start < contexts.length; start += RERANK_BATCH) {
-    const batch = contexts.slice(start, start + RERANK_BATCH);
-    const inputs = tokenizer(batch.map(() => query), { text_pair: batch, padding: true, truncation: true });
-    const { logits } = await pipe.model(inputs);
-    batch.forEach((_, i) => scored.push({ id: start + i, score: 1 / (1 + Math.exp(-Number(logits.data[i]))) }));
+/**
+ * One answer per job, in order, from one call: the pipeline pads texts to the longest and
+ * stacks images (resized to the model's input) into one tensor. All jobs are of one kind.
+ */
+async function answerBatch(pipe: TextPipeline, ready: Ready[]): Promise<ClassifyResult[] | RerankResult[]> {
+  const kind = ready[0]?.job.kind;
+  const jobs = ready.map((r) => r.job);
+  if (kind === "classify") {
+    const out = (await pipe(
+      jobs.map((job) => (job as Extract<BatchedJob, { kind: "classify" }>).text),
+      { top_k: null },
+    )) as ClassifyResult[];
+    return out.map((labels) => labels.map(({ label, score }) => ({ label, score })));
   }
-  return scored.sort((a, b) => b.score - a.score || a.id - b.id).slice(0, topK);
+  if (kind === "rerank") return rerank(pipe, jobs as Extract<BatchedJob, { kind: "rerank" }>[]);
+  const topK = Math.max(...jobs.map((job) => (job as Extract<BatchedJob, { kind: "classify-image" }>).topK));
+  const out = (await pipe(
+    ready.map((r) => r.image),
+    { top_k: topK },
+  )) as ClassifyResult[];
+  // Workers AI answers ImageNet's first name for a class, upper case: "tench, Tinca tinca" is TENCH.
+  return out.map((labels, i) =>
+    labels.slice(0, (jobs[i] as Extract<BatchedJob, { kind: "classify-image" }>).topK).map(({ label, score }) => ({ label: (label.split(",")[0] ?? label).trim().toUpperCase(), score })),
+  );
 }
 
-async function rawImage(transformers: Transformers, base64: string, field: string): Promise<InstanceType<Transformers["RawImage"]>> {
+/**
+ * Scores each job's contexts against its query (sigmoid of the cross-encoder's logit), best
+ * first: every job's pairs in forwards of RERANK_BATCH, jobs sharing a forward.
+ */
+async function rerank(pipe: TextPipeline, jobs: Extract<BatchedJob, { kind: "rerank" }>[]): Promise<RerankResult[]> {
+  const tokenizer = pipe.tokenizer;
+  if (!tokenizer) throw new OutpostError("INTERNAL", "The reranker has no tokenizer");
+  const pairs = jobs.flatMap((job, j) => job.contexts.map((context, id) => ({ j, id, query: job.query, context })));
+  const scored: RerankResult[] = jobs.map(() => []);
+  for (let start = 0; start < pairs.length; start += RERANK_BATCH) {
+    const batch = pairs.slice(start, start + RERANK_BATCH);
+    const inputs = tokenizer(
+      batch.map((p) => p.query),
+      { text_pair: batch.map((p) => p.context), padding: true, truncation: true },
+    );
+    const { logits } = await pipe.model(inputs);
+    batch.forEach(({ j, id }, i) => scored[j]?.push({ id, score: 1 / (1 + Math.exp(-Number(logits.data[i]))) }));
+  }
+  return scored.map((s, j) => s.sort((a, b) => b.score - a.score || a.id - b.id).slice(0, jobs[j]?.topK));
+}
+
+async function rawImage(transformers: Transformers, base64: string, field: string): Promise<Image> {
   const { data, width, height, channels } = await decodeImage(Buffer.from(base64, "base64"), { field });
   return new transformers.RawImage(new Uint8ClampedArray(data.buffer, data.byteOffset, data.byteLength), width, height, channels);
 }
