@@ -1,6 +1,6 @@
-import { CACHE_STATUS_HEADER, GATEWAY_BINDING_URL, LOG_ID_HEADER, SERVED_MODEL_HEADER, type RunFn } from "../binding/index.js";
+import { CACHE_STATUS_HEADER, GATEWAY_BINDING_URL, LOG_ID_HEADER, SERVED_MODEL_HEADER, type AiGatewayPatchLog, type RunFn } from "../binding/index.js";
 import { OutpostError, type GatewayOutcome, type Principal, type RunOptions } from "../contract/index.js";
-import { gatewayFromHeaders, gatewayId, gatewayMetadata, retryable, type GatewayLogEntry, type LogPatch } from "../gateway/index.js";
+import { gatewayFromHeaders, gatewayId, gatewayMetadata, retryable, type GatewayLogEntry } from "../gateway/index.js";
 import type { ApiDeps } from "./deps.js";
 import { failure, restResponse, success } from "./envelope.js";
 
@@ -60,11 +60,11 @@ function aiGatewayLog(entry: GatewayLogEntry) {
 }
 
 /** patchLog's body: each field optional, null clears it. */
-function logPatch(raw: unknown): LogPatch {
+function logPatch(raw: unknown): AiGatewayPatchLog {
   const invalid = (field: string, expected: string) => new OutpostError("INPUT_INVALID", `Invalid input at '/${field}': expected ${expected}`);
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) throw new OutpostError("INPUT_INVALID", "Invalid input: expected an object {feedback, score, metadata}");
   const { feedback, score, metadata } = raw as Record<string, unknown>;
-  const patch: LogPatch = {};
+  const patch: AiGatewayPatchLog = {};
   if (feedback !== undefined) {
     if (feedback !== null && feedback !== -1 && feedback !== 1) throw invalid("feedback", "-1, 1 or null");
     patch.feedback = feedback;

@@ -3,7 +3,7 @@ export { CacheStore } from "./cache-store.js";
 export { cacheKey, deterministic } from "./cache-key.js";
 export { DEFAULT_GATEWAY } from "./constants.js";
 export { Gateways, retryable, retryDelayMs, type GatewaysOptions } from "./gateways.js";
-export { GatewayLogs, newLogId, type Attempt, type GatewayLogEntry, type LogPatch, type LogQuery } from "./logs.js";
+export { GatewayLogs, newLogId, type Attempt, type GatewayLogEntry, type LogQuery } from "./logs.js";
 export { GatewayRegistry, gatewayNotFound, removeGateway, saveGateway, type GatewayInfo } from "./registry.js";
 export { gatewayFromHeaders, gatewayFromOption, gatewayId, gatewayMetadata } from "./request.js";
 export { parseGatewaySettings, gatewaySettingsSchema, type Gateway, type GatewaySettings, type GatewaySettingsInput } from "./settings.js";

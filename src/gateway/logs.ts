@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { guarded, statement, type DatabaseHandle } from "../accounts/index.js";
+import type { AiGatewayPatchLog } from "../binding/index.js";
 import { LOG_FLUSH_MS, LOG_PRUNE_MS, MAX_LOGGED_CHARS, MAX_PENDING_LOGS } from "./constants.js";
 import type { Gateway } from "./settings.js";
 
@@ -37,13 +38,6 @@ export interface GatewayLogEntry {
   /** Set afterwards by the binding's `gateway(id).patchLog`: -1 or 1, and 0 to 100. */
   feedback?: -1 | 1;
   score?: number;
-}
-
-/** What `patchLog` may change on an entry; null clears the field. */
-export interface LogPatch {
-  feedback?: -1 | 1 | null;
-  score?: number | null;
-  metadata?: Record<string, string | number | boolean> | null;
 }
 
 export interface LogQuery {
@@ -255,7 +249,7 @@ export class GatewayLogs {
   }
 
   /** Sets an entry's feedback, score or metadata (the fields `patch` names); false when there is no such entry. */
-  patch(gateway: string, id: string, patch: LogPatch): boolean {
+  patch(gateway: string, id: string, patch: AiGatewayPatchLog): boolean {
     this.flush();
     const values: Record<string, unknown> = { feedback: patch.feedback, score: patch.score, metadata: patch.metadata === undefined ? undefined : JSON.stringify(patch.metadata ?? {}) };
     const sets = Object.keys(values).filter((column) => values[column] !== undefined).map((column) => `${column} = @${column}`);

@@ -3,7 +3,8 @@ import { ResponseCache } from "./cache.js";
 import { CacheStore } from "./cache-store.js";
 import { loadGatewayFile } from "./file.js";
 import { Gateways } from "./gateways.js";
-import { GatewayLogs, type GatewayLogEntry, type LogPatch, type LogQuery } from "./logs.js";
+import type { AiGatewayPatchLog } from "../binding/index.js";
+import { GatewayLogs, type GatewayLogEntry, type LogQuery } from "./logs.js";
 import { GatewayRegistry, type GatewayInfo } from "./registry.js";
 import type { Gateway } from "./settings.js";
 
@@ -26,7 +27,7 @@ export interface GatewaySurface {
   get(id: string): Gateway;
   logs(query: LogQuery): { entries: GatewayLogEntry[]; total: number };
   log(gateway: string, id: string): GatewayLogEntry | undefined;
-  patchLog(gateway: string, id: string, patch: LogPatch): boolean;
+  patchLog(gateway: string, id: string, patch: AiGatewayPatchLog): boolean;
 }
 
 /** The server's AI Gateway: outpost.json's and the database's gateways, the cache loaded from the database, and the logs. */
