@@ -1,11 +1,11 @@
 import { WatchedDatabase } from "../accounts/index.js";
-import { OutpostError, type Backend, type SystemReport } from "../contract/index.js";
+import { OutpostError, type Backend, type ModelDescriptor, type SystemReport } from "../contract/index.js";
 import { Catalog, type CatalogEntry } from "../catalog/index.js";
 import { collectDefaultMetrics, Registry } from "prom-client";
 import { answerGatewayCall } from "../api/index.js";
 import { createLocalAi, createRun, RequestMetrics, type Ai, type GatewayCall, type RunFn } from "../binding/index.js";
 import { ENGINE_NAMES } from "../engines/index.js";
-import { gatewayFromOption, openGateways } from "../gateway/index.js";
+import { gatewayFromOption, openGateways, type OpenedGateways } from "../gateway/index.js";
 import { loadAliases, loadConfig, runnerEnvironment, type Config } from "../config/index.js";
 import { ComputeReports, LocalBackend, registerComputeMetrics, RunnerProcess, Scheduler, SchedulerMetrics, SpareRunners } from "../scheduler/index.js";
 import type { PluginHost } from "../hooks/index.js";
@@ -41,6 +41,12 @@ export interface Outpost {
    * opened at the first request that names a gateway: a process that names none opens none.
    */
   ai: Ai;
+  /**
+   * The AI Gateway over the data directory's database (what `outpost gateways create` made, the
+   * cache, the logs), opened at the first call: by `ai` at its first request naming a gateway,
+   * by `serve` at its start. Closed by `close`.
+   */
+  gateways(): OpenedGateways;
   /** GET /api/system: fresh compute reports from the idle spare runners, and VRAM per model. */
   system(): Promise<SystemReport>;
   /** Starts an engine's spare runner now (`serve` does for llama: a ready engine, and its backend known). */
@@ -55,6 +61,10 @@ export interface OutpostHooks {
   plugins?: PluginHost;
   /** Where the one line per engine library saying what it computes on goes; default stderr. */
   log?: (line: string) => void;
+  /** The accounts database the caller holds open (and closes): the AI Gateway opens over it instead of its own. */
+  db?: WatchedDatabase;
+  /** How the AI Gateway finds a model's task and serving id; default this node's backend (`serve` passes the network's). */
+  describe?: (model: string) => ModelDescriptor;
 }
 
 /** How long GET /api/system waits for a runner's report (the first llama.cpp probe starts a runner). */
@@ -119,22 +129,23 @@ export function createOutpost(overrides: Partial<Config> = {}, hooks: OutpostHoo
     const run = around(requests.instrument(createRun(over), taskOf, (model) => catalog.resolve(model)));
     return hooks.plugins?.wrapRun(run, taskOf) ?? run;
   };
-  let here: (ReturnType<typeof openGateways> & { db: WatchedDatabase }) | undefined;
-  const opened = () => {
-    if (!here) {
-      const log = hooks.log ?? ((line: string) => console.error(line));
-      const db = new WatchedDatabase(config.dataDir, { log });
-      here = { ...openGateways({ db, cacheBytes: config.gatewayCacheBytes, describe: (model) => backend.describe(model), rateOf: (model) => catalog.find(model)?.neurons, log }), db };
+  let ownDb: WatchedDatabase | undefined;
+  let opened: OpenedGateways | undefined;
+  const gateways = () => {
+    if (!opened) {
+      const log = (line: string) => console.error(line);
+      const db = hooks.db ?? (ownDb = new WatchedDatabase(config.dataDir, { log }));
+      opened = openGateways({ db, cacheBytes: config.gatewayCacheBytes, describe: hooks.describe ?? ((model) => backend.describe(model)), rateOf: (model) => catalog.find(model)?.neurons, log });
     }
-    return here;
+    return opened;
   };
   const run = runOver(backend, (inner) => {
     let gated: RunFn | undefined;
-    return (model, inputs, options = {}) => (options.gateway ? (gated ??= opened().gateways.wrap(inner))(model, inputs, options) : inner(model, inputs, options));
+    return (model, inputs, options = {}) => (options.gateway ? (gated ??= gateways().gateways.wrap(inner))(model, inputs, options) : inner(model, inputs, options));
   });
   const gatewayCall: GatewayCall = (url, init) =>
     answerGatewayCall(
-      { gateways: opened().surface, run },
+      { gateways: gateways().surface, run },
       {
         method: init.method,
         url,
@@ -159,6 +170,7 @@ export function createOutpost(overrides: Partial<Config> = {}, hooks: OutpostHoo
     run,
     runOver,
     ai: createLocalAi(backend, run, { request: (raw) => gatewayFromOption(raw), call: gatewayCall }),
+    gateways,
     system: async () => {
       if (!compute.list().some((r) => r.library === "llama.cpp")) spares.warm("llama");
       const probe = new Promise<void>((resolve) => setTimeout(() => resolve(), SYSTEM_PROBE_MS).unref());
@@ -173,8 +185,8 @@ export function createOutpost(overrides: Partial<Config> = {}, hooks: OutpostHoo
       scheduler.close();
       spares.close();
       store.close();
-      here?.close();
-      here?.db.close();
+      opened?.close();
+      ownDb?.close();
     },
   };
 }

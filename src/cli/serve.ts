@@ -6,7 +6,7 @@ import { serve as serveHttp } from "@hono/node-server";
 import { RateLimiter, ReplicatedAccounts, TokenStore, UsageLog, WatchedDatabase } from "../accounts/index.js";
 import { createApp, listSetting } from "../api/index.js";
 import { loadPlugins, type Config } from "../config/index.js";
-import { openGateways, ReplicatedGateways, withGateways } from "../gateway/index.js";
+import { ReplicatedGateways, withGateways } from "../gateway/index.js";
 import { PluginHost } from "../hooks/index.js";
 import type { NetworkNode } from "../network/index.js";
 import { exposureRefusal } from "./exposure.js";
@@ -27,6 +27,9 @@ export async function serve(config: Config): Promise<void> {
   const outpost = createOutpost(config, {
     plugins,
     log: (line) => console.log(line),
+    db,
+    // Model lookups go to the network's backend once there is one.
+    describe: (model) => (network?.backend ?? outpost.backend).describe(model),
     // Network mode: a model published to the network's object store is pulled from there,
     // verified, and put into the store through the store's own pull (a file: source).
     fetchMissing: async (entry, store) => {
@@ -39,9 +42,7 @@ export async function serve(config: Config): Promise<void> {
       }
     },
   });
-  // Model lookups go to the network's backend once there is one.
-  const describe = (model: string) => (network?.backend ?? outpost.backend).describe(model);
-  const aiGateway = openGateways({ db, cacheBytes: config.gatewayCacheBytes, describe, rateOf: (model) => outpost.catalog.find(model)?.neurons, log: (line) => console.error(line) });
+  const aiGateway = outpost.gateways();
   if (config.natsUrl) network = await joinNetwork(outpost, (line) => console.log(line), withGateways(new ReplicatedAccounts(db), new ReplicatedGateways(db)), aiGateway.cache);
   const backend = network?.backend ?? outpost.backend;
   const registry = outpost.registry;
@@ -80,7 +81,6 @@ export async function serve(config: Config): Promise<void> {
       outpost.close();
       await plugins?.close();
       usage.close();
-      aiGateway.close();
       db.close();
       server.close(() => resolve());
       // Open streaming connections would keep close() waiting; they are cut, not awaited.

@@ -8,5 +8,5 @@ export { GatewayRegistry, gatewayNotFound, removeGateway, saveGateway, type Gate
 export { gatewayFromHeaders, gatewayFromOption, gatewayId, gatewayMetadata } from "./request.js";
 export { parseGatewaySettings, gatewaySettingsSchema, type Gateway, type GatewaySettings, type GatewaySettingsInput } from "./settings.js";
 export { loadGatewayFile } from "./file.js";
-export { openGateways, type GatewaySurface, type OpenGatewaysOptions } from "./open.js";
+export { openGateways, type GatewaySurface, type OpenedGateways, type OpenGatewaysOptions } from "./open.js";
 export { ReplicatedGateways, withGateways } from "./replica.js";

@@ -30,8 +30,18 @@ export interface GatewaySurface {
   patchLog(gateway: string, id: string, patch: AiGatewayPatchLog): boolean;
 }
 
+/** An open AI Gateway: what serves requests naming a gateway, and what reads and changes gateways and logs. */
+export interface OpenedGateways {
+  gateways: Gateways;
+  cache: ResponseCache;
+  logs: GatewayLogs;
+  surface: GatewaySurface;
+  /** Writes the logs and cache still held; the database stays open. */
+  close(): void;
+}
+
 /** The server's AI Gateway: outpost.json's and the database's gateways, the cache loaded from the database, and the logs. */
-export function openGateways(options: OpenGatewaysOptions): { gateways: Gateways; cache: ResponseCache; logs: GatewayLogs; surface: GatewaySurface; close(): void } {
+export function openGateways(options: OpenGatewaysOptions): OpenedGateways {
   const cache = new ResponseCache({ maxBytes: options.cacheBytes });
   const store = new CacheStore(options.db, options.log);
   store.load(cache);
