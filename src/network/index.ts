@@ -3,6 +3,7 @@ export { NetworkBackend, parsePolicy } from "./network-backend.js";
 export { ModelDistribution, type ModelFile } from "./distribution.js";
 export { connectBus, splitServers } from "./bus.js";
 export { Membership } from "./membership.js";
+export { Reservations, type Reservation } from "./reservations.js";
 export { plan, placementError, costMs, distanceKm, tierOf, type NodeView, type Candidate, type PlacementQuery, type Plan, type Tier } from "./placement.js";
 export { buildView, type NetworkView } from "./view.js";
 export { RemoteCaller, type RemoteCallerOptions } from "./transport.js";

@@ -2,6 +2,7 @@ import type { KV, NatsConnection, Subscription } from "nats";
 import { ADVERT_INTERVAL_MS, ADVERT_MIN_GAP_MS, ADVERT_TTL_MS, NODES_BUCKET, PING_INTERVAL_MS, PING_TIMEOUT_MS, REGISTRY_INTERVAL_MS, RTT_MIN_SAMPLES, RTT_SAMPLES, SUSPECT_MS } from "./constants.js";
 import { decode, encode } from "./bus.js";
 import type { NodeView } from "./placement.js";
+import { Reservations, type Reservation } from "./reservations.js";
 import { SUBJECTS } from "./subjects.js";
 import type { Advert } from "./types.js";
 
@@ -13,8 +14,6 @@ interface Peer {
   /** Left out of placement until this time, unless a newer advert arrives. */
   suspectUntil: number;
   suspectSeq: number;
-  /** Requests this router placed there since its last advert, per model: counted as active. */
-  reserved: Map<string, number>;
 }
 
 export type Health = "ok" | "suspect" | "stale";
@@ -44,6 +43,7 @@ export class Membership {
   readonly #options: MembershipOptions;
   readonly #selfId: string;
   readonly #peers = new Map<string, Peer>();
+  readonly #reservations = new Reservations();
   readonly #timers: NodeJS.Timeout[] = [];
   #subscriptions: Subscription[] = [];
   #seq = 0;
@@ -106,16 +106,7 @@ export class Membership {
     const views: NodeView[] = [{ ...this.#options.describeSelf(), seq: this.#seq, self: true }];
     for (const peer of this.#peers.values()) {
       if (now - peer.receivedAt > ADVERT_TTL_MS) continue;
-      let models = peer.advert.models;
-      if (peer.reserved.size > 0) {
-        models = { ...models };
-        for (const [model, count] of peer.reserved) {
-          const load = models[model] ?? { loaded: false, slots: peer.advert.slots, active: 0, queued: 0, maxQueue: peer.advert.maxQueue };
-          const overflow = Math.max(0, load.active + count - load.slots);
-          models[model] = { ...load, active: Math.min(load.slots, load.active + count), queued: load.queued + overflow };
-        }
-      }
-      views.push({ ...peer.advert, models, rttMs: peer.rttMs, self: false, suspect: peer.suspectUntil > now });
+      views.push({ ...peer.advert, models: this.#reservations.apply(peer.advert), rttMs: peer.rttMs, self: false, suspect: peer.suspectUntil > now });
     }
     return views;
   }
@@ -136,10 +127,14 @@ export class Membership {
     ];
   }
 
-  /** Counts a request placed on `node` until that node's next advert reports it. */
-  reserve(node: string, model: string): void {
-    const peer = this.#peers.get(node);
-    if (peer) peer.reserved.set(model, (peer.reserved.get(model) ?? 0) + 1);
+  /** Counts a request sent to `node` (`rttMs` away) against its slots until its adverts can show it (reservations.ts). */
+  reserve(node: string, model: string, rttMs: number): Reservation {
+    return this.#reservations.reserve(node, model, performance.now(), rttMs);
+  }
+
+  /** The node did not take the request, or no longer holds it. */
+  release(reservation: Reservation): void {
+    this.#reservations.release(reservation);
   }
 
   /** Leaves a node out of placement after it failed to accept or went silent. */
@@ -175,6 +170,7 @@ export class Membership {
   #onAdvert(subject: string, data: Uint8Array): void {
     if (data.length === 0) {
       const node = subject.split(".")[3];
+      if (node) this.#reservations.forget(node);
       if (node && this.#peers.delete(node)) this.#options.log(`network: node ${node} left`);
       return;
     }
@@ -191,7 +187,7 @@ export class Membership {
   #accept(advert: Advert, receivedAt: number): void {
     const peer = this.#peers.get(advert.node);
     if (!peer) {
-      const joined: Peer = { advert, receivedAt, rttSamples: [], suspectUntil: 0, suspectSeq: 0, reserved: new Map() };
+      const joined: Peer = { advert, receivedAt, rttSamples: [], suspectUntil: 0, suspectSeq: 0 };
       this.#peers.set(advert.node, joined);
       this.#options.log(`network: node ${advert.node} joined (city ${advert.city}, region ${advert.region})`);
       void this.#measure(joined);
@@ -202,7 +198,8 @@ export class Membership {
     if (restarted || advert.seq > peer.suspectSeq) peer.suspectUntil = 0;
     peer.advert = advert;
     peer.receivedAt = receivedAt;
-    peer.reserved.clear();
+    if (restarted) this.#reservations.forget(advert.node);
+    else this.#reservations.advert(advert.node, performance.now());
   }
 
   /** Reads the registry; a registered node that answers a ping counts as fresh at once. */
@@ -237,7 +234,10 @@ export class Membership {
     const now = Date.now();
     await Promise.all(
       [...this.#peers.entries()].map(async ([node, peer]) => {
-        if (now - peer.receivedAt > ADVERT_TTL_MS * 10) this.#peers.delete(node);
+        if (now - peer.receivedAt > ADVERT_TTL_MS * 10) {
+          this.#peers.delete(node);
+          this.#reservations.forget(node);
+        }
         else await this.#measure(peer);
       }),
     );

@@ -97,13 +97,14 @@ export class NetworkBackend implements Backend {
 
   async #runRemote(candidate: Candidate, model: string, job: EngineJob, options: RunOptions): Promise<EngineResult> {
     const { membership, caller } = this.#options;
-    membership.reserve(candidate.node, model);
-    const result = await caller.call(
-      { node: candidate.node, city: candidate.city, rttMs: membership.rttMs(candidate.node) },
-      model,
-      job,
-      admission(candidate, options),
-    );
+    const reservation = membership.reserve(candidate.node, model, candidate.costMs);
+    let result: EngineResult;
+    try {
+      result = await caller.call({ node: candidate.node, city: candidate.city, rttMs: membership.rttMs(candidate.node) }, model, job, admission(candidate, options));
+    } catch (error) {
+      membership.release(reservation);
+      throw error;
+    }
     this.#placed(model, candidate, "remote", options);
     return result;
   }
