@@ -37,6 +37,8 @@ if (parts.has("routed")) {
 }
 if (parts.has("failover")) emit("network.failover", { target: "before first token < 1000 ms", ...(await failover(3)) });
 if (parts.has("simulation")) {
-  emit("network.simulation", { target: ">= 99% nearest with capacity, 0 lost without an error", ...simulate(DEFAULT_SIM) });
-  emit("network.simulation.hot-spots", { note: "stress: Zipf demand, the hottest city asks for 19% of the world's requests", ...simulate({ ...DEFAULT_SIM, demand: "zipf" }) });
+  // The same world and traffic routed by the omniscient bound: the share no router can beat.
+  const bound = (demand: "uneven" | "zipf") => ({ omniscientRouterShare: simulate({ ...DEFAULT_SIM, demand, router: "omniscient" }).nearestWithCapacityShare });
+  emit("network.simulation", { target: ">= 99% nearest with capacity, 0 lost without an error", ...simulate(DEFAULT_SIM), ...bound("uneven") });
+  emit("network.simulation.hot-spots", { note: "stress: Zipf demand, the hottest city asks for 19% of the world's requests", ...simulate({ ...DEFAULT_SIM, demand: "zipf" }), ...bound("zipf") });
 }

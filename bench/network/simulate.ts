@@ -1,15 +1,16 @@
 import { SETTINGS } from "../../src/config/index.js";
 import { ADVERT_TTL_MS, IDLE_TIMEOUT_MS, KM_PER_RTT_MS, MAX_ATTEMPTS, SUSPECT_MS } from "../../src/network/constants.js";
-import { costMs, distanceKm, plan, placementError, type NodeView, type PlacementQuery, type Tier } from "../../src/network/index.js";
+import { costMs, distanceKm, plan, placementError, Reservations, type NodeView, type PlacementQuery, type Reservation, type Tier } from "../../src/network/index.js";
 import { Heap, percentile } from "./heap.js";
 import { makeCities, oneWayMs, random, type SimCity } from "./world.js";
 
 /**
- * The 100-city simulation: simulated nodes and clocks, the real placement code (plan,
- * placementError, the same constants). Every request is placed by the router of its city from
- * adverts as they would have reached it (each node's state one one-way latency plus the advert
- * coalescing gap ago), retried on refusal, silence or death as NetworkBackend does, and ends
- * served or with an error. One region goes dark (every node frozen) half-way through.
+ * The 100-city simulation: simulated nodes and clocks, the real router code (plan,
+ * placementError, Reservations, the same constants). Every request is placed by the router of
+ * its city from adverts as they would have reached it (each node's state one one-way latency
+ * plus the advert coalescing gap ago) with the router's own requests in flight reserved on
+ * them, retried on refusal, silence or death as NetworkBackend does, and ends served or with
+ * an error. One region goes dark (every node frozen) half-way through.
  */
 export interface SimOptions {
   cities: number;
@@ -26,9 +27,15 @@ export interface SimOptions {
   darkFromS: number;
   darkForS: number;
   seed: number;
+  /**
+   * `adverts`: each city's node routes as NetworkBackend does. `omniscient`: a bound, no real
+   * router: each sees every node's state now and every request in flight that reaches a node
+   * before its own would, so the plain oracle's misses left are the ones no router can avoid.
+   */
+  router: "adverts" | "omniscient";
 }
 
-export const DEFAULT_SIM: SimOptions = { cities: 100, slots: 4, maxQueue: 4, load: 0.6, durationS: 90, serviceMeanS: 2, ttftMs: 150, demand: "uneven", darkRegion: "as", darkFromS: 40, darkForS: 20, seed: 7 };
+export const DEFAULT_SIM: SimOptions = { cities: 100, slots: 4, maxQueue: 4, load: 0.6, durationS: 90, serviceMeanS: 2, ttftMs: 150, demand: "uneven", darkRegion: "as", darkFromS: 40, darkForS: 20, seed: 7, router: "adverts" };
 
 const MODEL = "@cf/sim/model";
 /** Nodes run with the default accept deadline. */
@@ -58,6 +65,8 @@ interface SimRequest {
   arrivedAt: number;
   tried: Set<string>;
   attempts: number;
+  /** Held on the node of the current attempt while the request is on its way there. */
+  reservation?: Reservation;
   acceptedAt?: number;
   servedBy?: SimNode;
   firstTokenAt?: number;
@@ -102,8 +111,15 @@ export function simulate(options: SimOptions = DEFAULT_SIM) {
     map.set(node, until);
     suspects.set(router, map);
   };
-  /** Per router: its own placements on each node since that node's advert it has seen (Membership.reserve). */
-  const reservations = new Map<SimNode, Map<SimNode, number[]>>();
+  /** Per router: its requests in flight, as Membership keeps them. */
+  const reservations = new Map(nodes.map((n) => [n, new Reservations()]));
+  const release = (request: SimRequest) => {
+    if (request.reservation) reservations.get(request.router)!.release(request.reservation);
+    request.reservation = undefined;
+  };
+  /** Per node: when each request on its way there arrives (for the omniscient router). */
+  const inFlight = new Map<SimNode, number[]>();
+  const omniscient = options.router === "omniscient";
   const requests: SimRequest[] = [];
   let epoch = 0;
   const nodeEpoch = new Map<SimNode, number>();
@@ -127,38 +143,38 @@ export function simulate(options: SimOptions = DEFAULT_SIM) {
     nodes.flatMap((node): NodeView[] => {
       const self = node === router;
       const delay = oneWay(router.city, node.city);
+      if (omniscient) {
+        if (node.dark) return [];
+        const ahead = (inFlight.get(node) ?? []).filter((at) => at <= t + (self ? 0 : delay)).length;
+        const active = node.active.size + ahead;
+        const models = { [MODEL]: { loaded: true, slots: options.slots, active: Math.min(options.slots, active), queued: node.queue.length + Math.max(0, active - options.slots), maxQueue: options.maxQueue } };
+        return [{ ...viewOf(node, self, delay), models }];
+      }
       const seenAt = self ? t : t - delay - ADVERT_LAG_MS;
       if (!self && node.darkAt <= seenAt && t - (node.darkAt + delay) > ADVERT_TTL_MS) return [];
       if (!self && node.startedAt > seenAt) return [];
-      let [active, queued] = self ? [node.active.size, node.queue.length] : stateAt(node, Math.min(seenAt, node.darkAt));
-      const reserved = reservations.get(router)?.get(node);
-      if (reserved && reserved.length > 0) {
-        // Dropped once an advert sent after the request reached the node has arrived here.
-        while (reserved.length > 0 && reserved[0]! + delay <= seenAt) reserved.shift();
-        const overflow = Math.max(0, active + reserved.length - options.slots);
-        active = Math.min(options.slots, active + reserved.length);
-        queued += overflow;
-      }
-      return [
-        {
-          node: node.id,
-          city: node.city.city,
-          region: node.city.region,
-          lat: node.city.lat,
-          lon: node.city.lon,
-          seq: 0,
-          startedAt: node.startedAt,
-          models: { [MODEL]: { loaded: true, slots: options.slots, active, queued, maxQueue: options.maxQueue } },
-          loadable: [MODEL],
-          slots: options.slots,
-          maxQueue: options.maxQueue,
-          speed: { cpus: 1, threads: 1, tokensPerS: {} },
-          self,
-          rttMs: self ? undefined : 2 * delay,
-          suspect: (suspects.get(router)?.get(node) ?? 0) > t,
-        },
-      ];
+      const [active, queued] = self ? [node.active.size, node.queue.length] : stateAt(node, Math.min(seenAt, node.darkAt));
+      const models = { [MODEL]: { loaded: true, slots: options.slots, active, queued, maxQueue: options.maxQueue } };
+      const held = reservations.get(router)!;
+      // The advert showing the state at seenAt left the node then, and arrived one way later.
+      if (!self && node.darkAt > seenAt) held.advert(node.id, seenAt + delay);
+      return [{ ...viewOf(node, self, delay), models: self ? models : held.apply({ node: node.id, models, slots: options.slots, maxQueue: options.maxQueue }), suspect: (suspects.get(router)?.get(node) ?? 0) > t }];
     });
+  const viewOf = (node: SimNode, self: boolean, delay: number): Omit<NodeView, "models"> => ({
+    node: node.id,
+    city: node.city.city,
+    region: node.city.region,
+    lat: node.city.lat,
+    lon: node.city.lon,
+    seq: 0,
+    startedAt: node.startedAt,
+    loadable: [MODEL],
+    slots: options.slots,
+    maxQueue: options.maxQueue,
+    speed: { cpus: 1, threads: 1, tokensPerS: {} },
+    self,
+    rttMs: self ? undefined : 2 * delay,
+  });
 
   const knownBest = (router: SimNode, t: number): SimCity | undefined => {
     let best: { cost: number; city: SimCity } | undefined;
@@ -206,12 +222,13 @@ export function simulate(options: SimOptions = DEFAULT_SIM) {
     request.attempts += 1;
     const node = nodeById.get(candidate.node)!;
     const delay = oneWay(request.router.city, node.city);
-    if (node !== request.router) {
-      const byNode = reservations.get(request.router) ?? new Map<SimNode, number[]>();
-      byNode.set(node, [...(byNode.get(node) ?? []), t]);
-      reservations.set(request.router, byNode);
-    }
-    heap.push(t + delay, () => arrive(node, request, candidate.tier, t, delay));
+    if (node !== request.router) request.reservation = reservations.get(request.router)!.reserve(node.id, MODEL, t, candidate.costMs);
+    const arrivals = inFlight.get(node) ?? inFlight.set(node, []).get(node)!;
+    arrivals.push(t + delay);
+    heap.push(t + delay, () => {
+      arrivals.splice(arrivals.indexOf(t + delay), 1);
+      arrive(node, request, candidate.tier, t, delay);
+    });
   };
 
   const arrive = (node: SimNode, request: SimRequest, tier: Tier, sentAt: number, oneWay: number) => {
@@ -219,6 +236,7 @@ export function simulate(options: SimOptions = DEFAULT_SIM) {
     if (node.dark) {
       // Frozen: no accept ever comes. The router gives up after the accept timeout.
       heap.push(sentAt + ACCEPT_TIMEOUT_MS + 2 * oneWay, () => {
+        release(request);
         suspect(request.router, node, heapNow + SUSPECT_MS);
         attempt(request, heapNow);
       });
@@ -235,7 +253,10 @@ export function simulate(options: SimOptions = DEFAULT_SIM) {
       node.queue.push(request);
       record(node, t);
     } else {
-      heap.push(t + oneWay, () => attempt(request, heapNow));
+      heap.push(t + oneWay, () => {
+        release(request);
+        attempt(request, heapNow);
+      });
     }
   };
 
@@ -247,6 +268,7 @@ export function simulate(options: SimOptions = DEFAULT_SIM) {
       const beforeFirstToken = request.firstTokenAt === undefined || request.firstTokenAt > t || node.queue.includes(request);
       heap.push(t + IDLE_TIMEOUT_MS, () => {
         if (!beforeFirstToken) return fail(request, "lost-mid-stream");
+        release(request);
         suspect(request.router, node, heapNow + SUSPECT_MS);
         request.failovers += 1;
         request.acceptedAt = undefined;
@@ -265,6 +287,7 @@ export function simulate(options: SimOptions = DEFAULT_SIM) {
     node.startedAt = t;
     record(node, t);
     for (const map of suspects.values()) map.delete(node);
+    for (const held of reservations.values()) held.forget(node.id);
   };
 
   // Poisson arrivals per city: `uneven` demand scales with the city's own slots.
