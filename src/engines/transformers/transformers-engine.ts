@@ -66,6 +66,11 @@ export class TransformersEngine implements Engine {
     if (!pipelineTask) throw new OutpostError("ENGINE_UNAVAILABLE", `The transformers engine does not run the ${options.model.task} task`);
     const transformers = await loadLibrary();
     transformers.env.localModelPath = dirname(options.path) + "/";
+    // onnxruntime's intra-op pool is the model's `--threads`, which the scheduler's thread budget
+    // counts, so runners × threads never exceed it; inter-op 1, these graphs being chains of ops.
+    // On 2 cores a second thread served the SST-2, reranker and resnet-50 stand-ins no faster,
+    // alone or four at a time, and cost 20–90% more CPU, its pool threads spinning between ops
+    // (bench/README.md, tasks); the default, cores − 1, gives them one there.
     const threads = Math.max(1, options.threads);
     const { loaded: pipe, choice } = await loadOnProvider(
       this.#choice,
