@@ -70,12 +70,13 @@ test("plugins: outpost.json's first, paths relative to it, then the setting's; a
   }
 });
 
-test("the GPU settings take only their values, and reach a runner through its environment", async () => {
+test("the GPU settings take only their values, and reach a runner through its environment with the run timeout", async () => {
   const { engineSettings, runnerEnvironment } = await import("./index.js");
   assert.equal(loadConfig({}, {}).gpu, "auto");
   assert.throws(() => loadConfig({ gpu: "rocm" }, {}), /OUTPOST_GPU \/ --gpu must be auto, cuda, vulkan, metal or off, got 'rocm'/);
   assert.throws(() => loadConfig({}, { OUTPOST_GPU_LAYERS: "half" }), /--gpu-layers must be auto, max or a number of layers/);
-  const server = loadConfig({ gpu: "cuda", "gpu-layers": "20", "data-dir": "/data" }, {});
+  const server = loadConfig({ gpu: "cuda", "gpu-layers": "20", "data-dir": "/data", "run-timeout-ms": "5000" }, {});
   const runner = loadConfig({}, runnerEnvironment(server));
   assert.deepEqual(engineSettings(runner), { gpu: "cuda", gpuLayers: 20, cacheDir: "/data/cache" });
+  assert.equal(runner.runTimeoutMs, 5_000);
 });

@@ -60,14 +60,16 @@ export const SETTINGS = {
     description: "Longest a request may run once it has a slot, a stream until its last token; then it is stopped with 408 (a stream ends with an error event) and its slot freed.",
   },
   /**
-   * Milliseconds. Synchronous native work that blocks a runner's event loop this long counts as
-   * frozen too; prompts are bounded (131,072 characters) well below that.
+   * Milliseconds. The heartbeats come from a thread of the runner's own (runner/heartbeat.ts), so
+   * an engine call that blocks the runner's event loop (onnxruntime, tfjs, a llama.cpp load) does
+   * not silence it.
    */
   runnerHeartbeatTimeoutMs: {
     env: "OUTPOST_RUNNER_HEARTBEAT_TIMEOUT_MS",
     kind: "int",
     default: () => 10_000,
-    description: "A runner sends a heartbeat every second; one silent this long (frozen, stopped, stuck in native code) is killed and treated as a crash (at least 2000; 0: never); while loading a model, 10 minutes.",
+    description:
+      "A runner sends a heartbeat every second, also while its engine computes or loads; one silent this long (stopped, frozen, spinning outside an engine call, or blocked in one longer than --run-timeout-ms) is killed and treated as a crash (at least 2000; 0: never); before its first heartbeat, 60 s.",
   },
   /** Milliseconds; an input is its model id and prepared job, less any random seed. */
   poisonBlockMs: {
@@ -259,10 +261,11 @@ export function engineSettings(config: Pick<Config, "gpu" | "gpuLayers" | "dataD
 
 /**
  * The environment a runner process is started with so that its loadConfig() gives the server's
- * engine settings, flags included (a runner has no flags of its own).
+ * engine settings, flags included (a runner has no flags of its own), and its run timeout: a
+ * job that blocks the runner longer stops its heartbeats (runner/heartbeat.ts).
  */
-export function runnerEnvironment(config: Pick<Config, "gpu" | "gpuLayers" | "dataDir">): Record<string, string> {
-  return { [SETTINGS.gpu.env]: config.gpu, [SETTINGS.gpuLayers.env]: config.gpuLayers, [SETTINGS.dataDir.env]: config.dataDir };
+export function runnerEnvironment(config: Pick<Config, "gpu" | "gpuLayers" | "dataDir" | "runTimeoutMs">): Record<string, string> {
+  return { [SETTINGS.gpu.env]: config.gpu, [SETTINGS.gpuLayers.env]: config.gpuLayers, [SETTINGS.dataDir.env]: config.dataDir, [SETTINGS.runTimeoutMs.env]: String(config.runTimeoutMs) };
 }
 
 /** `[flag, env, default, description]` rows for help text and docs. */

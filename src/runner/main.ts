@@ -1,16 +1,21 @@
 /**
  * Runner process entry point: hosts one engine and one model, and talks to the server over
- * the IPC channel. A native crash here (llama.cpp aborting on a token it cannot map) ends only
- * this process; the server fails the in-flight requests and starts a new runner. The engine is
- * imported only when the server names it, so a runner loads only its model's engine.
+ * the IPC channel (its heartbeats over a pipe of their own: runner/heartbeat.ts). A native
+ * crash here (llama.cpp aborting on a token it cannot map) ends only this process; the server
+ * fails the in-flight requests and starts a new runner. The engine is imported only when the
+ * server names it, so a runner loads only its model's engine.
  */
 import { FrameSender, OutpostError, type Engine, type Frame, type LoadedModel } from "../contract/index.js";
+import { loadConfig } from "../config/index.js";
 import { createEngine } from "../engines/index.js";
-import { HEARTBEAT_INTERVAL_MS, type FromRunner, type ToRunner } from "./protocol.js";
+import { Heartbeat } from "./heartbeat.js";
+import type { FromRunner, ToRunner } from "./protocol.js";
 
 let model: LoadedModel | undefined;
 const engines = new Map<string, Promise<Engine>>();
 const active = new Map<number, { abort: AbortController; sender: FrameSender }>();
+// The server's run timeout comes in this process's environment (config's runnerEnvironment).
+const heartbeat = new Heartbeat(loadConfig().runTimeoutMs);
 
 function send(message: FromRunner): void {
   process.send?.(message);
@@ -64,20 +69,30 @@ async function report(created: Engine): Promise<void> {
 async function load(message: Extract<ToRunner, { type: "load" }>): Promise<void> {
   // A spare was started before its model was known: `ps` and /proc name the model from now on.
   process.title = `outpost-runner ${message.options.model.id}`;
-  const loaded = await engine(message.options.model.engine);
-  model = await loaded.load(message.options);
-  send({ type: "loaded", info: model.info });
-  void report(loaded);
+  const loading = heartbeat.begin("load");
+  try {
+    const loaded = await engine(message.options.model.engine);
+    model = await loaded.load(message.options);
+    send({ type: "loaded", info: model.info });
+    void report(loaded);
+  } finally {
+    loading();
+  }
 }
 
 function run(id: number, job: unknown): void {
   const abort = new AbortController();
   const sender = new FrameSender((frame) => sendFrame(id, frame), abort.signal);
   active.set(id, { abort, sender });
+  // Begun before the engine is called: it may compute synchronously before returning.
+  const running = heartbeat.begin("job");
   const served = model ? model.run(job, abort.signal) : Promise.reject(new OutpostError("INTERNAL", "No model is loaded in this runner"));
   served
     .then((result) => sender.pipe(result), (error: unknown) => sender.fail(error))
-    .finally(() => active.delete(id));
+    .finally(() => {
+      active.delete(id);
+      running();
+    });
 }
 
 process.on("message", (message: ToRunner) => {
@@ -106,9 +121,6 @@ process.on("message", (message: ToRunner) => {
       return;
   }
 });
-
-// Sent from the event loop, so a runner stopped or stuck in native code falls silent and is killed.
-setInterval(() => send({ type: "heartbeat" }), HEARTBEAT_INTERVAL_MS).unref();
 
 // The server owns this process: when the IPC channel closes, there is no one left to serve.
 process.on("disconnect", () => process.exit(0));

@@ -2,6 +2,12 @@ import type { ComputeReport, EngineJob, EngineLoadOptions, Frame, LoadedModelInf
 
 /** How often a runner says it is alive; the server kills one silent past its heartbeat timeout. */
 export const HEARTBEAT_INTERVAL_MS = 1_000;
+/**
+ * The runner's file descriptor (the server's `stdio` index) of the pipe its heartbeats cross,
+ * one byte each: a pipe of their own, because they come from a worker thread (runner/heartbeat.ts),
+ * which cannot write to the IPC channel.
+ */
+export const HEARTBEAT_FD = 4;
 
 /**
  * IPC between the server and a runner process. Every request carries an `id`; its result comes
@@ -24,7 +30,6 @@ export type FromRunner =
   | { type: "load-failed"; error: WireError }
   /** Frames of any jobs, in order; a runner sends what one event-loop turn produced as one message. */
   | { type: "frames"; frames: { id: number; frame: Frame }[] }
-  | { type: "heartbeat" }
   /** A spare's answer to `prepare`: its engine is created (`ok`), or could not be. */
   | { type: "prepared"; ok: boolean }
   /** What the engine computes on: sent once the engine is created, after each load, and when asked. */

@@ -123,3 +123,55 @@ test("a load that blocks the runner past the heartbeat timeout is waited for, as
     runner.kill();
   }
 });
+
+/** Starts a runner whose heartbeat timeout is 2 s, loaded, for `use`. */
+async function withWatchedRunner(env: Record<string, string>, use: (runner: RunnerProcess) => Promise<void>): Promise<void> {
+  const runner = new RunnerProcess("fake", { heartbeatTimeoutMs: 2_000, env });
+  try {
+    await runner.load({ model, path: ANY_FILE, slots: 2, threads: 1 });
+    await use(runner);
+  } finally {
+    runner.kill();
+  }
+}
+
+test("a job that blocks the runner's thread past the heartbeat timeout is waited for, as one long onnxruntime call is, and the next job is served", async () => {
+  await withWatchedRunner({}, async (runner) => {
+    const blocked = await run(runner, { kind: "block", ms: 5_000 });
+    if (blocked.kind !== "json") throw new Error(`expected json, got ${blocked.kind}`);
+    assert.ok((blocked.value as { blockedMs: number }).blockedMs >= 5_000);
+    assert.equal(runner.alive, true);
+    assert.deepEqual(await run(runner, { kind: "echo", value: "next" }), { kind: "json", value: "next" });
+  });
+});
+
+test("a runner stopped inside a blocking job is still killed past the heartbeat timeout", async () => {
+  await withWatchedRunner({}, async (runner) => {
+    const blocked = run(runner, { kind: "block", ms: 20_000 });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    process.kill(runner.pid!, "SIGSTOP");
+    const stoppedAt = performance.now();
+    await assert.rejects(blocked, /no heartbeat for \d+ ms, killed/);
+    assert.ok(performance.now() - stoppedAt < 2_000 + 2_000, `killed ${Math.round(performance.now() - stoppedAt)} ms after the stop`);
+    assert.equal(runner.killed, true);
+  });
+});
+
+test("a runner whose thread spins in JavaScript outside any job is killed past the heartbeat timeout", async () => {
+  await withWatchedRunner({}, async (runner) => {
+    assert.deepEqual(await run(runner, { kind: "spin" }), { kind: "json", value: { spinning: true } });
+    const spunAt = performance.now();
+    const error = await runner.exited;
+    assert.match(error.message, /no heartbeat for \d+ ms, killed/);
+    assert.ok(performance.now() - spunAt < 2_000 + 2_000, `killed ${Math.round(performance.now() - spunAt)} ms after it began spinning`);
+  });
+});
+
+test("a job that blocks the runner past the run timeout, so the runner cannot hear its cancel, is killed", async () => {
+  await withWatchedRunner({ OUTPOST_RUN_TIMEOUT_MS: "2000" }, async (runner) => {
+    const startedAt = performance.now();
+    await assert.rejects(run(runner, { kind: "block", ms: 30_000 }), /no heartbeat for \d+ ms, killed/);
+    const killedMs = performance.now() - startedAt;
+    assert.ok(killedMs > 2_000 + 2_000 - 1_000 && killedMs < 2_000 + 2_000 + 2_000, `killed after ${Math.round(killedMs)} ms`);
+  });
+});

@@ -3,7 +3,7 @@ import { readFile } from "node:fs/promises";
 import { extname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { FrameReceiver, OutpostError, type ComputeReport, type EngineJob, type EngineLoadOptions, type EngineResult, type LoadedModelInfo } from "../contract/index.js";
-import { HEARTBEAT_INTERVAL_MS, type FromRunner, type ToRunner } from "../runner/protocol.js";
+import { HEARTBEAT_FD, HEARTBEAT_INTERVAL_MS, type FromRunner, type ToRunner } from "../runner/protocol.js";
 import { STDERR_TAIL_LINES } from "./constants.js";
 
 /** The runner entry beside this build: `.ts` under tsx in development, `.js` from dist/. */
@@ -11,8 +11,9 @@ const RUNNER_ENTRY = fileURLToPath(new URL(`../runner/main${extname(fileURLToPat
 
 export interface RunnerProcessOptions {
   /**
-   * A runner silent this long (no heartbeat, no frame) is killed with SIGKILL and its requests
-   * fail as in a crash, in ms. 0: never. At least twice the heartbeat interval.
+   * A runner silent this long (no heartbeat: stopped, frozen, spinning outside an engine call,
+   * or blocked in one past its run timeout; runner/heartbeat.ts) is killed with SIGKILL and its
+   * requests fail as in a crash, in ms. 0: never. At least twice the heartbeat interval.
    */
   heartbeatTimeoutMs?: number;
   /** Added to the runner's environment: the server's engine settings (config's runnerEnvironment). */
@@ -22,11 +23,11 @@ export interface RunnerProcessOptions {
 }
 
 /**
- * How long a runner may be silent while it loads a model, in ms. onnxruntime-node creates its
- * sessions synchronously, so the runner's event loop and its heartbeats stop for the whole load:
- * 20 s for SD 1.5's 3.4 GB UNet on 2 cores, longer for SDXL's. A load that hangs is still ended.
+ * How long a runner may be silent before its first heartbeat, in ms: node starting and the
+ * runner's modules importing take seconds on a busy machine (more under tsx), past a short
+ * heartbeat timeout. A runner that never gets as far is still ended.
  */
-export const LOAD_SILENCE_MS = 10 * 60_000;
+export const BOOT_SILENCE_MS = 60_000;
 
 interface LoadWaiter {
   onMessage(message: FromRunner): void;
@@ -37,7 +38,7 @@ interface LoadWaiter {
  * The server's handle on one runner child process. Requests are multiplexed over IPC by id;
  * if the child exits, every request in flight fails with RUNNER_CRASHED carrying the child's
  * last stderr line, and the handle is dead for good (the scheduler starts a new one). A child
- * that stops sending heartbeats (SIGSTOPped, stuck in native code) is killed, which is such an exit.
+ * that stops sending heartbeats (SIGSTOPped, frozen) is killed, which is such an exit.
  */
 export class RunnerProcess {
   readonly #child: ChildProcess;
@@ -49,6 +50,7 @@ export class RunnerProcess {
   #exitSignal: NodeJS.Signals | null = null;
   #loadWaiter: LoadWaiter | undefined;
   #heardAt = Date.now();
+  #booted = false;
   #checkedAt = Date.now();
   /** Why this handle killed its child, for the crash message. */
   #killedFor: string | undefined;
@@ -69,7 +71,11 @@ export class RunnerProcess {
       // answer to every request on it) for 2–4 s; the crash reason is already in stderr.
       env: { ...process.env, GGML_NO_BACKTRACE: "1", ...options.env },
       serialization: "advanced",
-      stdio: ["ignore", "inherit", "pipe", "ipc"],
+      stdio: ["ignore", "inherit", "pipe", "ipc", "pipe"],
+    });
+    this.#child.stdio[HEARTBEAT_FD]?.on("data", () => {
+      this.#heardAt = Date.now();
+      this.#booted = true;
     });
     this.#child.stderr?.setEncoding("utf8");
     this.#child.stderr?.on("data", (chunk: string) => {
@@ -78,8 +84,6 @@ export class RunnerProcess {
       this.#stderrTail.splice(0, Math.max(0, this.#stderrTail.length - STDERR_TAIL_LINES));
     });
     this.#child.on("message", (message: FromRunner) => {
-      this.#heardAt = Date.now();
-      if (message.type === "heartbeat") return;
       if (message.type === "prepared") {
         this.#prepared?.(message.ok);
         return;
@@ -227,9 +231,8 @@ export class RunnerProcess {
     this.#checkedAt = now;
     if (late) return;
     const silentMs = now - this.#heardAt;
-    const loading = this.#loadWaiter !== undefined;
-    if (silentMs < (loading ? Math.max(timeoutMs, LOAD_SILENCE_MS) : timeoutMs) || this.#exitError || this.#killedFor) return;
-    this.#killedFor = `no heartbeat for ${silentMs} ms${loading ? " while loading" : ""}, killed`;
+    if (silentMs < (this.#booted ? timeoutMs : Math.max(timeoutMs, BOOT_SILENCE_MS)) || this.#exitError || this.#killedFor) return;
+    this.#killedFor = `no heartbeat for ${silentMs} ms${this.#booted ? "" : " since it started"}${this.#loadWaiter ? " while loading" : ""}, killed`;
     this.kill();
   }
 }

@@ -12,6 +12,8 @@ export type FakeJob =
   | { kind: "echo"; value: unknown }
   | { kind: "bytes"; sizeBytes: number; contentType: string }
   | { kind: "hold"; until: string }
+  | { kind: "block"; ms: number }
+  | { kind: "spin" }
   | { kind: "fail"; code: "INPUT_INVALID" | "INTERNAL"; message: string };
 
 /** Longest a `hold` job blocks its process when its file never appears. */
@@ -30,7 +32,10 @@ export const fakeByte = (i: number): number => (i * 31 + 7) & 0xff;
  * streams `count` tokens, answers a json value of `numbers` numbers (or the job's own `value`),
  * or a body of `sizeBytes` bytes produced in uneven pieces, and stops at once when aborted.
  * A `hold` job computes as onnxruntime-node does, synchronously inside a setImmediate: it blocks
- * the event loop until the file `until` exists (or HOLD_MAX_MS), then answers `{released}`.
+ * the event loop until the file `until` exists (or HOLD_MAX_MS), then answers `{released}`;
+ * a `block` job likewise blocks it for `ms`, as one long native call does, then answers
+ * `{blockedMs}`. A `spin` job answers `{spinning: true}`, then spins this thread in JavaScript
+ * for good, outside any job, as a bug in a runner's own code would.
  */
 export class FakeEngine implements Engine {
   async load(options: EngineLoadOptions): Promise<LoadedModel> {
@@ -58,6 +63,13 @@ function run(raw: EngineJob, signal: AbortSignal): EngineResult | Promise<Engine
       return { kind: "bytes", contentType: job.contentType, chunks: body(job.sizeBytes, signal) };
     case "hold":
       return new Promise((resolve) => setImmediate(() => resolve({ kind: "json", value: { released: hold(job.until) } })));
+    case "block":
+      return new Promise((resolve) => setImmediate(() => resolve({ kind: "json", value: { blockedMs: block(job.ms) } })));
+    case "spin":
+      setTimeout(() => {
+        for (;;);
+      }, 50);
+      return { kind: "json", value: { spinning: true } };
     case "fail":
       throw new OutpostError(job.code, job.message);
   }
@@ -72,6 +84,13 @@ function hold(path: string): boolean {
     Atomics.wait(sleeper, 0, 0, 5);
   }
   return true;
+}
+
+/** Blocks this thread for `ms` without using a core, as a native call waiting on its own threads does; how long it was. */
+function block(ms: number): number {
+  const started = performance.now();
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+  return Math.round(performance.now() - started);
 }
 
 async function* tokens(count: number, signal: AbortSignal): AsyncIterable<RunEvent> {

