@@ -30,8 +30,6 @@ export interface ImageBenchModel {
   /** Steps per picture, one per size. */
   steps: number[];
   rounds: InterleaveOptions;
-  /** `outpost serve` flags this model needs besides the mirror and threads. */
-  serverFlags?: Record<string, string | number>;
 }
 
 export interface ImageRow {
@@ -61,11 +59,7 @@ export const MAKE_FULL_SIZE = `/usr/bin/python3 ${relative(join(BENCH_ROOT, ".."
 /** The full-size SD 1.5 model if it has been generated; it is 3.9 GB, so it is made on demand, never committed. */
 export function fullSizeImageModel(steps: number[], rounds: InterleaveOptions): ImageBenchModel | undefined {
   if (!existsSync(join(FULL_SIZE_DIR, "unet", "model.onnx_data"))) return undefined;
-  // One UNet call at 512² takes over 10 s here, and onnxruntime-node's session.run blocks the
-  // runner's event loop, heartbeats included: at the default timeout the watchdog kills the runner.
-  // Loading 3.9 GB takes longer than the default 30 s queue wait on a busy machine.
-  const serverFlags = { "runner-heartbeat-timeout-ms": 0, "queue-timeout-ms": 600_000 };
-  return { name: "sd15", catalogId: "@outpost/sd15-standin", dir: FULL_SIZE_DIR, mirror: GENERATED_DIR, steps, rounds, serverFlags };
+  return { name: "sd15", catalogId: "@outpost/sd15-standin", dir: FULL_SIZE_DIR, mirror: GENERATED_DIR, steps, rounds };
 }
 
 const sha = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
@@ -96,7 +90,7 @@ export async function imageCost(model: ImageBenchModel, threads: number, sizes: 
   const entry = TEXT_TO_IMAGE_MODELS.find((e) => e.id === model.catalogId);
   if (!entry?.imageGeneration) throw new Error(`${model.catalogId} is not a text-to-image catalog entry`);
   const pipeline = await DiffusionPipeline.load(model.dir, entry.imageGeneration, threads);
-  const server = await startOutpost({ threads, "model-mirror": model.mirror, "keep-alive-ms": 600_000, ...model.serverFlags });
+  const server = await startOutpost({ threads, "model-mirror": model.mirror, "keep-alive-ms": 600_000 });
   const rows: ImageRow[] = [];
   try {
     for (const [i, size] of sizes.entries()) {

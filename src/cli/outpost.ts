@@ -99,6 +99,7 @@ export function createOutpost(overrides: Partial<Config> = {}, hooks: OutpostHoo
     maxQueue: config.maxQueue,
     queueTimeoutMs: config.queueTimeoutMs,
     runTimeoutMs: config.runTimeoutMs,
+    loadTimeoutMs: config.loadTimeoutMs,
     poisonBlockMs: config.poisonBlockMs,
     keepAliveMs: config.keepAliveMs,
     threads: config.threads,

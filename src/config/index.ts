@@ -59,6 +59,14 @@ export const SETTINGS = {
     default: () => 600_000,
     description: "Longest a request may run once it has a slot, a stream until its last token; then it is stopped with 408 (a stream ends with an error event) and its slot freed.",
   },
+  /** Milliseconds from the runner's start; the pull of a model that is not local comes before, and is not counted. */
+  loadTimeoutMs: {
+    env: "OUTPOST_LOAD_TIMEOUT_MS",
+    kind: "int",
+    default: () => 600_000,
+    description:
+      "Longest a model's load may take (its runner starting, its engine reading the weights); then the runner is stopped and the requests waiting for it get 408 (0: no bound). A request's wait for its model's load counts against neither --queue-timeout-ms nor --run-timeout-ms.",
+  },
   /**
    * Milliseconds. The heartbeats come from a thread of the runner's own (runner/heartbeat.ts), so
    * an engine call that blocks the runner's event loop (onnxruntime, tfjs, a llama.cpp load) does

@@ -1,4 +1,5 @@
 import { OutpostError, type RunOptions } from "../contract/index.js";
+import type { Deadline } from "./deadline.js";
 import type { SchedulerMetrics } from "./metrics.js";
 
 interface Waiter {
@@ -60,7 +61,7 @@ export class Admission {
   }
 
   /** Takes a slot now, or waits in the bounded queue; a full queue and rejectIfBusy refuse at once. */
-  admit(lane: Lane, options: RunOptions, deadline: number): Promise<void> {
+  admit(lane: Lane, options: RunOptions, deadline: Deadline): Promise<void> {
     if (lane.queue.length === 0 && this.#canStart(lane)) {
       this.#start(lane);
       return Promise.resolve();
@@ -75,11 +76,10 @@ export class Admission {
         if (index >= 0) lane.queue.splice(index, 1);
         waiter.reject(error);
       };
-      const timeoutMs = Math.max(0, deadline - Date.now());
-      const timer = setTimeout(() => leave(new OutpostError("TIMEOUT", `Timed out after ${timeoutMs} ms waiting for a free slot of ${model}`)), timeoutMs);
+      const disarm = deadline.arm(() => leave(new OutpostError("TIMEOUT", `Timed out after ${deadline.ms} ms waiting for a free slot of ${model}`)));
       const onAbort = () => leave(new OutpostError("ABORTED", "The request was cancelled while queued"));
       const cleanup = () => {
-        clearTimeout(timer);
+        disarm();
         options.signal?.removeEventListener("abort", onAbort);
       };
       const waiter: Waiter = {

@@ -3,6 +3,7 @@ import { test } from "node:test";
 import { OutpostError, type EngineResult, type RunEvent } from "../contract/index.js";
 import type { CatalogEntry } from "../catalog/index.js";
 import { SUITE_OPTIONS } from "./options.case.test.js";
+import { RunnerProcess } from "./runner-process.js";
 import { Scheduler, type Runner, type SchedulerOptions } from "./scheduler.js";
 
 const entry = (id: string): CatalogEntry => ({
@@ -118,4 +119,70 @@ test("CPU goes to the model whose request waited longest", async () => {
   assert.deepEqual(order, ["c", "b"]);
   runners.get("b")!.finishers[0]!();
   await drain(second);
+});
+
+/** A FakeRunner whose load takes `loadMs` (Infinity: never ends). */
+class SlowLoadingRunner extends FakeRunner {
+  constructor(readonly loadMs: number) {
+    super();
+  }
+  override async load() {
+    if (this.loadMs === Infinity) return new Promise<never>(() => undefined);
+    await new Promise((r) => setTimeout(r, this.loadMs));
+    return { sizeBytes: 1 };
+  }
+}
+
+test("a load longer than the queue and run timeouts serves the requests that waited for it, the queued one too", async () => {
+  const runners: SlowLoadingRunner[] = [];
+  const { s } = scheduler({ slots: 1, queueTimeoutMs: 300, runTimeoutMs: 300, spawnRunner: () => (runners.push(new SlowLoadingRunner(1_000)), runners.at(-1)!) });
+  const startedAt = performance.now();
+  const first = s.execute(entry("a"), job, {});
+  const queued = s.execute(entry("a"), job, {});
+  await new Promise((r) => setTimeout(r, 50));
+  assert.equal(s.status()[0]?.queued, 1);
+  const firstResult = await first;
+  assert.ok(performance.now() - startedAt >= 1_000);
+  runners[0]!.finishers[0]!();
+  await drain(firstResult);
+  const queuedResult = await queued;
+  runners[0]!.finishers[1]!();
+  await drain(queuedResult);
+  assert.equal(runners.length, 1);
+});
+
+test("the queue timeout still counts what is not the load: a request queued behind a busy loaded model times out", async () => {
+  const { s, runners } = scheduler({ slots: 1, queueTimeoutMs: 200 });
+  const busy = await s.execute(entry("a"), job, {});
+  await assert.rejects(s.execute(entry("a"), job, {}), (e: OutpostError) => e.code === "TIMEOUT" && /waiting for a free slot/.test(e.message));
+  runners.get("a")!.finishers[0]!();
+  await drain(busy);
+});
+
+test("a load past the load timeout fails its requests with a timeout and stops its runner; the next request loads anew", async () => {
+  const runners: SlowLoadingRunner[] = [];
+  const loadTimes = [Infinity, 0];
+  const { s } = scheduler({ loadTimeoutMs: 300, spawnRunner: () => (runners.push(new SlowLoadingRunner(loadTimes.shift()!)), runners.at(-1)!) });
+  await assert.rejects(s.execute(entry("a"), job, {}), (e: OutpostError) => e.code === "TIMEOUT" && /Loading a took longer than 300 ms; its runner was stopped/.test(e.message));
+  assert.equal(runners[0]!.alive, false);
+  const next = await s.execute(entry("a"), job, {});
+  runners[1]!.finishers[0]!();
+  await drain(next);
+});
+
+test("a runner process whose load blocks it past the heartbeat and queue timeouts serves the request that waited for it", async () => {
+  const fake: CatalogEntry = { ...entry("@test/fake"), engine: "fake" };
+  const spawned: RunnerProcess[] = [];
+  const { s } = scheduler({
+    queueTimeoutMs: 1_000,
+    spawnRunner: () => (spawned.push(new RunnerProcess("fake", { heartbeatTimeoutMs: 2_000, env: { OUTPOST_FAKE_LOAD_BLOCK_MS: "4000" } })), spawned.at(-1)!),
+  });
+  try {
+    const result = await s.execute(fake, { kind: "echo", value: "loaded" }, {});
+    assert.deepEqual(result, { kind: "json", value: "loaded" });
+    assert.deepEqual(await s.execute(fake, { kind: "echo", value: "next" }, {}), { kind: "json", value: "next" });
+    assert.equal(spawned.length, 1);
+  } finally {
+    for (const runner of spawned) runner.kill();
+  }
 });

@@ -2,6 +2,7 @@ import { OutpostError, type EngineJob, type EngineResult, type RunOptions } from
 import { toDescriptor, type CatalogEntry } from "../catalog/index.js";
 import { HEALTHY_AFTER_MS, LOADING_RETRY_AFTER_S, RESTART_BACKOFF_MAX_MS, RESTART_BACKOFF_MS, RUNNER_OVERHEAD_BYTES } from "./constants.js";
 import { Admission, type Lane } from "./admission.js";
+import { Deadline, LoadClock } from "./deadline.js";
 import { CrashSuspects, Input, poisonError } from "./crash-suspects.js";
 import { pickEvictions, planVram } from "./eviction.js";
 import { firstOutput, type Started } from "./first-output.js";
@@ -25,6 +26,8 @@ interface Resident {
   runnerStartedAt: number;
   loading: Promise<Runner> | undefined;
   lane: Lane;
+  /** Time spent loading runners, which the requests' queue and run deadlines leave out. */
+  loads: LoadClock;
   flights: Set<Flight>;
   gate: SuspectGate;
   /** The suspect running alone on `runner`, from the drained gate to its first output. */
@@ -66,9 +69,9 @@ export class Scheduler {
     const input = new Input(entry.id, job);
     if (!this.#suspects.empty) this.#suspects.refuse(entry.id, input.fingerprint);
     if (options.rejectIfBusy) this.#refuseIfRestarting(resident);
-    const deadline = Date.now() + (options.queueTimeoutMs ?? this.#options.queueTimeoutMs);
+    const queueDeadline = new Deadline(options.queueTimeoutMs ?? this.#options.queueTimeoutMs, resident.loads);
     clearTimeout(resident.idleTimer);
-    await this.#admission.admit(resident.lane, options, deadline);
+    await this.#admission.admit(resident.lane, options, queueDeadline);
     if (options.keepAliveMs !== undefined) resident.keepAliveMs = options.keepAliveMs;
     resident.lastUsedAt = Date.now();
     // The runner sees its own signal: the caller's, or the execution deadline's TIMEOUT.
@@ -76,16 +79,16 @@ export class Scheduler {
     const onAbort = () => run.abort(options.signal?.reason);
     options.signal?.addEventListener("abort", onAbort, { once: true });
     const runTimeoutMs = this.#options.runTimeoutMs;
-    const timer = setTimeout(() => run.abort(new OutpostError("TIMEOUT", `Ran longer than ${runTimeoutMs} ms on ${entry.id}`)), runTimeoutMs);
+    const disarm = new Deadline(runTimeoutMs, resident.loads).arm(() => run.abort(new OutpostError("TIMEOUT", `Ran longer than ${runTimeoutMs} ms on ${entry.id}`)));
     // A stream holds its slot until it ends (or its consumer stops), a json value not at all.
     const finish = () => {
-      clearTimeout(timer);
+      disarm();
       options.signal?.removeEventListener("abort", onAbort);
       this.#release(resident);
     };
     try {
       if (options.signal?.aborted) throw new OutpostError("ABORTED", "The request was cancelled");
-      return await this.#serve(resident, input, run.signal, deadline, finish);
+      return await this.#serve(resident, input, run.signal, queueDeadline, finish);
     } catch (error) {
       finish();
       throw error;
@@ -121,10 +124,11 @@ export class Scheduler {
    * crashed it. A crash suspect runs alone until its first output, so the input that crashes
    * again is told apart, and is refused as POISON_INPUT from then on; one that passes is cleared.
    */
-  async #serve(resident: Resident, input: Input, signal: AbortSignal, queueDeadline: number, finish: () => void): Promise<EngineResult> {
+  async #serve(resident: Resident, input: Input, signal: AbortSignal, queueDeadline: Deadline, finish: () => void): Promise<EngineResult> {
     for (let attempt = 1; ; attempt++) {
-      // A retry is bounded by the execution deadline (`signal`), not by the queue's.
-      const runner = await settleBy(this.#ensureLoaded(resident), attempt === 1 ? queueDeadline : Infinity, signal, `Timed out waiting for ${resident.entry.id} to load`);
+      // A retry is bounded by the execution deadline (`signal`), not by the queue's. Neither
+      // counts the runner's load: that has its own bound (#load).
+      const runner = await settleBy(this.#ensureLoaded(resident), attempt === 1 ? queueDeadline : undefined, signal, `Timed out waiting for ${resident.entry.id} to load`);
       const suspect = attempt > 1 || (!this.#suspects.empty && this.#suspects.isSuspect(input.fingerprint));
       const leave = await resident.gate.enter(suspect, () => runner.alive && [...resident.flights].some((f) => f.runner === runner));
       if (!runner.alive) {
@@ -204,6 +208,7 @@ export class Scheduler {
         runnerStartedAt: 0,
         loading: undefined,
         lane: this.#admission.lane(entry.id),
+        loads: new LoadClock(),
         flights: new Set(),
         gate: new SuspectGate(),
         alone: undefined,
@@ -260,14 +265,20 @@ export class Scheduler {
     const runner = this.#options.spawnRunner(resident.entry);
     const startedAt = Date.now();
     void runner.exited.then(() => this.#onExit(resident, runner));
+    const { loadTimeoutMs } = this.#options;
+    resident.loads.started();
     try {
       // The engine reads what it needs from the descriptor: the scheduler knows no engine's settings.
-      const info = await runner.load({ model: toDescriptor(resident.entry), path, slots: this.#options.slots, threads: this.#options.threads, vramBytes });
+      const loaded = runner.load({ model: toDescriptor(resident.entry), path, slots: this.#options.slots, threads: this.#options.threads, vramBytes });
+      // Its runner beats while it loads, so only this bound ends a load that hangs.
+      const info = await settleBy(loaded, loadTimeoutMs > 0 ? new Deadline(loadTimeoutMs) : undefined, undefined, `Loading ${resident.entry.id} took longer than ${loadTimeoutMs} ms; its runner was stopped`);
       resident.memoryBytes = await runner.memoryBytes();
       resident.vramBytes = info.vramBytes ?? 0;
     } catch (error) {
       runner.kill();
       throw error;
+    } finally {
+      resident.loads.ended();
     }
     resident.runner = runner;
     resident.runnerStartedAt = startedAt;

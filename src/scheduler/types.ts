@@ -24,6 +24,12 @@ export interface SchedulerOptions {
   queueTimeoutMs: number;
   /** Longest a request may run once admitted (a stream until its end); then it is stopped with TIMEOUT. */
   runTimeoutMs: number;
+  /**
+   * Longest a model's runner may take to start and load it, in ms; then the runner is killed and
+   * the requests waiting for it fail with TIMEOUT. 0: no bound. The queue and run deadlines
+   * leave this time out.
+   */
+  loadTimeoutMs: number;
   /** How long an input that crashed a runner twice is refused (POISON_INPUT), and how long a first crash makes it a suspect. */
   poisonBlockMs: number;
   keepAliveMs: number;
