@@ -105,9 +105,13 @@ export class PluginHost {
     const plugins = this.#exporting("onToken");
     if (plugins.length === 0) return backend;
     const execute: Backend["execute"] = async (model, job, options) => {
+      // The caller's signal (one per request) stops it too. Not AbortSignal.any, which costs
+      // Node 20 about 20 µs of CPU more than a listener.
       const stopper = new AbortController();
-      const signal = options.signal ? AbortSignal.any([options.signal, stopper.signal]) : stopper.signal;
-      const result = await backend.execute(model, job, { ...options, signal });
+      const parent = options.signal;
+      if (parent?.aborted) stopper.abort(parent.reason);
+      else parent?.addEventListener("abort", () => stopper.abort(parent.reason), { once: true });
+      const result = await backend.execute(model, job, { ...options, signal: stopper.signal });
       if (result.kind !== "events") return result;
       const ctx: HookContext = {
         requestId: options.context?.requestId ?? randomUUID(),
