@@ -3,7 +3,7 @@
  * alone and with an AI Gateway in front (cache on, every request a miss that is then stored and
  * logged: issue 17's target). Three servers run side by side, none, the no-op plugin, and the
  * plugin with the request naming a caching gateway, and are asked in turn (never at once), in
- * rounds whose order alternates, so machine noise falls on all alike:
+ * rounds whose order rotates, so machine noise falls on all alike:
  * - per request: latency of a one-token answer (stories260k, whose generation is ~1 ms, so the
  *   hooks' thread hops are not lost in it), side − none per round;
  * - tokens/s: decode speed of a stream on the 120M model, side / none per round;
@@ -50,11 +50,41 @@ async function decodeRate(server: OutpostServer, model: string, inputs: Record<s
   return ((r.eventMs.length - 1) * 1000) / (last - first);
 }
 
-/** One trial of each side, back to back, in order on even rounds and reversed on odd ones; results in side order. */
-async function round<T>(i: number, sides: (() => Promise<T>)[]): Promise<T[]> {
+/**
+ * Each round's order of the sides: shuffled (seeded, the same every run), and never starting
+ * with the side the round before ended with. Not reversed every other round: then the first
+ * and last sides are asked twice in a row every other round, and a server asked just before
+ * answers faster (its threads are awake): with five servers the two at the ends came out up to
+ * 0.8 ms faster than the middle ones. Nor rotated: then each side always follows the same
+ * other one, which moved the differences by 0.1–0.2 ms.
+ */
+function roundOrders(sides: number): () => number[] {
+  let state = 0x9e3779b9;
+  // xorshift32: any fixed sequence will do, it only has to be the same every run.
+  const random = () => {
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    return (state >>> 0) / 2 ** 32;
+  };
+  let last = -1;
+  return () => {
+    for (;;) {
+      const order = [...Array(sides).keys()];
+      for (let k = sides - 1; k > 0; k--) {
+        const j = Math.floor(random() * (k + 1));
+        [order[k], order[j]] = [order[j]!, order[k]!];
+      }
+      if (order[0] === last && sides > 1) continue;
+      last = order.at(-1)!;
+      return order;
+    }
+  };
+}
+
+/** One trial of each side, back to back, in `order`; results in side order. */
+async function round<T>(order: number[], sides: (() => Promise<T>)[]): Promise<T[]> {
   const results: T[] = new Array(sides.length);
-  const order = sides.map((_, index) => index);
-  if (i % 2 === 1) order.reverse();
   for (const index of order) results[index] = await sides[index]!();
   return results;
 }
@@ -85,17 +115,18 @@ async function hooksCost(ctx: BenchContext): Promise<string[]> {
   const load = () => ({ loadavg1: loadavg()[0] ?? 0, cores: availableParallelism() });
   const cpu = (which: "server" | "runners") => servers.map((server) => server.cpuMs()[which]);
   const rows: string[][] = [];
+  const nextOrder = roundOrders(servers.length);
   try {
     const rounds = quick ? 100 : 300;
     log(`hooks: per-request latency, ${rounds} rounds of one-token ${tiny.name} requests`);
     const request = { prompt: "Once upon a time", max_tokens: 1, temperature: 0 };
-    const ask = (i: number) => round(i, servers.map((server, side) => () => timed(server, tiny.catalogId, inputsFor(side, request))));
-    for (let i = 0; i < 20; i++, seed++) await ask(i);
+    const ask = () => round(nextOrder(), servers.map((server, side) => () => timed(server, tiny.catalogId, inputsFor(side, request))));
+    for (let i = 0; i < 20; i++, seed++) await ask();
     const cpuBefore = cpu("server");
     const latency = SIDES.map(() => [] as number[]);
     const diff = [[] as number[], [] as number[]];
     for (let i = 0; i < rounds; i++, seed++) {
-      const ms = await ask(i);
+      const ms = await ask();
       ms.forEach((value, side) => latency[side]!.push(value));
       diff[0]!.push(ms[1]! - ms[0]!);
       diff[1]!.push(ms[2]! - ms[0]!);
@@ -123,9 +154,9 @@ async function hooksCost(ctx: BenchContext): Promise<string[]> {
     const streams = quick ? 8 : 24;
     const maxTokens = quick ? 64 : 128;
     log(`hooks: decode tokens/s, ${streams} rounds of ${maxTokens}-token ${big.name} streams`);
-    const decode = (i: number, prompt: string, tokens: number) =>
-      round(i, servers.map((server, side) => () => decodeRate(server, big.catalogId, inputsFor(side, { prompt, max_tokens: tokens, temperature: 0 }))));
-    await decode(0, "Once upon a time", 8);
+    const decode = (prompt: string, tokens: number) =>
+      round(nextOrder(), servers.map((server, side) => () => decodeRate(server, big.catalogId, inputsFor(side, { prompt, max_tokens: tokens, temperature: 0 }))));
+    await decode("Once upon a time", 8);
     seed++;
     const before = cpu("server");
     const runnersBefore = cpu("runners");
@@ -133,7 +164,7 @@ async function hooksCost(ctx: BenchContext): Promise<string[]> {
     const ratios = [[] as number[], [] as number[]];
     for (let i = 0; i < streams; i++, seed++) {
       const prompt = big.prompts[i % big.prompts.length] ?? "Once upon a time";
-      const r = await decode(i, prompt, maxTokens);
+      const r = await decode(prompt, maxTokens);
       r.forEach((value, side) => rates[side]!.push(value));
       ratios[0]!.push(r[1]! / r[0]!);
       ratios[1]!.push(r[2]! / r[0]!);
@@ -162,7 +193,7 @@ async function hooksCost(ctx: BenchContext): Promise<string[]> {
   }
   return [
     table(
-      `Plugin hooks: one plugin exporting all five hooks as no-ops, alone and behind a caching gateway (every request a miss), against none; alternating rounds, median [95% interval]; load ${fmt(loadavg()[0] ?? Number.NaN, 2)} on ${availableParallelism()} cores`,
+      `Plugin hooks: one plugin exporting all five hooks as no-ops, alone and behind a caching gateway (every request a miss), against none; rotating rounds, median [95% interval]; load ${fmt(loadavg()[0] ?? Number.NaN, 2)} on ${availableParallelism()} cores`,
       ["workload", "side", "measure", "none", "side", "side − none / side ÷ none", "server CPU µs per request / token", "target"],
       rows,
     ),
