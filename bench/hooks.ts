@@ -193,7 +193,7 @@ async function hooksCost(ctx: BenchContext): Promise<string[]> {
   }
   return [
     table(
-      `Plugin hooks: one plugin exporting all five hooks as no-ops, alone and behind a caching gateway (every request a miss), against none; rotating rounds, median [95% interval]; load ${fmt(loadavg()[0] ?? Number.NaN, 2)} on ${availableParallelism()} cores`,
+      `Plugin hooks: one plugin exporting all five hooks as no-ops, alone and behind a caching gateway (every request a miss), against none; shuffled rounds, median [95% interval]; load ${fmt(loadavg()[0] ?? Number.NaN, 2)} on ${availableParallelism()} cores`,
       ["workload", "side", "measure", "none", "side", "side − none / side ÷ none", "server CPU µs per request / token", "target"],
       rows,
     ),
