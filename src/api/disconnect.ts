@@ -57,7 +57,8 @@ export const noticeDisconnects: MiddlewareHandler = async (c, next) => {
     clearTimeout(timer);
   });
   await next();
-  if (c.res.body && c.res.headers.get("content-type")?.startsWith("text/event-stream")) {
+  // The type first: reading `body` turns @hono/node-server's string response into a web stream, which costs every answer.
+  if (c.res.headers.get("content-type")?.startsWith("text/event-stream") && c.res.body) {
     const { body, probe } = probeableEvents(c.res.body);
     probeEvents = probe;
     c.res = new Response(body, c.res);
