@@ -56,3 +56,28 @@ test("durations and model globs", () => {
   assert.equal(modelAllowed(["*-embeddings"], "@cf/karpathy/tinyllamas-stories-260k-embeddings"), true);
   assert.equal(modelAllowed(["@cf/a.b"], "@cf/aXb"), false);
 });
+
+test("another process's first token turns auth on within a second; this store's own changes at once", () => {
+  const shared = mkdtempSync(join(tmpdir(), "outpost-tokens-"));
+  const serverDb = openDatabase(shared);
+  const cliDb = openDatabase(shared);
+  let t = 0;
+  const server = new TokenStore({ db: serverDb }, () => t);
+  const cli = new TokenStore({ db: cliDb }, () => t);
+  try {
+    assert.equal(server.enabled(), false);
+    const { info } = cli.create({ account: "acme", scope: "admin" });
+    t += 999;
+    assert.equal(server.enabled(), false, "answered from memory");
+    t += 1;
+    assert.equal(server.enabled(), true, "asked again after a second");
+    assert.equal(server.revoke(info.id), true);
+    assert.equal(server.enabled(), false, "its own revocation at once");
+    server.create({ account: "acme", scope: "run" });
+    assert.equal(server.enabled(), true, "its own token at once");
+  } finally {
+    serverDb.close();
+    cliDb.close();
+    rmSync(shared, { recursive: true, force: true });
+  }
+});

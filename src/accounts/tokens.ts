@@ -1,7 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { OutpostError, SCOPES, type Authenticator, type CreateToken, type Principal, type Scope, type TokenAdmin, type TokenInfo } from "../contract/index.js";
 import { ACCOUNT_PATTERN } from "./accounts.js";
-import { guarded, statement } from "./database.js";
+import { guarded, statement, type Database } from "./database.js";
 import type { DatabaseHandle } from "./watched-database.js";
 
 /** Every token starts so: secret scanners and people recognise it, and the query-string guard looks for it. */
@@ -20,6 +20,13 @@ interface TokenRow {
   expires_at: string | null;
   revoked_at: string | null;
 }
+
+/**
+ * How long enabled() answers from memory, in ms: it is asked on every request, and the query
+ * cost a refused request a third of its CPU. A first token made (or a last one revoked) by
+ * another process, the CLI, takes effect within this; this store's own changes at once.
+ */
+const ENABLED_CACHE_MS = 1_000;
 
 const hashOf = (secret: string) => createHash("sha256").update(secret).digest();
 
@@ -40,6 +47,8 @@ export function parseDuration(text: string): number | undefined {
 export class TokenStore implements Authenticator, TokenAdmin {
   readonly #handle: DatabaseHandle;
   readonly #clock: () => number;
+  /** enabled()'s last answer, for the database it came from, until `until` (clock ms). */
+  #enabled: { db: Database; value: boolean; until: number } | undefined;
 
   constructor(handle: DatabaseHandle, clock: () => number = Date.now) {
     this.#handle = handle;
@@ -68,6 +77,7 @@ export class TokenStore implements Authenticator, TokenAdmin {
         .prepare("INSERT INTO tokens (id, hash, account, scope, models, name, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
         .run(info.id, hashOf(token).toString("hex"), info.account, info.scope, JSON.stringify(info.models), info.name, info.createdAt, info.expiresAt ?? null);
     })());
+    this.#enabled = undefined;
     return { token, info };
   }
 
@@ -79,12 +89,19 @@ export class TokenStore implements Authenticator, TokenAdmin {
   /** Revokes a token by id; false when there is none (or it already was). */
   revoke(id: string): boolean {
     const db = this.#handle.db;
-    return guarded(db, () => db.prepare("UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL").run(new Date(this.#clock()).toISOString(), id).changes === 1);
+    const revoked = guarded(db, () => db.prepare("UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL").run(new Date(this.#clock()).toISOString(), id).changes === 1);
+    if (revoked) this.#enabled = undefined;
+    return revoked;
   }
 
   enabled(): boolean {
     const db = this.#handle.db;
-    return (guarded(db, () => statement<[], { n: number }>(db, "SELECT count(*) AS n FROM tokens WHERE revoked_at IS NULL").get())?.n ?? 0) > 0;
+    const now = this.#clock();
+    // A replaced database file (WatchedDatabase) is asked again at once.
+    if (this.#enabled?.db === db && now < this.#enabled.until) return this.#enabled.value;
+    const value = (guarded(db, () => statement<[], { n: number }>(db, "SELECT count(*) AS n FROM tokens WHERE revoked_at IS NULL").get())?.n ?? 0) > 0;
+    this.#enabled = { db, value, until: now + ENABLED_CACHE_MS };
+    return value;
   }
 
   verify(secret: string): Principal | undefined {
