@@ -97,13 +97,19 @@ function run(id: number, job: unknown): void {
 
 process.on("message", (message: ToRunner) => {
   switch (message.type) {
-    case "prepare":
-      // A failure here is the load's to report, when a model is named.
-      engine(message.engine).then(
-        () => send({ type: "prepared", ok: true }),
-        () => send({ type: "prepared", ok: false }),
-      );
+    case "prepare": {
+      // Creating an engine counts as a load: getLlama probes the GPU backends in native code,
+      // which can block this thread for seconds. A failure here is the load's to report, when a
+      // model is named; one that never ends is the load timeout's, once the spare is taken.
+      const preparing = heartbeat.begin("load");
+      engine(message.engine)
+        .then(
+          () => send({ type: "prepared", ok: true }),
+          () => send({ type: "prepared", ok: false }),
+        )
+        .finally(preparing);
       return;
+    }
     case "load":
       load(message).catch((error: unknown) => send({ type: "load-failed", error: OutpostError.from(error).toWire() }));
       return;

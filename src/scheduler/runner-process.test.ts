@@ -135,6 +135,17 @@ async function withWatchedRunner(env: Record<string, string>, use: (runner: Runn
   }
 }
 
+test("a spare whose engine creation blocks it past the heartbeat timeout is waited for, as getLlama's GPU probe may", async () => {
+  const runner = new RunnerProcess("spare fake", { heartbeatTimeoutMs: 2_000, env: { OUTPOST_FAKE_CREATE_BLOCK_MS: "4000" } });
+  try {
+    assert.equal(await runner.prepare("fake"), true);
+    await runner.load({ model, path: ANY_FILE, slots: 1, threads: 1 });
+    assert.deepEqual(await run(runner, { kind: "echo", value: "prepared" }), { kind: "json", value: "prepared" });
+  } finally {
+    runner.kill();
+  }
+});
+
 test("a job that blocks the runner's thread past the heartbeat timeout is waited for, as one long onnxruntime call is, and the next job is served", async () => {
   await withWatchedRunner({}, async (runner) => {
     const blocked = await run(runner, { kind: "block", ms: 5_000 });

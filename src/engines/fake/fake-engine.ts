@@ -23,6 +23,8 @@ const HOLD_MAX_MS = 10_000;
  * onnxruntime-node's synchronous session creation does for a big model.
  */
 const LOAD_BLOCK_ENV = "OUTPOST_FAKE_LOAD_BLOCK_MS";
+/** Likewise for creating the engine, as getLlama's native probe of the GPU backends can. */
+const CREATE_BLOCK_ENV = "OUTPOST_FAKE_CREATE_BLOCK_MS";
 
 /** Byte `i` of a fake body. */
 export const fakeByte = (i: number): number => (i * 31 + 7) & 0xff;
@@ -38,10 +40,13 @@ export const fakeByte = (i: number): number => (i * 31 + 7) & 0xff;
  * for good, outside any job, as a bug in a runner's own code would.
  */
 export class FakeEngine implements Engine {
+  constructor() {
+    block(Number(process.env[CREATE_BLOCK_ENV] ?? 0));
+  }
+
   async load(options: EngineLoadOptions): Promise<LoadedModel> {
     const { size } = await stat(options.path);
-    const until = Date.now() + Number(process.env[LOAD_BLOCK_ENV] ?? 0);
-    while (Date.now() < until);
+    block(Number(process.env[LOAD_BLOCK_ENV] ?? 0));
     return {
       info: { sizeBytes: size },
       run: async (job, signal) => run(job, signal),
