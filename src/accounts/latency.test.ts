@@ -37,6 +37,7 @@ test("p50/p99 per model from the request log, busiest first, with non-2xx counte
   log.record(request({ model: "@cf/m/c", latencyMs: 5, account: "other" }));
   log.record(request({ model: "@cf/m/a", latencyMs: 9_999, at: "2026-11-01T00:00:00.000Z" }));
 
+  assert.equal(log.flush(), true);
   const rows = queryLatency(db, { account: "acme", from: "2026-12-01T00:00:00.000Z" });
   assert.deepEqual(rows, [
     { model: "@cf/m/a", requests: 100, errors: 0, p50Ms: 50, p99Ms: 99 },

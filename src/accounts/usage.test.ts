@@ -31,6 +31,9 @@ test("each request is metered in neurons from its model's rate, per account, mod
   log.record(request({ status: 429, promptTokens: undefined, completionTokens: undefined }));
   log.record(request({ model: "@cf/m/image", task: "text-to-image", promptTokens: undefined, completionTokens: undefined }));
   log.record(request({ model: "@cf/other", promptTokens: 1_000_000, completionTokens: 0 }));
+  assert.equal(queryRequests(db, { limit: 10 }).length, 0, "written together, after the batch's wait");
+  assert.equal(log.pending(), 4);
+  assert.equal(log.usage({ by: "account", page: 1, perPage: 10 }).rows[0]?.requests, 4, "a read writes what waits first");
   const byModel = queryUsage(db, { account: "acme", by: "model", page: 1, perPage: 10 });
   assert.equal(byModel.total, 3);
   assert.deepEqual(
@@ -57,6 +60,7 @@ test("each request is metered in neurons from its model's rate, per account, mod
 test("a refusal is in the request log with its code, and not in the usage totals, which count what ran", () => {
   const before = queryUsage(db, { by: "account", page: 1, perPage: 10 }).rows;
   log.refused(request({ status: 429, code: "RATE_LIMITED", error: "Rate limited", promptTokens: undefined, completionTokens: undefined, model: "@cf/m/refused" }));
+  assert.equal(log.flush(), true);
   assert.deepEqual(queryUsage(db, { by: "account", page: 1, perPage: 10 }).rows, before);
   const [row] = queryRequests(db, { model: "@cf/m/refused", limit: 10 });
   assert.deepEqual(
@@ -71,6 +75,7 @@ test("while another process holds the database locked, usage waits in memory and
   holder.exec("BEGIN IMMEDIATE; INSERT INTO accounts (id, created_at) VALUES ('held', 'now');");
   try {
     for (let i = 0; i < 3; i += 1) log.record(request());
+    assert.equal(log.flush(), false);
     assert.equal(log.pending(), 3);
     assert.match(lines.at(-1)!, /Usage not written, held in memory.*another process holds it locked/);
     assert.match(await registry.metrics(), /outpost_usage_pending_rows 3/);
@@ -92,6 +97,7 @@ test("a full disk (SQLite's page limit reached) holds rows until there is room",
   try {
     // Each row is bigger than a page's free space, so the file must grow and cannot.
     for (let i = 0; i < 5; i += 1) log.record(request({ model: `@cf/m/${big}${i}` }));
+    assert.equal(log.flush(), false);
     assert.equal(log.pending(), 5);
     assert.match(lines.at(-1)!, /the disk is full/);
   } finally {
@@ -105,6 +111,7 @@ test("a database that refuses writes (read-only: PRAGMA query_only, which binds 
   db.pragma("query_only = ON");
   try {
     log.record(request({ model: "@cf/m/readonly" }));
+    assert.equal(log.flush(), false);
     assert.equal(log.pending(), 1);
     assert.match(lines.at(-1)!, /Usage not written, held in memory.*it cannot be written/);
     assert.throws(() => new TokenStore({ db }).create({ account: "acme", scope: "run" }), (error: unknown) => error instanceof OutpostError && error.code === "DATABASE_UNAVAILABLE" && error.status === 503 && /cannot be written/.test(error.message));
@@ -122,4 +129,17 @@ test("the request log keeps its retention; usage totals stay", () => {
   assert.equal(queryRequests(db, { limit: 100 }).length, 0);
   assert.equal(queryUsage(db, { by: "account", account: "acme", page: 1, perPage: 10 }).rows[0]!.requests, total);
   assert.equal(log.neuronsToday("acme"), 0, "a new UTC day");
+});
+
+test("rows wait at most a batch's time, and a clean close writes what waits", async () => {
+  const before = queryRequests(db, { limit: 1000 }).length;
+  log.record(request({ model: "@cf/m/batched" }));
+  assert.equal(queryRequests(db, { limit: 1000 }).length, before);
+  await new Promise((resolve) => setTimeout(resolve, 400));
+  assert.equal(log.pending(), 0);
+  assert.equal(queryRequests(db, { limit: 1000 }).length, before + 1);
+  const other = new UsageLog({ db }, { rateOf: () => undefined, retentionDays: 1, clock: () => now });
+  other.refused(request({ status: 429, code: "QUEUE_FULL", model: "@cf/m/closing" }));
+  other.close();
+  assert.equal(queryRequests(db, { model: "@cf/m/closing", limit: 10 }).length, 1);
 });

@@ -39,12 +39,14 @@ test("a database deleted while running is written back from the open copy: token
     const usage = new UsageLog(db, { rateOf: () => undefined, retentionDays: 30 });
     const { token } = tokens.create({ account: "acme", scope: "run" });
     usage.record(record("@cf/before"));
+    assert.equal(usage.flush(), true);
     // The main file only: its -wal and -shm stay behind, and must not be replayed into the restored file.
     unlinkSync(join(dir, DATABASE_FILE));
     assert.ok(!existsSync(join(dir, DATABASE_FILE)));
     db.check();
     assert.match(lines.at(-1)!, /outpost\.db was deleted while running; restored it from the open copy/);
     usage.record(record("@cf/after"));
+    assert.equal(usage.flush(), true);
     assert.equal(usage.pending(), 0);
     assert.deepEqual(onDisk<{ model: string }>(dir, "SELECT model FROM requests ORDER BY id").map((r) => r.model), ["@cf/before", "@cf/after"]);
     assert.equal(tokens.verify(token)?.account, "acme");
@@ -83,6 +85,7 @@ test("while the file cannot be written back, or something else is in its place, 
     assert.equal(tokens.verify(token)?.account, "acme");
     // Writes to the deleted file would vanish with it: they wait in memory instead.
     usage.record(record("@cf/held"));
+    assert.equal(usage.flush(), false);
     assert.equal(usage.pending(), 1);
     writeFileSync(join(dir, DATABASE_FILE), "not a database");
     db.check();

@@ -121,6 +121,9 @@ describe("rate limits and usage in neurons", () => {
     try {
       const embedded = await postJson(`${server.url}/ai/run/${STORIES_EMBEDDINGS}`, { text: ["held"] }, bearer(run));
       assert.equal(embedded.status, 200, await embedded.clone().text());
+      // Rows are written in batches, a moment after the answer.
+      const written = Date.now() + 5_000;
+      while (!/Usage not written/.test(server.output()) && Date.now() < written) await new Promise((r) => setTimeout(r, 50));
       assert.match(server.output(), /Usage not written, held in memory.*another process holds it locked/);
     } finally {
       holder.exec("COMMIT");
