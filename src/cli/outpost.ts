@@ -51,7 +51,8 @@ export interface Outpost {
   system(): Promise<SystemReport>;
   /** Starts an engine's spare runner now (`serve` does for llama: a ready engine, and its backend known). */
   warm(engine: string): void;
-  close(): void;
+  /** Closes the stores and kills every runner, loading ones and spares too; resolves once all of them have exited. */
+  close(): Promise<void>;
 }
 
 export interface OutpostHooks {
@@ -182,12 +183,12 @@ export function createOutpost(overrides: Partial<Config> = {}, hooks: OutpostHoo
       return { gpu: config.gpu as SystemReport["gpu"], gpuLayers: config.gpuLayers, vramBudgetBytes: vramBudgetBytes(), engines: compute.list(), models };
     },
     warm: (engine) => spares.warm(engine),
-    close: () => {
-      scheduler.close();
-      spares.close();
+    close: async () => {
+      const runners = Promise.all([scheduler.close(), spares.close()]);
       store.close();
       opened?.close();
       ownDb?.close();
+      await runners;
     },
   };
 }

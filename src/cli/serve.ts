@@ -78,7 +78,8 @@ export async function serve(config: Config): Promise<void> {
     const stop = async () => {
       // Leaving announces itself so routers stop at once; a NATS outage must not hold up the exit.
       await Promise.race([network?.close(), new Promise((r) => setTimeout(r, 1_000).unref())]);
-      outpost.close();
+      // Awaited, so no runner outlives this process, a loading one included.
+      await outpost.close();
       await plugins?.close();
       usage.close();
       db.close();

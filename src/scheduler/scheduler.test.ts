@@ -186,3 +186,52 @@ test("a runner process whose load blocks it past the heartbeat and queue timeout
     for (const runner of spawned) runner.kill();
   }
 });
+
+/** The process is gone: not running, and not a zombie its parent has yet to reap. */
+function assertGone(pid: number | undefined): void {
+  assert.throws(() => process.kill(pid!, 0), (e: NodeJS.ErrnoException) => e.code === "ESRCH", `runner ${pid} still exists`);
+}
+
+const shuttingDown = (e: OutpostError) => e.code === "ABORTED" && /shutting down/.test(e.message);
+
+test("close() during a load ends its runner process before it resolves, and the request waiting for it fails", async () => {
+  const fake: CatalogEntry = { ...entry("@test/fake"), engine: "fake" };
+  const spawned: RunnerProcess[] = [];
+  const { s } = scheduler({ spawnRunner: () => (spawned.push(new RunnerProcess("fake", { env: { OUTPOST_FAKE_LOAD_BLOCK_MS: "30000" } })), spawned.at(-1)!) });
+  try {
+    const request = s.execute(fake, { kind: "echo", value: "never" }, {});
+    const outcome = assert.rejects(request, shuttingDown);
+    while (spawned.length === 0) await new Promise((r) => setTimeout(r, 10));
+    await s.close();
+    assertGone(spawned[0]!.pid);
+    await outcome;
+    assert.equal(spawned.length, 1);
+  } finally {
+    for (const runner of spawned) runner.kill();
+  }
+});
+
+test("close() during a restart backoff starts no runner, and the request waiting for it fails at once", async () => {
+  const fake: CatalogEntry = { ...entry("@test/fake"), engine: "fake" };
+  const spawned: RunnerProcess[] = [];
+  const { s } = scheduler({ spawnRunner: () => (spawned.push(new RunnerProcess("fake")), spawned.at(-1)!) });
+  try {
+    // Three quick crashes: the next runner waits out a 500 ms backoff before it starts.
+    for (let i = 0; i < 3; i++) {
+      await s.execute(fake, { kind: "echo", value: i }, {});
+      spawned[i]!.kill();
+      await spawned[i]!.exited;
+    }
+    const request = s.execute(fake, { kind: "echo", value: "never" }, {});
+    const outcome = assert.rejects(request, shuttingDown);
+    await new Promise((r) => setTimeout(r, 50));
+    const closedAt = performance.now();
+    await s.close();
+    await outcome;
+    assert.ok(performance.now() - closedAt < 250, "the request does not wait out the backoff");
+    await new Promise((r) => setTimeout(r, 700));
+    assert.equal(spawned.length, 3, "no runner is started after close()");
+  } finally {
+    for (const runner of spawned) runner.kill();
+  }
+});

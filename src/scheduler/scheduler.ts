@@ -1,3 +1,4 @@
+import { setTimeout as delay } from "node:timers/promises";
 import { OutpostError, type EngineJob, type EngineResult, type RunOptions } from "../contract/index.js";
 import { toDescriptor, type CatalogEntry } from "../catalog/index.js";
 import { HEALTHY_AFTER_MS, LOADING_RETRY_AFTER_S, RESTART_BACKOFF_MAX_MS, RESTART_BACKOFF_MS, RUNNER_OVERHEAD_BYTES } from "./constants.js";
@@ -56,6 +57,10 @@ export class Scheduler {
   readonly #suspects: CrashSuspects;
   /** Each crashed runner's verdict, decided once: the inputs its crash proved poison. */
   readonly #verdicts = new WeakMap<Runner, ReadonlySet<string>>();
+  /** Every runner this scheduler started that has not exited yet, loading, loaded or killed. */
+  readonly #runners = new Set<Runner>();
+  /** Aborted by close(): ends restart backoffs. */
+  readonly #closing = new AbortController();
   #closed = false;
 
   constructor(options: SchedulerOptions) {
@@ -106,16 +111,20 @@ export class Scheduler {
     }));
   }
 
-  /** Stops every runner and refuses everything queued. */
-  close(): void {
+  /**
+   * Refuses everything queued and kills every runner, loading ones too (their requests fail
+   * with ABORTED); resolves once all of them have exited.
+   */
+  async close(): Promise<void> {
     this.#closed = true;
+    this.#closing.abort();
     for (const resident of this.#residents.values()) {
       clearTimeout(resident.idleTimer);
-      const runner = resident.runner;
       resident.runner = undefined;
-      runner?.kill();
-      this.#admission.refuseQueued(resident.lane, new OutpostError("ABORTED", "The server is shutting down"));
+      this.#admission.refuseQueued(resident.lane, shuttingDown());
     }
+    for (const runner of this.#runners) runner.kill();
+    await Promise.all([...this.#runners].map((runner) => runner.exited));
   }
 
   /**
@@ -249,7 +258,7 @@ export class Scheduler {
 
   #ensureLoaded(resident: Resident): Promise<Runner> {
     if (resident.runner?.alive) return Promise.resolve(resident.runner);
-    if (this.#closed) return Promise.reject(new OutpostError("ABORTED", "The server is shutting down"));
+    if (this.#closed) return Promise.reject(shuttingDown());
     // A runner found dead here crashed (an unload forgets its runner first): its backoff applies.
     if (resident.runner) this.#crashed(resident, resident.runner);
     resident.loading ??= this.#load(resident).finally(() => (resident.loading = undefined));
@@ -258,13 +267,18 @@ export class Scheduler {
 
   async #load(resident: Resident): Promise<Runner> {
     const wait = resident.restartNotBefore - Date.now();
-    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    if (wait > 0) await delay(wait, undefined, { signal: this.#closing.signal }).catch(() => undefined);
     const { path, sizeBytes } = await this.#options.resolveModelPath(resident.entry);
+    if (this.#closed) throw shuttingDown();
     this.#makeRoom(resident, sizeBytes + RUNNER_OVERHEAD_BYTES);
     const vramBytes = this.#makeVramRoom(resident, sizeBytes);
     const runner = this.#options.spawnRunner(resident.entry);
     const startedAt = Date.now();
-    void runner.exited.then(() => this.#onExit(resident, runner));
+    this.#runners.add(runner);
+    void runner.exited.then(() => {
+      this.#runners.delete(runner);
+      this.#onExit(resident, runner);
+    });
     const { loadTimeoutMs } = this.#options;
     resident.loads.started();
     try {
@@ -274,9 +288,11 @@ export class Scheduler {
       const info = await settleBy(loaded, loadTimeoutMs > 0 ? new Deadline(loadTimeoutMs) : undefined, undefined, `Loading ${resident.entry.id} took longer than ${loadTimeoutMs} ms; its runner was stopped`);
       resident.memoryBytes = await runner.memoryBytes();
       resident.vramBytes = info.vramBytes ?? 0;
+      if (this.#closed) throw shuttingDown();
     } catch (error) {
       runner.kill();
-      throw error;
+      // close() killed it: its requests are told so, not that it crashed.
+      throw this.#closed ? shuttingDown() : error;
     } finally {
       resident.loads.ended();
     }
@@ -327,6 +343,8 @@ export class Scheduler {
     if (resident.runner === runner) this.#crashed(resident, runner);
   }
 }
+
+const shuttingDown = () => new OutpostError("ABORTED", "The server is shutting down");
 
 /** No delay for a first crash (its requests are being retried), then a doubling backoff. */
 function restartDelayMs(crashes: number): number {

@@ -126,3 +126,14 @@ test("with no spares, warming starts nothing and each runner is started when it 
     spares.close();
   }
 });
+
+test("close() ends every spare process, a ready one and a booting one, before it resolves", async () => {
+  const { spawned, spawn } = spawner();
+  const spares = new SpareRunners(spawn, 2);
+  spares.warm("fake");
+  // The second spare is spawned once the first is ready, and boots while this closes.
+  while (spawned.length < 2) await new Promise((r) => setTimeout(r, 10));
+  await spares.close();
+  for (const { runner } of spawned) assert.throws(() => process.kill(runner.pid!, 0), (e: NodeJS.ErrnoException) => e.code === "ESRCH", `spare ${runner.pid} still exists`);
+  assert.equal(spawned.length, 2);
+});

@@ -56,10 +56,13 @@ export class SpareRunners {
     return [...this.#spares.keys()].flatMap((engine) => this.#pool(engine));
   }
 
-  close(): void {
+  /** Kills every spare, booting ones too; resolves once all of them have exited. Taken ones are their scheduler's. */
+  async close(): Promise<void> {
     this.#closed = true;
-    for (const pool of this.#spares.values()) for (const spare of pool) spare.kill();
+    const spares = [...this.#spares.values()].flat();
     this.#spares.clear();
+    for (const spare of spares) spare.kill();
+    await Promise.all(spares.map((spare) => spare.exited));
   }
 
   /** The live spares of `engine`; dead ones (killed, crashed while idle) are dropped. */
