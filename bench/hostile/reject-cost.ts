@@ -3,14 +3,14 @@
  * The model's one slot is held by a streamed request whose runner is then stopped (SIGSTOP),
  * so it holds the slot without using CPU; with `--max-queue 0` every further run request is
  * refused with 429. Rounds of N rejected run requests and N /healthz requests alternate, each
- * over the same kept-alive connections; the server's CPU time (from /proc) per request is the
- * cost. /proc counts CPU in 10 ms ticks, so rounds are sized to span many of them.
+ * over the same kept-alive connections; the server's CPU time per request is the cost, from
+ * each of its threads' schedstat (nanoseconds: a request costs tens of µs, a 10 ms tick hundreds).
  */
 import { request } from "node:http";
 import { estimate, type Estimate } from "../serving/confidence.js";
 import { percentile } from "../serving/stats.js";
 import { startOutpost } from "../serving/outpost.js";
-import { cpuMsOf, descendants } from "../serving/proc.js";
+import { cpuUsOf, descendants } from "../serving/proc.js";
 import { Agent, send, type Answer } from "./client.js";
 
 export interface RejectCostResult {
@@ -33,13 +33,13 @@ export interface RejectCostResult {
 async function round(url: string, body: string | undefined, count: number, concurrency: number, agent: Agent, pid: number): Promise<{ cpuUs: number; answers: Answer[] }> {
   const answers: Answer[] = [];
   let next = 0;
-  const before = cpuMsOf(pid);
+  const before = cpuUsOf(pid);
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
       while (next++ < count) answers.push(await send(url, { body, agent, deadlineMs: 30_000 }));
     }),
   );
-  return { cpuUs: ((cpuMsOf(pid) - before) * 1000) / count, answers };
+  return { cpuUs: (cpuUsOf(pid) - before) / count, answers };
 }
 
 export async function rejectCost(flags: Record<string, string | number>, model: string, options: { requests: number; rounds: number; concurrency: number }): Promise<RejectCostResult> {
