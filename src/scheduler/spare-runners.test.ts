@@ -20,12 +20,12 @@ interface Spawned {
  * Real runner processes on the fake engine, each recorded with whether its prepare has
  * answered; `bootingBeside` counts the spares that were spawned while another still booted.
  */
-function spawner(): { spawned: Spawned[]; spawn: (label: string) => RunnerProcess; bootingBeside: () => number } {
+function spawner(env?: Record<string, string>): { spawned: Spawned[]; spawn: (label: string) => RunnerProcess; bootingBeside: () => number } {
   const spawned: Spawned[] = [];
   let bootingBeside = 0;
   const spawn = (label: string) => {
     if (spawned.some((s) => s.prepared !== undefined && !s.ready && s.runner.alive)) bootingBeside++;
-    const runner = new RunnerProcess(label);
+    const runner = new RunnerProcess(label, { env });
     const entry: Spawned = { runner, ready: false, prepared: undefined };
     const prepare = runner.prepare.bind(runner);
     runner.prepare = (engine) => {
@@ -136,4 +136,25 @@ test("close() ends every spare process, a ready one and a booting one, before it
   await spares.close();
   for (const { runner } of spawned) assert.throws(() => process.kill(runner.pid!, 0), (e: NodeJS.ErrnoException) => e.code === "ESRCH", `spare ${runner.pid} still exists`);
   assert.equal(spawned.length, 2);
+});
+
+test("no spare boots while a taken runner loads its model, and the spares are refilled after", async () => {
+  // Each load blocks its runner 1.5 s, as a model load keeps a core busy.
+  const { spawned, spawn } = spawner({ OUTPOST_FAKE_LOAD_BLOCK_MS: "1500" });
+  const spares = new SpareRunners(spawn, 2);
+  spares.warm("fake");
+  // The first request comes while the first spare still boots, as at `serve` start.
+  const runner = spares.take("fake", model.id);
+  try {
+    const loading = runner.load({ model, path: ANY_FILE, slots: 1, threads: 1 });
+    await settled(spawned, 1);
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(spawned.length, 1, "the second spare waits for the load");
+    await loading;
+    await settled(spawned, 3);
+    assert.equal(spares.alive().length, 2);
+  } finally {
+    runner.kill();
+    await spares.close();
+  }
 });
