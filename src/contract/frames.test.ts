@@ -102,6 +102,32 @@ test("a stream never read still cancels on return()", async () => {
   assert.equal(await piping, "cancelled");
 });
 
+test("a read after return() reports the end only once the sender has let go", async () => {
+  let cancelled = 0;
+  const receiver = new FrameReceiver(
+    () => undefined,
+    () => (cancelled += 1),
+  );
+  receiver.push({ t: "head", kind: "events" });
+  const result = await receiver.result;
+  if (result.kind !== "events") throw new Error("expected events");
+  const iterator = result.events[Symbol.asyncIterator]();
+  // A read is in flight when the consumer stops, as when a client leaves during a slow step.
+  const inFlight = iterator.next();
+  const returned = iterator.return!();
+  assert.equal(cancelled, 1);
+  receiver.push({ t: "event", seq: 1, event: { type: "token", text: "a" } });
+  assert.deepEqual(await inFlight, { done: false, value: { type: "token", text: "a" } });
+  const order: string[] = [];
+  const next = iterator.next().then((step) => order.push(`next done=${step.done}`));
+  void returned.then(() => order.push("returned"));
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.deepEqual(order, [], "the end came before the sender's terminal frame");
+  receiver.push({ t: "error", error: { code: "ABORTED", message: "The request was cancelled" } });
+  await Promise.all([next, returned]);
+  assert.deepEqual(order.sort(), ["next done=true", "returned"]);
+});
+
 test("a transport failure mid-stream ends events with an error event and bodies with a throw", async () => {
   const events = new FrameReceiver(() => undefined, () => undefined);
   events.push({ t: "head", kind: "events" });

@@ -210,7 +210,13 @@ export class FrameReceiver {
     let errorTaken = false;
     const iterator: AsyncIterator<T> = {
       next: async () => {
-        if (this.#done) return { done: true, value: undefined };
+        // After a return() the end is reported only once the sender let go, as return() itself
+        // waits: a consumer that read on (one read was in flight when its client left) and took
+        // `done` at once freed the slot while the runner still held the engine's sequence.
+        if (this.#done) {
+          await this.settled;
+          return { done: true, value: undefined };
+        }
         const { frame, grant } = await this.#take();
         if (frame.t === "end") {
           this.#done = true;
