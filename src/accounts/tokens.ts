@@ -22,9 +22,11 @@ interface TokenRow {
 }
 
 /**
- * How long enabled() answers from memory, in ms: it is asked on every request, and the query
- * cost a refused request a third of its CPU. A first token made (or a last one revoked) by
- * another process, the CLI, takes effect within this; this store's own changes at once.
+ * How long enabled() keeps a "tokens exist" answer, in ms: it is asked on every request, and
+ * the query cost a refused request a third of its CPU. Only that answer is kept, so the cache
+ * can fail only closed: a server with no tokens asks every time, and a first token made by
+ * another process (the CLI) or replicated from another city turns authentication on at once;
+ * a last one revoked elsewhere turns it off within this. This store's own changes count at once.
  */
 const ENABLED_CACHE_MS = 1_000;
 
@@ -47,8 +49,8 @@ export function parseDuration(text: string): number | undefined {
 export class TokenStore implements Authenticator, TokenAdmin {
   readonly #handle: DatabaseHandle;
   readonly #clock: () => number;
-  /** enabled()'s last answer, for the database it came from, until `until` (clock ms). */
-  #enabled: { db: Database; value: boolean; until: number } | undefined;
+  /** When enabled() last found tokens, in the database it asked, until `until` (clock ms). */
+  #enabled: { db: Database; until: number } | undefined;
 
   constructor(handle: DatabaseHandle, clock: () => number = Date.now) {
     this.#handle = handle;
@@ -98,9 +100,9 @@ export class TokenStore implements Authenticator, TokenAdmin {
     const db = this.#handle.db;
     const now = this.#clock();
     // A replaced database file (WatchedDatabase) is asked again at once.
-    if (this.#enabled?.db === db && now < this.#enabled.until) return this.#enabled.value;
+    if (this.#enabled?.db === db && now < this.#enabled.until) return true;
     const value = (guarded(db, () => statement<[], { n: number }>(db, "SELECT count(*) AS n FROM tokens WHERE revoked_at IS NULL").get())?.n ?? 0) > 0;
-    this.#enabled = { db, value, until: now + ENABLED_CACHE_MS };
+    this.#enabled = value ? { db, until: now + ENABLED_CACHE_MS } : undefined;
     return value;
   }
 
